@@ -1,0 +1,362 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/*
+ * The whole product's data. flowbot keeps only what the flow needs (product.md): ids, names and
+ * links for display, the status timeline and the few fields the metrics use — never a copy of
+ * task descriptions, comments' text or custom fields.
+ */
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const containerType = pgEnum("container_type", ["space", "folder", "list"]);
+export const syncStatus = pgEnum("sync_status", ["not_synced", "synced", "paused", "error"]);
+export const flowStage = pgEnum("flow_stage", ["not_started", "active", "blocked", "done"]);
+export const transitionSource = pgEnum("transition_source", ["webhook", "backfill", "reconcile"]);
+export const reworkKind = pgEnum("rework_kind", ["flow_back", "reopen"]);
+export const deliveryOutcome = pgEnum("delivery_outcome", ["pending", "applied", "dropped", "ignored"]);
+
+/** One ClickUp workspace ("team" in API v2) per Slack workspace, authorised by a sealed token. */
+export const connections = pgTable("connections", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  slackTeamId: text("slack_team_id").notNull().unique(),
+  clickupTeamId: text("clickup_team_id").notNull(),
+  clickupTeamName: text("clickup_team_name").notNull(),
+  /** AES-256-GCM sealed personal token; see src/crypto. */
+  tokenSealed: text("token_sealed").notNull(),
+  tokenLast4: text("token_last4").notNull(),
+  tokenOwnerId: bigint("token_owner_id", { mode: "number" }).notNull(),
+  tokenOwnerName: text("token_owner_name").notNull(),
+  tokenOwnerEmail: text("token_owner_email"),
+  connectedBy: text("connected_by").notNull(),
+  connectedAt: ts("connected_at").notNull().defaultNow(),
+  moduleEnabled: boolean("module_enabled").notNull().default(true),
+  /** Requests per minute ClickUp last reported for this token (X-RateLimit-Limit). */
+  rateLimitPerMin: integer("rate_limit_per_min"),
+  rateLimitObservedAt: ts("rate_limit_observed_at"),
+});
+
+/** A project is a Slack channel; its settings drive the metrics and the digest. */
+export const projects = pgTable(
+  "projects",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    slackTeamId: text("slack_team_id").notNull(),
+    channelId: text("channel_id").notNull(),
+    channelName: text("channel_name"),
+    /** IANA zone for day counting and digest times. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    digestChannelId: text("digest_channel_id"),
+    digestEnabled: boolean("digest_enabled").notNull().default(true),
+    /** ISO weekdays 1 (Monday) – 7 (Sunday). */
+    digestDays: smallint("digest_days").array().notNull().default(sql`'{1,2,3,4,5}'::smallint[]`),
+    /** Local wall-clock time "HH:MM". */
+    digestTime: text("digest_time").notNull().default("09:00"),
+    digestAllFlowingLine: boolean("digest_all_flowing_line").notNull().default(false),
+    /** Percentile of cycle time used as ageing threshold (default SLE = 85th), or a fixed day count. */
+    ageingPercentile: smallint("ageing_percentile").notNull().default(85),
+    ageingFixedDays: real("ageing_fixed_days"),
+    /** SLE set by hand, in days; null = the 85th percentile. */
+    sleDays: real("sle_days"),
+    workingDays: boolean("working_days").notNull().default(false),
+    windowDays: smallint("window_days").notNull().default(90),
+    lastDigestAt: ts("last_digest_at"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("projects_team_channel").on(t.slackTeamId, t.channelId)],
+);
+
+/** Admin overrides of the default status → stage mapping, keyed by stable status identity. */
+export const stageOverrides = pgTable(
+  "stage_overrides",
+  {
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** ClickUp status id when known, otherwise `{list_id}:{type}:{name}`. */
+    statusKey: text("status_key").notNull(),
+    statusName: text("status_name").notNull(),
+    stage: flowStage("stage").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.statusKey] })],
+);
+
+/** A ClickUp webhook flowbot registered, with its sealed signing secret and last known health. */
+export const clickupWebhooks = pgTable("clickup_webhooks", {
+  id: text("id").primaryKey(),
+  connectionId: bigint("connection_id", { mode: "number" })
+    .notNull()
+    .references(() => connections.id, { onDelete: "cascade" }),
+  containerType: containerType("container_type").notNull(),
+  containerId: text("container_id").notNull(),
+  endpoint: text("endpoint").notNull(),
+  events: text("events").array().notNull(),
+  secretSealed: text("secret_sealed").notNull(),
+  healthStatus: text("health_status").notNull().default("active"),
+  failCount: integer("fail_count").notNull().default(0),
+  lastCheckedAt: ts("last_checked_at"),
+  failingNotifiedAt: ts("failing_notified_at"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
+/** A ClickUp space, folder or list bound to a project. */
+export const bindings = pgTable(
+  "bindings",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    containerType: containerType("container_type").notNull(),
+    containerId: text("container_id").notNull(),
+    containerName: text("container_name").notNull(),
+    /** Human path, e.g. "Engineering › Sprint folder › Backlog". */
+    containerPath: text("container_path").notNull(),
+    spaceId: text("space_id").notNull(),
+    folderId: text("folder_id"),
+    syncStatus: syncStatus("sync_status").notNull().default("not_synced"),
+    errorCode: text("error_code"),
+    errorReason: text("error_reason"),
+    /** Non-fatal condition shown with the binding, e.g. the time-in-status ClickApp is off. */
+    warning: text("warning"),
+    lastSyncedAt: ts("last_synced_at"),
+    /** Newest `date_updated` seen; the reconcile pull starts here minus an overlap. */
+    highWaterMark: ts("high_water_mark"),
+    /** Where an interrupted backfill resumes (pass, page, phase). */
+    backfillCheckpoint: jsonb("backfill_checkpoint"),
+    webhookId: text("webhook_id").references(() => clickupWebhooks.id, { onDelete: "set null" }),
+    createdBy: text("created_by").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("bindings_project_container").on(t.projectId, t.containerType, t.containerId)],
+);
+
+/** A task whose flow is tracked, under one binding. */
+export const trackedCases = pgTable(
+  "tracked_cases",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    bindingId: bigint("binding_id", { mode: "number" })
+      .notNull()
+      .references(() => bindings.id, { onDelete: "cascade" }),
+    taskId: text("task_id").notNull(),
+    customId: text("custom_id"),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    homeListId: text("home_list_id").notNull(),
+    parentTaskId: text("parent_task_id"),
+    statusName: text("status_name").notNull(),
+    statusType: text("status_type").notNull(),
+    statusOrderindex: integer("status_orderindex").notNull(),
+    statusId: text("status_id"),
+    dateCreated: ts("date_created").notNull(),
+    dateUpdated: ts("date_updated").notNull(),
+    dateDone: ts("date_done"),
+    dateClosed: ts("date_closed"),
+    archived: boolean("archived").notNull().default(false),
+    /** [{id, username, email}] — email is used only to mention the Slack user. */
+    assignees: jsonb("assignees").notNull().default(sql`'[]'::jsonb`),
+    /** False once the task moved out of the binding's containers; its history is kept. */
+    tracked: boolean("tracked").notNull().default(true),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("tracked_cases_binding_task").on(t.bindingId, t.taskId),
+    index("tracked_cases_task").on(t.taskId),
+  ],
+);
+
+/** The flow history: one row per status change, exact (webhook) or inferred (reconcile/backfill). */
+export const statusTransitions = pgTable(
+  "status_transitions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    bindingId: bigint("binding_id", { mode: "number" }).notNull(),
+    fromStatus: text("from_status"),
+    fromType: text("from_type"),
+    fromOrderindex: integer("from_orderindex"),
+    toStatus: text("to_status").notNull(),
+    toType: text("to_type").notNull(),
+    toOrderindex: integer("to_orderindex").notNull(),
+    occurredAt: ts("occurred_at").notNull(),
+    actorId: bigint("actor_id", { mode: "number" }),
+    actorName: text("actor_name"),
+    source: transitionSource("source").notNull(),
+    inferred: boolean("inferred").notNull().default(false),
+    /** ClickUp history item id; makes re-applying a delivery a no-op. */
+    historyItemId: text("history_item_id"),
+  },
+  (t) => [
+    uniqueIndex("status_transitions_case_item").on(t.caseId, t.historyItemId),
+    index("status_transitions_case_time").on(t.caseId, t.occurredAt),
+    index("status_transitions_binding").on(t.bindingId),
+  ],
+);
+
+/** Per-status totals seeded from ClickUp time-in-status (history before the binding existed). */
+export const statusTimings = pgTable(
+  "status_timings",
+  {
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    statusName: text("status_name").notNull(),
+    statusType: text("status_type"),
+    statusOrderindex: integer("status_orderindex"),
+    totalMinutes: integer("total_minutes").notNull(),
+    since: ts("since").notNull(),
+    isCurrent: boolean("is_current").notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.statusName] })],
+);
+
+/** Durable inbox of ClickUp webhook deliveries; the idempotency key dedupes retries and twins. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** `{webhook_id}:{history_item_id}`, or event + resource + body hash when there is no history. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    event: text("event").notNull(),
+    taskId: text("task_id"),
+    body: jsonb("body").notNull(),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+    outcome: deliveryOutcome("outcome").notNull().default("pending"),
+    appliedAt: ts("applied_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_key").on(t.idempotencyKey),
+    index("webhook_deliveries_task").on(t.taskId),
+  ],
+);
+
+/** Flow-backs and reopens (flow-metrics.md), derived as transitions are applied. */
+export const reworkEvents = pgTable(
+  "rework_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    bindingId: bigint("binding_id", { mode: "number" }).notNull(),
+    transitionId: bigint("transition_id", { mode: "number" })
+      .notNull()
+      .references(() => statusTransitions.id, { onDelete: "cascade" }),
+    kind: reworkKind("kind").notNull(),
+    fromStatus: text("from_status").notNull(),
+    toStatus: text("to_status").notNull(),
+    occurredAt: ts("occurred_at").notNull(),
+    actorId: bigint("actor_id", { mode: "number" }),
+    actorName: text("actor_name"),
+  },
+  (t) => [
+    uniqueIndex("rework_events_transition").on(t.transitionId),
+    index("rework_events_binding").on(t.bindingId),
+  ],
+);
+
+/** Alerts already posted, so a task is not alerted twice for the same threshold. */
+export const alertLog = pgTable(
+  "alert_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    /** e.g. "p70", "p85", "p95", "2xsle", or a rework event id. */
+    threshold: text("threshold").notNull(),
+    alertedAt: ts("alerted_at").notNull(),
+    channelId: text("channel_id").notNull(),
+    messageTs: text("message_ts"),
+  },
+  (t) => [uniqueIndex("alert_log_once").on(t.projectId, t.caseId, t.kind, t.threshold)],
+);
+
+/** Snoozes from digest buttons: for a while, or until the task changes status. */
+export const snoozes = pgTable(
+  "snoozes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    until: ts("until"),
+    /** Set for "until it moves": the status the task was in when snoozed. */
+    untilStatusChangesFrom: text("until_status_changes_from"),
+    createdBy: text("created_by").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("snoozes_project_case").on(t.projectId, t.caseId)],
+);
+
+/** One row per project and due time: makes a digest post at most once, with any number of workers. */
+export const digestRuns = pgTable(
+  "digest_runs",
+  {
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    dueAt: ts("due_at").notNull(),
+    postedAt: ts("posted_at"),
+    messageTs: text("message_ts"),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.dueAt] })],
+);
+
+/** A sentiment score per task comment (the comment text itself is not kept). */
+export const commentSentiment = pgTable(
+  "comment_sentiment",
+  {
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    commentId: text("comment_id").notNull(),
+    score: real("score").notNull(),
+    label: text("label").notNull(),
+    commentedAt: ts("commented_at").notNull(),
+    analysedAt: ts("analysed_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.commentId] })],
+);
+
+/** Recent sync problems, shown by `/flow status` and `/flow bindings`. */
+export const syncErrors = pgTable(
+  "sync_errors",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    slackTeamId: text("slack_team_id").notNull(),
+    bindingId: bigint("binding_id", { mode: "number" }).references(() => bindings.id, {
+      onDelete: "cascade",
+    }),
+    code: text("code").notNull(),
+    message: text("message").notNull(),
+    occurredAt: ts("occurred_at").notNull().defaultNow(),
+  },
+  (t) => [index("sync_errors_team_time").on(t.slackTeamId, t.occurredAt)],
+);

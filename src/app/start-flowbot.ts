@@ -1,0 +1,184 @@
+import path from "node:path";
+import { type ServerType, serve } from "@hono/node-server";
+import type { Hono } from "hono";
+import type { Config } from "../config/load-config.ts";
+import { resolveEncryptionKey } from "../crypto/resolve-encryption-key.ts";
+import { createSealer, type Sealer } from "../crypto/sealer.ts";
+import { connectDatabase, type Database } from "../db/connect-database.ts";
+import { runMigrations } from "../db/run-migrations.ts";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/start-embedded-postgres.ts";
+import { createHttpApp } from "../http/create-http-app.ts";
+import type { ComponentHealth } from "../http/health-route.ts";
+import type { Logger } from "../log/create-logger.ts";
+import { createSlackApp, type SlackApp } from "../slack/create-slack-app.ts";
+import { receiveClickUpWebhook } from "../sync/receive-clickup-webhook.ts";
+import { startWorker, type WorkerHandle } from "../worker/start-worker.ts";
+
+export type FlowbotOptions = {
+  config: Config;
+  logger: Logger;
+  /** Milliseconds since the epoch (default Date.now); tests pin it. */
+  now?: () => number;
+  /** fetch for Slack's Web API; tests route it into the Slack fake. */
+  slackFetch?: typeof fetch;
+  /** Slack ack deadline override for tests. */
+  slackUnackedTimeoutMs?: number;
+  /** graphile-worker poll interval in ms (default 1000). */
+  workerPollInterval?: number;
+};
+
+export type Flowbot = {
+  config: Config;
+  port: number;
+  url: string;
+  http: Hono;
+  database: Database;
+  sealer: Sealer;
+  slack?: SlackApp;
+  worker?: WorkerHandle;
+  /** Stops HTTP, then the worker, then the database pool and the embedded server. Idempotent. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts everything one process runs for its FLOWBOT_ROLE: the database (embedded unless
+ * DATABASE_URL), migrations, the job worker ("all"/"worker"), and the HTTP server with Slack and
+ * the ClickUp webhook route ("all"/"web"; the worker role serves only /healthz).
+ */
+export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const cleanup: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const step of cleanup.splice(0).reverse()) {
+      await step().catch((err: unknown) => logger.error({ err }, "shutdown step failed"));
+    }
+  };
+
+  try {
+    let embedded: EmbeddedDatabase | undefined;
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedPostgres({ dir: path.join(config.dataDir, "postgres"), logger });
+      cleanup.push(() => embedded!.stop());
+    }
+    const databaseUrl = config.databaseUrl ?? embedded!.url;
+    await runMigrations(databaseUrl, logger);
+    const database = connectDatabase(databaseUrl);
+    cleanup.push(() => database.close());
+
+    const key = await resolveEncryptionKey({
+      configured: config.encryptionKey,
+      dataDir: config.dataDir,
+      embedded: Boolean(embedded),
+      logger,
+    });
+    const sealer = createSealer(key, config.previousEncryptionKey);
+
+    let worker: WorkerHandle | undefined;
+    if (config.role !== "web") {
+      worker = await startWorker(databaseUrl, { config, database, logger, now }, logger, {
+        pollInterval: options.workerPollInterval,
+      });
+      cleanup.push(() => worker!.stop());
+    }
+
+    let slack: SlackApp | undefined;
+    if (config.role !== "worker") {
+      if (config.slack.botToken) {
+        slack = createSlackApp({
+          config,
+          database,
+          logger,
+          now,
+          fetch: options.slackFetch,
+          unackedTimeoutMs: options.slackUnackedTimeoutMs,
+        });
+        await slack.start();
+        cleanup.push(() => slack!.stop());
+      } else {
+        logger.warn(
+          "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to enable it; /healthz and the ClickUp webhook route are served meanwhile",
+        );
+      }
+    }
+
+    const http = createHttpApp({
+      logger,
+      slackReceiver: slack?.receiver,
+      clickupWebhook:
+        config.role === "worker"
+          ? undefined
+          : (req) => receiveClickUpWebhook(req, { database, sealer, logger }),
+      health: {
+        database: () => probeDatabase(database),
+        worker: (): ComponentHealth =>
+          worker
+            ? { ok: worker.isRunning(), detail: worker.isRunning() ? "running" : "stopped" }
+            : { ok: true, detail: "runs in a separate worker process (FLOWBOT_ROLE=web)" },
+        slack: (): ComponentHealth =>
+          slack
+            ? { ok: true, detail: `${slack.mode} mode` }
+            : {
+                ok: config.role === "worker",
+                detail: config.role === "worker" ? "not used by the worker role" : "not configured",
+              },
+      },
+    });
+    const server = await listen(http, config.port);
+    cleanup.push(() => closeServer(server));
+    const port = (server.address() as { port: number }).port;
+    logger.info({ port, role: config.role }, `flowbot is listening on http://localhost:${port}`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      http,
+      database,
+      sealer,
+      slack,
+      worker,
+      stop: () => {
+        stopping ??= stopAll().then(() => logger.info("flowbot stopped"));
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function probeDatabase(database: Database): Promise<ComponentHealth> {
+  try {
+    await Promise.race([
+      database.sql`select 1`,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 2 s")), 2000).unref()),
+    ]);
+    return { ok: true, detail: "connected" };
+  } catch (err) {
+    return { ok: false, detail: `unreachable: ${(err as Error).message}` };
+  }
+}
+
+function listen(app: Hono, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: "0.0.0.0" }, () => resolve(server));
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(`PORT ${port} is already in use: stop the other process or set PORT to a free port`)
+          : err,
+      ),
+    );
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+  });
+}

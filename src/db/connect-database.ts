@@ -1,0 +1,15 @@
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres, { type Sql } from "postgres";
+import * as schema from "../../db/schema.ts";
+
+export type Db = PostgresJsDatabase<typeof schema>;
+export type Database = { sql: Sql; db: Db; close(): Promise<void> };
+
+/**
+ * One postgres.js pool for the app, wrapped by drizzle.
+ * @param max pool size (default 10).
+ */
+export function connectDatabase(url: string, max = 10): Database {
+  const sql = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  return { sql, db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
+}

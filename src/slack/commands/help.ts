@@ -1,0 +1,14 @@
+import { renderHelp } from "./render-help.ts";
+import type { Subcommand } from "./subcommand.ts";
+
+/** `/flow help`: the list of subcommands, answered in the slash command's own HTTP response. */
+export function helpSubcommand(list: () => Subcommand[]): Subcommand {
+  return {
+    name: "help",
+    usage: "/flow help",
+    summary: "show this list",
+    async run({ ack }) {
+      await ack(renderHelp(list()));
+    },
+  };
+}

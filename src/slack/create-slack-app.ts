@@ -1,0 +1,113 @@
+import { App, type AuthorizeResult } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import type { Config } from "../config/load-config.ts";
+import type { Database } from "../db/connect-database.ts";
+import type { Logger } from "../log/create-logger.ts";
+import { boltLogger } from "./bolt-logger.ts";
+import { createAdminCheck } from "./check-admin.ts";
+import { CommandRegistry } from "./commands/command-registry.ts";
+import { handleFlowCommand } from "./commands/handle-flow-command.ts";
+import { helpSubcommand } from "./commands/help.ts";
+import { publishHome } from "./home/publish-home.ts";
+import { HonoReceiver } from "./hono-receiver.ts";
+import type { SlackServices } from "./slack-services.ts";
+import { watchBotIdentity } from "./watch-bot-identity.ts";
+
+export type SlackAppDeps = {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  now: () => number;
+  /** fetch used for the Slack Web API and response_url posts; tests route it to the Slack fake. */
+  fetch?: typeof fetch;
+  /** Ack deadline for the HTTP receiver (tests shorten it). */
+  unackedTimeoutMs?: number;
+};
+
+export type SlackApp = {
+  mode: "http" | "socket";
+  app: App;
+  client: WebClient;
+  registry: CommandRegistry;
+  services: SlackServices;
+  /** Set in HTTP mode: Hono hands `/slack/events` requests to it. */
+  receiver?: HonoReceiver;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/**
+ * Builds the Bolt app: HTTP mode through {@link HonoReceiver}, or Socket Mode when
+ * SLACK_APP_TOKEN is set. Start-up never waits for Slack: the bot identity (auth.test) is
+ * resolved in the background and retried, and requests are served with the token meanwhile.
+ */
+export function createSlackApp(deps: SlackAppDeps): SlackApp {
+  const { config, logger } = deps;
+  const botToken = config.slack.botToken!;
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+  // A few quick retries: a slash command's user is waiting, unlike the SDK default of 30 minutes.
+  const retryConfig = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 };
+  const client = new WebClient(botToken, { ...clientOptions, retryConfig, logger: boltLogger(logger) });
+  // auth.test retries on its own schedule (see watchBotIdentity), so this client never retries.
+  const identity = watchBotIdentity(
+    new WebClient(botToken, { ...clientOptions, retryConfig: { retries: 0 }, logger: boltLogger(logger) }),
+    logger,
+  );
+  const authorize = async (): Promise<AuthorizeResult> => ({ botToken, ...identity.current() });
+
+  const socket = Boolean(config.slack.appToken);
+  const receiver = socket
+    ? undefined
+    : new HonoReceiver({
+        signingSecret: config.slack.signingSecret!,
+        logger,
+        now: deps.now,
+        unackedTimeoutMs: deps.unackedTimeoutMs,
+      });
+  const app = new App({
+    authorize,
+    logger: boltLogger(logger),
+    clientOptions: { ...clientOptions, retryConfig },
+    ...(socket ? { socketMode: true, appToken: config.slack.appToken } : { receiver }),
+  });
+
+  const services: SlackServices = {
+    config,
+    database: deps.database,
+    logger,
+    now: deps.now,
+    configuredAdmins: config.admins,
+    isAdmin: createAdminCheck({ client, configuredAdmins: config.admins, logger, now: deps.now }),
+  };
+  const registry = new CommandRegistry();
+  registry.register(helpSubcommand(() => registry.list()));
+  handleFlowCommand(app, registry, services);
+  app.event("app_home_opened", async ({ event, client: eventClient }) => {
+    if (event.tab !== "home") return;
+    await publishHome(eventClient, event.user, registry.list());
+  });
+  app.error(async (err) => {
+    logger.error({ err }, "unhandled error in a Slack listener");
+  });
+
+  return {
+    mode: socket ? "socket" : "http",
+    app,
+    client,
+    registry,
+    services,
+    receiver,
+    async start() {
+      identity.start();
+      if (socket) {
+        // Socket Mode connects in the background; a failure is logged and retried by the SDK.
+        app.start().catch((err: unknown) => logger.error({ err }, "Socket Mode could not connect to Slack"));
+      }
+      logger.info({ mode: socket ? "socket" : "http" }, "Slack app ready");
+    },
+    async stop() {
+      identity.stop();
+      if (socket) await app.stop().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { Config } from "../config/load-config.ts";
+import type { Database } from "../db/connect-database.ts";
+import type { Logger } from "../log/create-logger.ts";
+
+/** What Slack handlers use; built once per process and passed in (no module-level state). */
+export type SlackServices = {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  now: () => number;
+  /** User ids from FLOWBOT_ADMINS. */
+  configuredAdmins: readonly string[];
+  isAdmin(teamId: string, userId: string): Promise<boolean>;
+};

@@ -1,0 +1,42 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/** Slack signs each request with a timestamp; older (or newer) than this is refused as a replay. */
+export const SIGNATURE_MAX_AGE_SECONDS = 5 * 60;
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Checks Slack's `X-Slack-Signature` (v0 HMAC-SHA256 of `v0:{timestamp}:{raw body}`). The
+ * timestamp window is checked first, so a stale request costs no HMAC.
+ * @param nowMs the clock, in milliseconds since the epoch (injectable for tests).
+ */
+export function verifySlackSignature(input: {
+  signingSecret: string;
+  rawBody: string;
+  signature: string | null | undefined;
+  timestamp: string | null | undefined;
+  nowMs: number;
+}): SignatureCheck {
+  const { signature, timestamp } = input;
+  if (!signature || !timestamp)
+    return { ok: false, reason: "missing X-Slack-Signature or X-Slack-Request-Timestamp" };
+  if (!/^\d+$/.test(timestamp)) return { ok: false, reason: "X-Slack-Request-Timestamp is not a number" };
+  const ageSeconds = Math.abs(Math.floor(input.nowMs / 1000) - Number(timestamp));
+  if (ageSeconds > SIGNATURE_MAX_AGE_SECONDS) {
+    return {
+      ok: false,
+      reason: `timestamp is ${ageSeconds} s away from now (limit ${SIGNATURE_MAX_AGE_SECONDS} s)`,
+    };
+  }
+  const [version, hash] = signature.split("=", 2);
+  if (version !== "v0" || !hash || !/^[0-9a-f]{64}$/.test(hash)) {
+    return { ok: false, reason: "signature is not of the form v0=<64 hex>" };
+  }
+  const expected = createHmac("sha256", input.signingSecret)
+    .update(`v0:${timestamp}:${input.rawBody}`)
+    .digest();
+  if (!timingSafeEqual(expected, Buffer.from(hash, "hex"))) {
+    return { ok: false, reason: "signature mismatch: check SLACK_SIGNING_SECRET" };
+  }
+  return { ok: true };
+}

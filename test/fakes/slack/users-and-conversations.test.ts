@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { createSlackFake } from "./index.ts";
+import { slackError, webClientFor } from "./test-support.ts";
+
+function setup() {
+  const fake = createSlackFake({
+    users: [
+      { id: "U1", name: "ana", is_admin: true, profile: { email: "Ana@Example.com", display_name: "Ana" } },
+      { id: "U2", name: "bo", is_owner: true, is_primary_owner: true },
+      { id: "U3", name: "gone", deleted: true },
+      { id: "UB", name: "robot", is_bot: true },
+    ],
+    channels: [{ id: "C1", name: "eng", is_private: true }],
+  });
+  return { fake, client: webClientFor(fake) };
+}
+
+describe("Slack fake: users.info", () => {
+  it("returns the role flags flowbot uses for admin checks", async () => {
+    const { client } = setup();
+    const ana = (await client.users.info({ user: "U1" })).user!;
+    expect(ana).toMatchObject({
+      id: "U1",
+      name: "ana",
+      is_admin: true,
+      is_owner: false,
+      is_primary_owner: false,
+      is_bot: false,
+      deleted: false,
+      profile: { email: "Ana@Example.com", display_name: "Ana" },
+    });
+    expect((await client.users.info({ user: "U2" })).user).toMatchObject({
+      is_owner: true,
+      is_primary_owner: true,
+    });
+    expect((await client.users.info({ user: "U3" })).user).toMatchObject({ deleted: true, is_admin: false });
+    expect((await client.users.info({ user: "UB" })).user).toMatchObject({ is_bot: true });
+  });
+
+  it("answers user_not_found until the user is added", async () => {
+    const { fake, client } = setup();
+    expect((await slackError(client.users.info({ user: "U9" }))).error).toBe("user_not_found");
+    fake.addUser({ id: "U9", is_admin: true });
+    expect((await client.users.info({ user: "U9" })).user).toMatchObject({ id: "U9", is_admin: true });
+  });
+});
+
+describe("Slack fake: users.lookupByEmail", () => {
+  it("finds users by email case-insensitively", async () => {
+    const { client } = setup();
+    expect((await client.users.lookupByEmail({ email: "ana@example.com" })).user?.id).toBe("U1");
+    expect((await slackError(client.users.lookupByEmail({ email: "nobody@example.com" }))).error).toBe(
+      "users_not_found",
+    );
+  });
+});
+
+describe("Slack fake: conversations.info", () => {
+  it("describes seeded channels and rejects unknown ones", async () => {
+    const { fake, client } = setup();
+    expect((await client.conversations.info({ channel: "C1" })).channel).toMatchObject({
+      id: "C1",
+      name: "eng",
+      is_private: true,
+      is_channel: false,
+      is_archived: false,
+      is_member: true,
+    });
+    expect((await slackError(client.conversations.info({ channel: "C9" }))).error).toBe("channel_not_found");
+    fake.addChannel({ id: "C9", name: "late", is_member: false });
+    expect((await client.conversations.info({ channel: "C9" })).channel).toMatchObject({ is_member: false });
+  });
+});
