@@ -1,0 +1,68 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMigrations } from "../../src/db/run-migrations.ts";
+import { captureLogs } from "../helpers/capture-logs.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase(false);
+});
+afterAll(() => db.drop());
+
+describe("runMigrations", () => {
+  it("lets several processes migrate one empty database at once, applying each migration once", async () => {
+    const { logger } = captureLogs();
+    await Promise.all([
+      runMigrations(db.url, logger),
+      runMigrations(db.url, logger),
+      runMigrations(db.url, logger),
+    ]);
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    try {
+      const tables = await sql<{ table_name: string }[]>`
+        select table_name from information_schema.tables where table_schema = 'public' order by 1`;
+      expect(tables.map((t) => t.table_name)).toEqual([
+        "alert_log",
+        "bindings",
+        "clickup_webhooks",
+        "comment_sentiment",
+        "connections",
+        "digest_runs",
+        "projects",
+        "rework_events",
+        "snoozes",
+        "stage_overrides",
+        "status_timings",
+        "status_transitions",
+        "sync_errors",
+        "tracked_cases",
+        "webhook_deliveries",
+      ]);
+      const applied = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
+      expect(applied[0]!.n).toBe(1);
+      const [worker] =
+        await sql`select count(*)::int as n from information_schema.schemata where schema_name = 'graphile_worker'`;
+      expect(worker!.n).toBe(1);
+      // Running again is a no-op.
+      await runMigrations(db.url, logger);
+      expect((await sql`select count(*)::int as n from drizzle.__drizzle_migrations`)[0]!.n).toBe(1);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("enforces the idempotency key of the delivery inbox", async () => {
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    try {
+      const insert = () =>
+        sql`insert into webhook_deliveries (idempotency_key, webhook_id, event, body)
+            values ('wh:1', 'wh', 'taskUpdated', '{}') on conflict do nothing`;
+      await insert();
+      await insert();
+      expect((await sql`select count(*)::int as n from webhook_deliveries`)[0]!.n).toBe(1);
+    } finally {
+      await sql.end();
+    }
+  });
+});
