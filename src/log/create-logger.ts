@@ -43,7 +43,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         },
       },
       serializers: {
-        err: (err: Error) => ({ ...pino.stdSerializers.err(err), message: maskTokens(err.message) }),
+        err: (err: Error) => {
+          const serialized = pino.stdSerializers.err(err);
+          return {
+            ...serialized,
+            message: maskTokens(serialized.message),
+            stack: maskTokens(serialized.stack),
+          };
+        },
       },
     },
     destination,
