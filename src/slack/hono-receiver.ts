@@ -25,11 +25,12 @@ export class HonoReceiver implements Receiver {
   readonly #options: Required<Omit<HonoReceiverOptions, "logger">> & { logger: Logger };
 
   constructor(options: HonoReceiverOptions) {
+    // `??` rather than spread defaults: an option passed as undefined must not erase its default.
     this.#options = {
-      now: Date.now,
-      unackedTimeoutMs: 3001,
-      maxBodyBytes: 1024 * 1024,
       ...options,
+      now: options.now ?? Date.now,
+      unackedTimeoutMs: options.unackedTimeoutMs ?? 3001,
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     };
   }
 
