@@ -1,0 +1,200 @@
+import { z } from "zod";
+import { type Clock, systemClock } from "./clock.ts";
+import { defaultFetch, type FetchLike } from "./default-transport.ts";
+import { type RateLimitRegistry, sharedRateLimits } from "./rate-limit-registry.ts";
+import { execute, type RequestSpec, type RetryOptions } from "./request-executor.ts";
+import {
+  type ClickUpTask,
+  folderSchema,
+  listSchema,
+  spaceSchema,
+  taskSchema,
+  teamSchema,
+  timeInStatusSchema,
+  userSchema,
+  webhookSchema,
+} from "./schemas.ts";
+import { type TaskQuery, taskQueryParams } from "./task-query.ts";
+import type { RateLimitSnapshot } from "./token-rate-limiter.ts";
+
+export interface ClickUpClientOptions {
+  /** CLICKUP_API_URL, e.g. https://api.clickup.com/api (paths start with /v2). */
+  baseUrl: string;
+  /** Personal `pk_…` token, sent raw in Authorization. */
+  token: string;
+  /** Default: undici fetch over a shared keep-alive Agent. */
+  fetch?: FetchLike;
+  /** Default: the process-wide registry, so all clients of one token share its budget. */
+  rateLimits?: RateLimitRegistry;
+  /** Used for backoff; pacing uses the registry's clock. */
+  clock?: Clock;
+  random?: () => number;
+  retry?: Partial<RetryOptions>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export const TASK_PAGE_SIZE = 100;
+export const BULK_TIME_IN_STATUS_MAX = 100;
+
+export interface WebhookInput {
+  endpoint: string;
+  events: string[] | "*";
+  space_id?: string;
+  folder_id?: string;
+  list_id?: string;
+  task_id?: string;
+}
+
+export interface WebhookUpdate {
+  endpoint?: string;
+  events?: string[] | "*";
+  status?: "active";
+}
+
+const DEFAULT_RETRY: RetryOptions = {
+  maxRetries: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRateLimitWaitMs: 65_000,
+  timeoutMs: 30_000,
+};
+
+const tasksPage = z.object({ tasks: z.array(taskSchema), last_page: z.boolean().optional() });
+const webhookEnvelope = z.object({ id: z.string(), webhook: webhookSchema });
+
+/** Typed ClickUp API v2 client for one token. */
+export function createClickUpClient(options: ClickUpClientOptions) {
+  const deps = {
+    baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    token: options.token,
+    fetch: options.fetch ?? defaultFetch,
+    limiter: (options.rateLimits ?? sharedRateLimits).forToken(options.token),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+  };
+  const call = <T extends z.ZodType>(spec: RequestSpec<T>) => execute(deps, spec);
+  const archivedQuery = (archived = false) => new URLSearchParams({ archived: String(archived) });
+  const enc = encodeURIComponent;
+
+  async function* pages(path: string, query: TaskQuery, signal?: AbortSignal): AsyncGenerator<ClickUpTask[]> {
+    for (let page = query.startPage ?? 0; ; page += 1) {
+      const res = await call({
+        method: "GET",
+        path,
+        query: taskQueryParams(query, page),
+        schema: tasksPage,
+        signal,
+      });
+      if (res.tasks.length > 0) yield res.tasks;
+      // Team tasks may omit last_page (reference §4.2), so a short page also ends the stream.
+      if (res.last_page === true || res.tasks.length < TASK_PAGE_SIZE) return;
+    }
+  }
+
+  return {
+    rateLimit: (): RateLimitSnapshot => deps.limiter.snapshot(),
+
+    async getUser(o: CallOptions = {}) {
+      const res = await call({
+        method: "GET",
+        path: "/v2/user",
+        schema: z.object({ user: userSchema }),
+        ...o,
+      });
+      return res.user;
+    },
+    async getTeams(o: CallOptions = {}) {
+      const res = await call({
+        method: "GET",
+        path: "/v2/team",
+        schema: z.object({ teams: z.array(teamSchema) }),
+        ...o,
+      });
+      return res.teams;
+    },
+    async getSpaces(teamId: string, o: CallOptions & { archived?: boolean } = {}) {
+      const schema = z.object({ spaces: z.array(spaceSchema) });
+      const path = `/v2/team/${enc(teamId)}/space`;
+      return (await call({ method: "GET", path, query: archivedQuery(o.archived), schema, signal: o.signal }))
+        .spaces;
+    },
+    getSpace: (spaceId: string, o: CallOptions = {}) =>
+      call({ method: "GET", path: `/v2/space/${enc(spaceId)}`, schema: spaceSchema, ...o }),
+    async getFolders(spaceId: string, o: CallOptions & { archived?: boolean } = {}) {
+      const schema = z.object({ folders: z.array(folderSchema) });
+      const path = `/v2/space/${enc(spaceId)}/folder`;
+      return (await call({ method: "GET", path, query: archivedQuery(o.archived), schema, signal: o.signal }))
+        .folders;
+    },
+    getFolder: (folderId: string, o: CallOptions = {}) =>
+      call({ method: "GET", path: `/v2/folder/${enc(folderId)}`, schema: folderSchema, ...o }),
+    async getFolderLists(folderId: string, o: CallOptions & { archived?: boolean } = {}) {
+      const schema = z.object({ lists: z.array(listSchema) });
+      const path = `/v2/folder/${enc(folderId)}/list`;
+      return (await call({ method: "GET", path, query: archivedQuery(o.archived), schema, signal: o.signal }))
+        .lists;
+    },
+    async getFolderlessLists(spaceId: string, o: CallOptions & { archived?: boolean } = {}) {
+      const schema = z.object({ lists: z.array(listSchema) });
+      const path = `/v2/space/${enc(spaceId)}/list`;
+      return (await call({ method: "GET", path, query: archivedQuery(o.archived), schema, signal: o.signal }))
+        .lists;
+    },
+    getList: (listId: string, o: CallOptions = {}) =>
+      call({ method: "GET", path: `/v2/list/${enc(listId)}`, schema: listSchema, ...o }),
+
+    /** Yields one page (≤ 100 tasks) at a time, so callers can store as they go. */
+    listTasksPages: (listId: string, query: TaskQuery = {}, o: CallOptions = {}) =>
+      pages(`/v2/list/${enc(listId)}/task`, query, o.signal),
+    teamTasksPages: (teamId: string, query: TaskQuery = {}, o: CallOptions = {}) =>
+      pages(`/v2/team/${enc(teamId)}/task`, query, o.signal),
+    getTask: (taskId: string, o: CallOptions = {}) =>
+      call({ method: "GET", path: `/v2/task/${enc(taskId)}`, schema: taskSchema, ...o }),
+
+    getTimeInStatus: (taskId: string, o: CallOptions = {}) =>
+      call({
+        method: "GET",
+        path: `/v2/task/${enc(taskId)}/time_in_status`,
+        schema: timeInStatusSchema,
+        timeInStatus: true,
+        ...o,
+      }),
+    /** Time in status keyed by task id; tasks ClickUp leaves out are simply absent. */
+    async bulkTimeInStatus(taskIds: string[], o: CallOptions = {}) {
+      const result: Record<string, z.output<typeof timeInStatusSchema>> = {};
+      const unique = [...new Set(taskIds)];
+      for (let i = 0; i < unique.length; i += BULK_TIME_IN_STATUS_MAX) {
+        const query = new URLSearchParams();
+        for (const taskId of unique.slice(i, i + BULK_TIME_IN_STATUS_MAX)) query.append("task_ids", taskId);
+        const chunk = await call({
+          method: "GET",
+          path: "/v2/task/bulk_time_in_status/task_ids",
+          query,
+          schema: z.record(z.string(), timeInStatusSchema),
+          timeInStatus: true,
+          ...o,
+        });
+        Object.assign(result, chunk);
+      }
+      return result;
+    },
+
+    createWebhook: (teamId: string, body: WebhookInput, o: CallOptions = {}) =>
+      call({ method: "POST", path: `/v2/team/${enc(teamId)}/webhook`, body, schema: webhookEnvelope, ...o }),
+    async listWebhooks(teamId: string, o: CallOptions = {}) {
+      const schema = z.object({ webhooks: z.array(webhookSchema) });
+      return (await call({ method: "GET", path: `/v2/team/${enc(teamId)}/webhook`, schema, ...o })).webhooks;
+    },
+    updateWebhook: (webhookId: string, body: WebhookUpdate, o: CallOptions = {}) =>
+      call({ method: "PUT", path: `/v2/webhook/${enc(webhookId)}`, body, schema: webhookEnvelope, ...o }),
+    async deleteWebhook(webhookId: string, o: CallOptions = {}) {
+      await call({ method: "DELETE", path: `/v2/webhook/${enc(webhookId)}`, schema: z.unknown(), ...o });
+    },
+  };
+}
+
+export type ClickUpClient = ReturnType<typeof createClickUpClient>;

@@ -1,0 +1,162 @@
+import { z } from "zod";
+
+// ClickUp's field types drift between the spec, endpoints and time (reference §10.13), so values we
+// only display or sort by are coerced; fields the sync depends on (ids, names, status) stay required.
+
+/** Ids come as strings or numbers; we always compare strings. */
+export const id = z.union([z.string(), z.number()]).transform(String);
+/** User ids are integers, sometimes sent as strings. */
+const userId = z.union([z.number(), z.string()]).transform(Number).pipe(z.number().int());
+/** Ms epoch as string or number. */
+const ms = z
+  .union([z.string(), z.number()])
+  .transform(Number)
+  .pipe(z.number().refine(Number.isFinite, "not a ms timestamp"));
+const optionalMs = z.preprocess((v) => (v === "" ? null : v), ms.nullish()).transform((v) => v ?? null);
+/** Counts and order indexes: string or number, never relied on. */
+const looseNumber = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => {
+    const n = v === null || v === undefined || v === "" ? Number.NaN : Number(v);
+    return Number.isFinite(n) ? n : null;
+  });
+
+export const statusSchema = z.object({
+  id: z.string().optional(),
+  status: z.string(),
+  type: z.string(),
+  orderindex: looseNumber,
+  color: z.string().nullish(),
+});
+
+export const userSchema = z.object({
+  id: userId,
+  username: z.string().nullish(),
+  email: z.string().nullish(),
+  timezone: z.string().nullish(),
+  week_start_day: z.number().nullish(),
+});
+
+export const teamSchema = z.object({
+  id,
+  name: z.string(),
+  color: z.string().nullish(),
+  members: z
+    .array(z.object({ user: userSchema.extend({ role: z.number().nullish() }) }))
+    .optional()
+    .default([]),
+});
+
+export const spaceSchema = z.object({
+  id,
+  name: z.string(),
+  private: z.boolean().optional(),
+  archived: z.boolean().optional().default(false),
+  statuses: z.array(statusSchema).optional().default([]),
+});
+
+const ref = z.object({ id, name: z.string().optional() });
+
+export const listSchema = z.object({
+  id,
+  name: z.string(),
+  orderindex: looseNumber,
+  content: z.string().nullish(),
+  task_count: looseNumber,
+  archived: z.boolean().optional().default(false),
+  // Folderless lists report a hidden folder or none at all (reference §3.3).
+  folder: ref.extend({ hidden: z.boolean().optional() }).nullish(),
+  space: ref.nullish(),
+  override_statuses: z.boolean().optional(),
+  statuses: z.array(statusSchema).optional(),
+  permission_level: z.string().optional(),
+});
+
+export const folderSchema = z.object({
+  id,
+  name: z.string(),
+  orderindex: looseNumber,
+  hidden: z.boolean().optional(),
+  archived: z.boolean().optional().default(false),
+  task_count: looseNumber,
+  override_statuses: z.boolean().optional(),
+  statuses: z.array(statusSchema).optional(),
+  space: ref.nullish(),
+  lists: z.array(listSchema).optional().default([]),
+});
+
+export const taskSchema = z.object({
+  id,
+  custom_id: z.string().nullish(),
+  name: z.string(),
+  status: statusSchema,
+  orderindex: looseNumber,
+  date_created: ms,
+  date_updated: ms,
+  date_closed: optionalMs,
+  date_done: optionalMs,
+  archived: z.boolean().optional().default(false),
+  creator: z.object({ id: userId }).nullish(),
+  assignees: z
+    .array(z.object({ id: userId, username: z.string().nullish() }))
+    .optional()
+    .default([]),
+  parent: id.nullish().transform((v) => v ?? null),
+  top_level_parent: id.nullish().transform((v) => v ?? null),
+  due_date: optionalMs,
+  start_date: optionalMs,
+  points: looseNumber,
+  time_estimate: looseNumber,
+  team_id: id.optional(),
+  url: z.string().optional(),
+  list: ref,
+  folder: ref.extend({ hidden: z.boolean().optional() }).nullish(),
+  space: z.object({ id }).nullish(),
+  locations: z.array(ref).optional().default([]),
+});
+
+const totalTime = z.object({ by_minute: looseNumber.transform((v) => v ?? 0), since: optionalMs });
+
+export const timeInStatusSchema = z.object({
+  current_status: z
+    .object({ status: z.string(), color: z.string().nullish(), total_time: totalTime })
+    .nullish(),
+  status_history: z
+    .array(
+      z.object({
+        status: z.string(),
+        color: z.string().nullish(),
+        type: z.string().nullish(),
+        orderindex: looseNumber,
+        total_time: totalTime,
+      }),
+    )
+    .optional()
+    .default([]),
+});
+
+export const webhookSchema = z.object({
+  id: z.string(),
+  userid: userId.nullish(),
+  team_id: id.nullish(),
+  endpoint: z.string(),
+  client_id: z.string().nullish(),
+  events: z.array(z.string()),
+  task_id: id.nullish(),
+  list_id: id.nullish(),
+  folder_id: id.nullish(),
+  space_id: id.nullish(),
+  health: z.object({ status: z.string(), fail_count: looseNumber }).nullish(),
+  secret: z.string().optional(),
+});
+
+export type ClickUpStatus = z.output<typeof statusSchema>;
+export type ClickUpUser = z.output<typeof userSchema>;
+export type ClickUpTeam = z.output<typeof teamSchema>;
+export type ClickUpSpace = z.output<typeof spaceSchema>;
+export type ClickUpFolder = z.output<typeof folderSchema>;
+export type ClickUpList = z.output<typeof listSchema>;
+export type ClickUpTask = z.output<typeof taskSchema>;
+export type ClickUpTimeInStatus = z.output<typeof timeInStatusSchema>;
+export type ClickUpWebhook = z.output<typeof webhookSchema>;

@@ -1,0 +1,259 @@
+import type { Clock } from "./clock.ts";
+
+/** What `/flow status` shows: the token's budget as ClickUp last reported it. */
+export interface RateLimitSnapshot {
+  limit: number;
+  remaining: number;
+  /** End of the current window per X-RateLimit-Reset; null before the first response. */
+  resetAt: Date | null;
+}
+
+export interface TokenRateLimiterOptions {
+  clock: Clock;
+  /** Assumed until the first response says otherwise: the smallest ClickUp plan, 100 per minute. */
+  initialLimit?: number;
+  initialWindowMs?: number;
+  /** Extra wait past the estimated window end, to absorb clock skew and latency jitter. */
+  safetyMarginMs?: number;
+}
+
+/** A granted slot. Call `settle` exactly once with the response (or null after a network error). */
+export interface Permit {
+  readonly dispatchedAt: number;
+  settle(response: { status: number; headers: Headers } | null): void;
+}
+
+interface Window {
+  /** Server reset in local ms, or null while we assume a fresh window nobody has confirmed yet. */
+  reset: number | null;
+  /** Our guess of the end while `reset` is unknown. */
+  provisionalEnd: number;
+  /** Dispatch time of the earliest request the server counted in this window. */
+  start: number | null;
+  /** Server's remaining as of the freshest response in this window. */
+  remaining: number;
+}
+
+interface Waiter {
+  resolve(permit: Permit): void;
+  reject(reason: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+const MIN_PERIOD_MS = 100;
+const MAX_MARGIN_MS = 5_000;
+const MAX_SKEW_MS = 30_000;
+
+/**
+ * Paces one token's requests across every caller in the process. ClickUp counts per token in fixed
+ * windows and reports the end only in whole seconds, so waiting for that reset wastes up to a second per
+ * window. We therefore also learn the real window length from when the server starts new windows, spread
+ * the remaining budget evenly until the estimated end, and only fall back to the reported reset after a
+ * 429 proves the estimate wrong. Windows shorter than a second are not supported: two of them can
+ * report the same reset second and look like one (ClickUp's are a minute).
+ */
+export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
+  const { clock } = options;
+  const initialWindowMs = options.initialWindowMs ?? 60_000;
+  const baseMarginMs = options.safetyMarginMs ?? 50;
+  let limit = options.initialLimit ?? 100;
+  let extraMarginMs = 0;
+  let periodMs: number | null = null;
+  /** How far the server's clock lags ours, learned from 429s; reset headers are read in server time. */
+  let skewMs = 0;
+  let inFlight = 0;
+  let lastDispatch = Number.NEGATIVE_INFINITY;
+  /** Responses whose reset is at or before this belong to a window we already left. */
+  let staleUpTo = Number.NEGATIVE_INFINITY;
+  let previousStart: number | null = null;
+  let win: Window | null = null;
+  const queue: Waiter[] = [];
+  let timer: AbortController | null = null;
+  let timerAt = Number.POSITIVE_INFINITY;
+
+  const windowLength = () => {
+    if (periodMs !== null) return periodMs;
+    if (win?.reset != null && win.start !== null)
+      return Math.max(MIN_PERIOD_MS, win.reset + skewMs - win.start);
+    return initialWindowMs;
+  };
+  const margin = () => Math.min(MAX_MARGIN_MS, baseMarginMs + extraMarginMs + windowLength() * 0.01);
+
+  function estimatedEnd(w: Window): number {
+    const reported = w.reset === null ? w.provisionalEnd : w.reset + skewMs;
+    return periodMs !== null && w.start !== null ? Math.min(reported, w.start + periodMs) : reported;
+  }
+
+  function freshWindow(now: number): Window {
+    return { reset: null, provisionalEnd: now + windowLength(), start: null, remaining: limit };
+  }
+
+  /** 0 when a request may go now, else how long to wait before asking again. */
+  function delayFor(now: number): number {
+    if (!win) win = freshWindow(now);
+    let end = estimatedEnd(win);
+    if (now >= end + margin()) {
+      // The window is over by our estimate: start counting a new one until a response confirms it.
+      if (win.reset !== null) staleUpTo = Math.max(staleUpTo, win.reset);
+      previousStart = win.start ?? previousStart;
+      win = freshWindow(now);
+      end = estimatedEnd(win);
+      // The first request of a window may go at once; pacing restarts from it.
+      lastDispatch = Number.NEGATIVE_INFINITY;
+    }
+    // In-flight requests may already be counted by the server, so they come off the budget.
+    const available = win.remaining - inFlight;
+    const timeLeft = end - now;
+    if (available <= 0 || timeLeft <= 0) return Math.max(1, end + margin() - now);
+    // available + 1 gaps, so the last slot lands inside the window rather than on its edge.
+    const nextAt = lastDispatch + timeLeft / (available + 1);
+    return nextAt <= now ? 0 : Math.ceil(nextAt - now);
+  }
+
+  function settle(dispatchedAt: number, response: { status: number; headers: Headers } | null) {
+    inFlight -= 1;
+    const h = response?.headers;
+    const reportedLimit = Number(h?.get("x-ratelimit-limit"));
+    const remaining = Number(h?.get("x-ratelimit-remaining"));
+    const resetSec = Number(h?.get("x-ratelimit-reset"));
+    if (
+      !response ||
+      !h?.has("x-ratelimit-reset") ||
+      !Number.isFinite(resetSec) ||
+      !Number.isFinite(remaining)
+    ) {
+      pump();
+      return;
+    }
+    if (Number.isFinite(reportedLimit) && reportedLimit > 0) limit = reportedLimit;
+    const reset = resetSec * 1000;
+    const w = win ?? freshWindow(dispatchedAt);
+    win = w;
+
+    if (response.status === 429) {
+      if (dispatchedAt >= reset + skewMs) {
+        // Sent after the reported reset by our clock and still refused: the server's clock is behind.
+        // Doubling finds a large lag in a few refusals instead of creeping up on it.
+        skewMs = Math.min(MAX_SKEW_MS, Math.max(dispatchedAt - reset + baseMarginMs, skewMs * 2));
+      } else {
+        // The learned window length let a request through too early: trust the server's reset instead.
+        periodMs = null;
+        extraMarginMs = Math.min(MAX_MARGIN_MS, Math.max(100, extraMarginMs * 2));
+      }
+      staleUpTo = Math.max(staleUpTo, (w.reset ?? reset) - 1);
+      win = {
+        reset: Math.max(reset, w.reset ?? reset),
+        provisionalEnd: reset,
+        start: w.start ?? dispatchedAt,
+        remaining: 0,
+      };
+    } else if (reset <= staleUpTo || (w.reset !== null && reset < w.reset)) {
+      // A late answer from a window we already left: nothing to learn about the current one.
+    } else if (w.reset === null || reset > w.reset) {
+      // First answer in a new server window; its dispatch time is the best guess of when it began.
+      const before = w.reset === null ? previousStart : w.start;
+      if (before !== null) learnPeriod(dispatchedAt - before);
+      if (w.reset !== null) {
+        staleUpTo = Math.max(staleUpTo, w.reset);
+        previousStart = w.start;
+      }
+      win = { reset, provisionalEnd: reset, start: dispatchedAt, remaining };
+    } else {
+      w.remaining = Math.min(w.remaining, remaining);
+      w.start = w.start === null ? dispatchedAt : Math.min(w.start, dispatchedAt);
+    }
+    pump();
+  }
+
+  function learnPeriod(sample: number) {
+    if (sample < MIN_PERIOD_MS) return;
+    periodMs = periodMs === null ? sample : Math.min(periodMs, sample);
+  }
+
+  function grant(): Permit {
+    const dispatchedAt = clock.now();
+    inFlight += 1;
+    lastDispatch = dispatchedAt;
+    let settled = false;
+    return {
+      dispatchedAt,
+      settle(response) {
+        if (settled) return;
+        settled = true;
+        settle(dispatchedAt, response);
+      },
+    };
+  }
+
+  function pump() {
+    while (queue.length > 0) {
+      const now = clock.now();
+      const wait = delayFor(now);
+      if (wait > 0) {
+        schedule(now + wait);
+        return;
+      }
+      const waiter = queue.shift()!;
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      waiter.resolve(grant());
+    }
+  }
+
+  function schedule(at: number) {
+    if (timer && timerAt <= at) return;
+    timer?.abort();
+    const ac = new AbortController();
+    timer = ac;
+    timerAt = at;
+    clock.sleep(at - clock.now(), ac.signal).then(
+      () => {
+        if (timer !== ac) return;
+        timer = null;
+        timerAt = Number.POSITIVE_INFINITY;
+        pump();
+      },
+      () => {},
+    );
+  }
+
+  return {
+    /** Waits (FIFO) for a slot in the token's budget. Rejects with `signal.reason` on abort. */
+    acquire(signal?: AbortSignal): Promise<Permit> {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise<Permit>((resolve, reject) => {
+        const waiter: Waiter = {
+          resolve,
+          reject,
+          signal,
+          onAbort: () => {
+            const i = queue.indexOf(waiter);
+            if (i >= 0) queue.splice(i, 1);
+            reject(signal?.reason);
+            if (queue.length === 0) {
+              timer?.abort();
+              timer = null;
+              timerAt = Number.POSITIVE_INFINITY;
+            }
+          },
+        };
+        signal?.addEventListener("abort", waiter.onAbort, { once: true });
+        queue.push(waiter);
+        pump();
+      });
+    },
+    snapshot(): RateLimitSnapshot {
+      return {
+        limit,
+        remaining: Math.max(0, win?.remaining ?? limit),
+        resetAt: win?.reset != null ? new Date(win.reset) : null,
+      };
+    },
+    /** Local ms at which the current window ends per the server, for deciding whether a 429 wait is too long. */
+    reportedResetAt(): number | null {
+      return win?.reset == null ? null : win.reset + skewMs;
+    },
+  };
+}
+
+export type TokenRateLimiter = ReturnType<typeof createTokenRateLimiter>;
