@@ -1,7 +1,9 @@
 import path from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";
+import { createClickUpClient, createRateLimitRegistry, type FetchLike } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
+import { resealSecrets } from "../crypto/reseal-secrets.ts";
 import { resolveEncryptionKey } from "../crypto/resolve-encryption-key.ts";
 import { createSealer, type Sealer } from "../crypto/sealer.ts";
 import { connectDatabase, type Database } from "../db/connect-database.ts";
@@ -21,6 +23,8 @@ export type FlowbotOptions = {
   now?: () => number;
   /** fetch for Slack's Web API; tests route it into the Slack fake. */
   slackFetch?: typeof fetch;
+  /** fetch for the ClickUp API; tests route it into the ClickUp fake. */
+  clickupFetch?: FetchLike;
   /** Slack ack deadline override for tests. */
   slackUnackedTimeoutMs?: number;
   /** graphile-worker poll interval in ms (default 1000). */
@@ -73,6 +77,11 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
       logger,
     });
     const sealer = createSealer(key, config.previousEncryptionKey);
+    if (config.previousEncryptionKey) await resealSecrets(database.db, sealer, logger);
+    // One budget per token for this process, shared by every client built for that token.
+    const rateLimits = createRateLimitRegistry();
+    const clickup = (token: string) =>
+      createClickUpClient({ baseUrl: config.clickupApiUrl, token, fetch: options.clickupFetch, rateLimits });
 
     let worker: WorkerHandle | undefined;
     if (config.role !== "web") {
@@ -91,6 +100,8 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
           logger,
           now,
           fetch: options.slackFetch,
+          clickup,
+          sealer,
           unackedTimeoutMs: options.slackUnackedTimeoutMs,
         });
         await slack.start();

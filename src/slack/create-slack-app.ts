@@ -1,6 +1,8 @@
 import { App, type AuthorizeResult } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
+import type { ClickUpClient } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
+import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
 import { boltLogger } from "./bolt-logger.ts";
@@ -8,6 +10,10 @@ import { createAdminCheck } from "./check-admin.ts";
 import { CommandRegistry } from "./commands/command-registry.ts";
 import { handleFlowCommand } from "./commands/handle-flow-command.ts";
 import { helpSubcommand } from "./commands/help.ts";
+import { connectSubcommand } from "./connect/connect-commands.ts";
+import { disconnectSubcommand } from "./connect/disconnect-commands.ts";
+import { moduleSubcommand } from "./connect/module-subcommand.ts";
+import { statusSubcommand } from "./connect/status-subcommand.ts";
 import { publishHome } from "./home/publish-home.ts";
 import { HonoReceiver } from "./hono-receiver.ts";
 import type { SlackServices } from "./slack-services.ts";
@@ -20,6 +26,8 @@ export type SlackAppDeps = {
   now: () => number;
   /** fetch used for the Slack Web API and response_url posts; tests route it to the Slack fake. */
   fetch?: typeof fetch;
+  clickup: (token: string) => ClickUpClient;
+  sealer: Sealer;
   /** Ack deadline for the HTTP receiver (tests shorten it). */
   unackedTimeoutMs?: number;
 };
@@ -78,9 +86,17 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     now: deps.now,
     configuredAdmins: config.admins,
     isAdmin: createAdminCheck({ client, configuredAdmins: config.admins, logger, now: deps.now }),
+    clickup: deps.clickup,
+    sealer: deps.sealer,
   };
   const registry = new CommandRegistry();
-  registry.register(helpSubcommand(() => registry.list()));
+  registry.register(
+    helpSubcommand(() => registry.list()),
+    connectSubcommand(app, services),
+    statusSubcommand(services),
+    disconnectSubcommand(app, services),
+    moduleSubcommand(services),
+  );
   handleFlowCommand(app, registry, services);
   app.event("app_home_opened", async ({ event, client: eventClient }) => {
     if (event.tab !== "home") return;

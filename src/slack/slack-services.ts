@@ -1,4 +1,6 @@
+import type { ClickUpClient } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
+import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
 
@@ -11,4 +13,7 @@ export type SlackServices = {
   /** User ids from FLOWBOT_ADMINS. */
   configuredAdmins: readonly string[];
   isAdmin(teamId: string, userId: string): Promise<boolean>;
+  /** A ClickUp client for a token; clients of one token share its rate-limit budget. */
+  clickup(token: string): ClickUpClient;
+  sealer: Sealer;
 };

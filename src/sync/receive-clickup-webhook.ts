@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { clickupWebhooks, webhookDeliveries } from "../../db/schema.ts";
+import { clickupWebhooks, connections, webhookDeliveries } from "../../db/schema.ts";
 import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
@@ -47,8 +47,9 @@ export async function receiveClickUpWebhook(request: Request, deps: Deps): Promi
 
   try {
     const [webhook] = await deps.database.db
-      .select({ secretSealed: clickupWebhooks.secretSealed })
+      .select({ secretSealed: clickupWebhooks.secretSealed, moduleEnabled: connections.moduleEnabled })
       .from(clickupWebhooks)
+      .innerJoin(connections, eq(connections.id, clickupWebhooks.connectionId))
       .where(eq(clickupWebhooks.id, delivery.webhook_id));
     if (!webhook) return refuse(400, "unknown webhook_id");
     if (!signatureMatches(raw, request.headers.get("x-signature"), deps.sealer.open(webhook.secretSealed))) {
@@ -67,6 +68,8 @@ export async function receiveClickUpWebhook(request: Request, deps: Deps): Promi
         event: delivery.event,
         taskId: delivery.task_id ?? null,
         body: delivery,
+        // With the module off the delivery is acknowledged and counted, but never applied.
+        outcome: webhook.moduleEnabled ? "pending" : "dropped",
       })
       .onConflictDoNothing();
     return new Response(null, { status: 200 });

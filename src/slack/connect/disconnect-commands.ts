@@ -1,0 +1,115 @@
+import type { App } from "@slack/bolt";
+import { eq } from "drizzle-orm";
+import { clickupWebhooks } from "../../../db/schema.ts";
+import { isClickUpError } from "../../clickup/index.ts";
+import {
+  countBindings,
+  findConnection,
+  removeConnection,
+  webhooksOf,
+} from "../../connection/connection-store.ts";
+import type { Subcommand } from "../commands/subcommand.ts";
+import type { SlackServices } from "../slack-services.ts";
+
+export const DISCONNECT_CALLBACK = "flow_disconnect";
+const CHOICE_BLOCK = "choice";
+
+/** `/flow disconnect`: confirm, then stop syncing, delete flowbot's ClickUp webhooks and the token. */
+export function disconnectSubcommand(app: App, services: SlackServices): Subcommand {
+  app.view(DISCONNECT_CALLBACK, async ({ ack, view, body, client }) => {
+    await ack();
+    const { db } = services.database;
+    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const { channelId } = JSON.parse(view.private_metadata) as { channelId: string };
+    const deleteData = view.state.values[CHOICE_BLOCK]?.value?.selected_option?.value === "delete";
+    const connection = await findConnection(db, teamId);
+    if (!connection) return;
+    const token = services.sealer.open(connection.tokenSealed);
+    const clickup = services.clickup(token);
+    const webhooks = await webhooksOf(db, connection.id);
+    const failed: string[] = [];
+    for (const webhook of webhooks) {
+      try {
+        await clickup.deleteWebhook(webhook.id);
+      } catch (err) {
+        // Already gone in ClickUp is what we wanted; anything else is reported, not fatal.
+        if (!isClickUpError(err, "not_found")) failed.push(`${webhook.id} (${(err as Error).message})`);
+      }
+      await db.delete(clickupWebhooks).where(eq(clickupWebhooks.id, webhook.id));
+    }
+    const affected = await removeConnection(db, connection, deleteData);
+    services.logger.info(
+      { slackTeamId: teamId, by: body.user.id, deleteData, webhooks: webhooks.length, failed: failed.length },
+      "ClickUp disconnected",
+    );
+    const text = [
+      `:electric_plug: Disconnected ClickUp workspace *${connection.clickupTeamName}*. The token was removed.`,
+      `Webhooks: ${webhooks.length - failed.length} of ${webhooks.length} deleted in ClickUp${
+        failed.length
+          ? `; could not delete ${failed.join(", ")} — remove them in ClickUp › Settings › Webhooks`
+          : ""
+      }.`,
+      deleteData
+        ? `Deleted ${affected} binding(s) with all their flow data.`
+        : `${affected} binding(s) paused; their flow data is kept. Run \`/flow connect\` to resume.`,
+    ].join("\n");
+    await client.chat.postEphemeral({ channel: channelId, user: body.user.id, text });
+  });
+
+  return {
+    name: "disconnect",
+    usage: "/flow disconnect",
+    summary: "stop syncing and remove the ClickUp token and webhooks (flow data kept unless you choose)",
+    adminOnly: true,
+    async run({ ack, client, command }) {
+      const { db } = services.database;
+      const connection = await findConnection(db, command.team_id);
+      if (!connection) {
+        await ack({
+          response_type: "ephemeral",
+          text: "ClickUp is not connected, so there is nothing to disconnect.",
+        });
+        return;
+      }
+      await ack();
+      const bound = await countBindings(db, command.team_id);
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: {
+          type: "modal",
+          callback_id: DISCONNECT_CALLBACK,
+          private_metadata: JSON.stringify({ channelId: command.channel_id }),
+          title: { type: "plain_text", text: "Disconnect ClickUp" },
+          submit: { type: "plain_text", text: "Disconnect" },
+          close: { type: "plain_text", text: "Cancel" },
+          blocks: [
+            {
+              type: "section",
+              text: {
+                type: "mrkdwn",
+                text: `Disconnect *${connection.clickupTeamName}* (${connection.clickupTeamId})? Syncing stops for all ${bound} binding(s), flowbot's webhooks are deleted in ClickUp and the token is removed.`,
+              },
+            },
+            {
+              type: "input",
+              block_id: CHOICE_BLOCK,
+              label: { type: "plain_text", text: "Flow data" },
+              element: {
+                type: "radio_buttons",
+                action_id: "value",
+                initial_option: { text: { type: "plain_text", text: "Keep flow data" }, value: "keep" },
+                options: [
+                  { text: { type: "plain_text", text: "Keep flow data" }, value: "keep" },
+                  {
+                    text: { type: "plain_text", text: `Disconnect and delete data (${bound} binding(s))` },
+                    value: "delete",
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      });
+    },
+  };
+}
