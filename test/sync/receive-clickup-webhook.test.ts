@@ -111,6 +111,20 @@ describe("POST /clickup/webhook", () => {
   });
 });
 
+describe("module off", () => {
+  it("acknowledges deliveries and counts them as dropped", async () => {
+    await flowbot.database.db.update(connections).set({ moduleEnabled: false });
+    const res = await post(delivery("777"));
+    await flowbot.database.db.update(connections).set({ moduleEnabled: true });
+    expect(res.status).toBe(200);
+    const [row] = await flowbot.database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.idempotencyKey, `${WEBHOOK_ID}:777`));
+    expect(row!.outcome).toBe("dropped");
+  });
+});
+
 describe("GET /healthz", () => {
   it("is 200 with database and worker up", async () => {
     const res = await fetch(`${flowbot.url}/healthz`);
