@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bindings, connections } from "../../db/schema.ts";
+import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
+import { type ClickUpFake, createClickUpFake } from "../fakes/clickup/index.ts";
+import { createSlackFake, type SlackFake } from "../fakes/slack/index.ts";
+import { captureLogs } from "../helpers/capture-logs.ts";
+import { interactionRequest, slashCommandRequest } from "../helpers/sign-slack-request.ts";
+import { TEST_SIGNING_SECRET, testConfig } from "../helpers/test-config.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+// The bind drill-down as an admin clicks through it: slash command, select changes (block_actions),
+// external-select search (block_suggestion), Bind and Confirm bind (view_submission).
+const TEAM = "T0FAKETEAM";
+const ADMIN = "U0ADMIN";
+const CHANNEL = "C0PROJECT";
+const TOKEN = "pk_100_BINDTOKENBINDTOKENBINDTOKEN9999";
+
+let db: TestDatabase;
+let slack: SlackFake;
+let clickup: ClickUpFake;
+let flowbot: Flowbot;
+let url: string;
+
+type View = { id?: string; hash?: string; callback_id?: string; private_metadata: string; blocks: unknown[] };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  slack = createSlackFake({
+    users: [{ id: ADMIN, is_admin: true }],
+    channels: [{ id: CHANNEL, name: "project" }],
+  });
+  clickup = createClickUpFake({ rateLimit: { limit: 10_000, windowMs: 60_000 } });
+  clickup.addWorkspace({ id: "9001", name: "Acme" });
+  clickup.addUser({ id: 100, username: "Jane", token: TOKEN, teamIds: ["9001"] });
+  clickup.addSpace({ teamId: "9001", id: "10", name: "Engineering" });
+  clickup.addSpace({ teamId: "9001", id: "11", name: "Engineering" }); // same-named sibling
+  clickup.addFolder({ spaceId: "10", id: "20", name: "Sprints" });
+  clickup.addList({ folderId: "20", id: "30", name: "Sprint 1" });
+  clickup.addList({ spaceId: "10", id: "31", name: "Inbox" });
+  flowbot = await startFlowbot({
+    config: testConfig({ DATABASE_URL: db.url, CLICKUP_API_URL: "http://clickup.fake/api" }),
+    logger: captureLogs().logger,
+    slackFetch: slack.fetch,
+    clickupFetch: clickup.fetch,
+  });
+  url = `${flowbot.url}/slack/events`;
+  await flowbot.database.db.insert(connections).values({
+    slackTeamId: TEAM,
+    clickupTeamId: "9001",
+    clickupTeamName: "Acme",
+    tokenSealed: flowbot.sealer.seal(TOKEN),
+    tokenLast4: "9999",
+    tokenOwnerId: 100,
+    tokenOwnerName: "Jane",
+    connectedBy: ADMIN,
+  });
+});
+afterAll(async () => {
+  await flowbot?.stop();
+  await db?.drop();
+});
+
+const interact = (payload: object) =>
+  fetch(
+    interactionRequest({
+      url,
+      signingSecret: TEST_SIGNING_SECRET,
+      payload: {
+        team: { id: TEAM },
+        user: { id: ADMIN, team_id: TEAM },
+        api_app_id: "A0FAKEAPP",
+        token: "x",
+        ...payload,
+      },
+    }),
+  );
+
+const lastUpdate = () => slack.callsTo("views.update").at(-1)!.args as { view_id: string; view: View };
+
+async function openBind(): Promise<{ viewId: string; view: View }> {
+  const updates = slack.callsTo("views.update").length;
+  const res = await fetch(
+    slashCommandRequest({
+      url,
+      signingSecret: TEST_SIGNING_SECRET,
+      text: "bind",
+      user_id: ADMIN,
+      team_id: TEAM,
+      channel_id: CHANNEL,
+      trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+    }),
+  );
+  expect(res.status).toBe(200);
+  await expect.poll(() => slack.callsTo("views.update").length).toBe(updates + 1);
+  return { viewId: lastUpdate().view_id, view: lastUpdate().view };
+}
+
+async function choose(current: { viewId: string; view: View }, actionId: string, value: string) {
+  const updates = slack.callsTo("views.update").length;
+  const res = await interact({
+    type: "block_actions",
+    trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+    view: {
+      id: current.viewId,
+      hash: "h",
+      callback_id: "flow_bind",
+      private_metadata: current.view.private_metadata,
+      type: "modal",
+    },
+    actions: [
+      {
+        type: "static_select",
+        action_id: actionId,
+        block_id: "levels",
+        selected_option: { value, text: { type: "plain_text", text: value } },
+        action_ts: "1",
+      },
+    ],
+  });
+  expect(res.status).toBe(200);
+  await expect.poll(() => slack.callsTo("views.update").length).toBe(updates + 1);
+  return { viewId: current.viewId, view: lastUpdate().view };
+}
+
+const submit = (callbackId: string, privateMetadata: string) =>
+  interact({
+    type: "view_submission",
+    trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+    view: {
+      id: "V1",
+      type: "modal",
+      callback_id: callbackId,
+      private_metadata: privateMetadata,
+      hash: "h",
+      state: { values: {} },
+    },
+  });
+
+describe("/flow bind", () => {
+  it("drills down space → folder → list, showing names with ids and a ClickUp link", async () => {
+    let step = await openBind();
+    let text = JSON.stringify(step.view.blocks);
+    expect(text).toContain("Engineering (10)");
+    expect(text).toContain("Engineering (11)");
+
+    step = await choose(step, "bind_space", "10");
+    text = JSON.stringify(step.view.blocks);
+    expect(text).toContain("Sprints (20)");
+    expect(text).toContain("Inbox (31)"); // folderless list offered under its space
+    expect(text).toContain("https://app.clickup.com/9001/v/s/10");
+
+    step = await choose(step, "bind_folder", "20");
+    expect(JSON.stringify(step.view.blocks)).toContain("Sprint 1 (30)");
+    step = await choose(step, "bind_list", "30");
+    text = JSON.stringify(step.view.blocks);
+    expect(text).toContain("Engineering › Sprints › Sprint 1");
+    expect(text).toContain("https://app.clickup.com/9001/v/li/30");
+
+    const bind = (await (await submit("flow_bind", step.view.private_metadata)).json()) as {
+      response_action: string;
+      view: View;
+    };
+    expect(bind.response_action).toBe("push");
+    expect(bind.view.callback_id).toBe("flow_bind_confirm");
+    expect(JSON.stringify(bind.view.blocks)).toContain("live updates stay off until PUBLIC_URL is set");
+
+    const confirm = (await (await submit("flow_bind_confirm", bind.view.private_metadata)).json()) as {
+      response_action: string;
+    };
+    expect(confirm.response_action).toBe("clear");
+    const rows = await flowbot.database.db.select().from(bindings);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      containerType: "list",
+      containerId: "30",
+      folderId: "20",
+      spaceId: "10",
+      syncStatus: "not_synced",
+      createdBy: ADMIN,
+    });
+    await expect
+      .poll(() => slack.ephemerals().at(-1)?.text ?? "")
+      .toContain("Bound list Engineering › Sprints › Sprint 1 (30)");
+  });
+
+  it("refuses binding the same list again, and the space that would cover it", async () => {
+    let step = await openBind();
+    step = await choose(step, "bind_space", "10");
+    const space = (await (await submit("flow_bind", step.view.private_metadata)).json()) as { view: View };
+    expect(JSON.stringify(space.view.blocks)).toContain(
+      "would cover this channel's existing binding of list Engineering › Sprints › Sprint 1 (30)",
+    );
+    step = await choose(step, "bind_folder", "20");
+    step = await choose(step, "bind_list", "30");
+    const again = (await (await submit("flow_bind", step.view.private_metadata)).json()) as { view: View };
+    expect(JSON.stringify(again.view.blocks)).toContain("already binds list");
+    expect(await flowbot.database.db.select().from(bindings)).toHaveLength(1);
+  });
+
+  it("refuses a container the token cannot see at confirm time", async () => {
+    const hidden = JSON.stringify({
+      channelId: CHANNEL,
+      container: {
+        type: "list",
+        id: "999",
+        name: "Secret",
+        spaceId: "10",
+        folderId: null,
+        path: "Engineering › Secret",
+      },
+    });
+    const res = (await (await submit("flow_bind_confirm", hidden)).json()) as {
+      response_action: string;
+      view: View;
+    };
+    expect(res.response_action).toBe("update");
+    expect(JSON.stringify(res.view.blocks)).toContain("cannot see list 999");
+  });
+
+  it("searches large levels by name or id through an external select", async () => {
+    for (let i = 0; i < 120; i++)
+      clickup.addSpace({ teamId: "9001", id: String(500 + i), name: `Team ${i}` });
+    const step = await openBind();
+    expect(JSON.stringify(step.view.blocks)).toContain('"external_select"');
+    const byName = (await (
+      await interact({
+        type: "block_suggestion",
+        action_id: "bind_space",
+        block_id: "levels",
+        value: "team 11",
+        view: {
+          id: step.viewId,
+          private_metadata: step.view.private_metadata,
+          type: "modal",
+          callback_id: "flow_bind",
+        },
+      })
+    ).json()) as { options: { value: string }[] };
+    expect(byName.options.map((o) => o.value).sort()).toEqual(
+      ["511", "610", "611", "612", "613", "614", "615", "616", "617", "618", "619"]
+        .filter((v) => v === "511" || v.startsWith("61"))
+        .sort(),
+    );
+    const byId = (await (
+      await interact({
+        type: "block_suggestion",
+        action_id: "bind_space",
+        block_id: "levels",
+        value: "10",
+        view: {
+          id: step.viewId,
+          private_metadata: step.view.private_metadata,
+          type: "modal",
+          callback_id: "flow_bind",
+        },
+      })
+    ).json()) as { options: { value: string }[] };
+    expect(byId.options.map((o) => o.value)).toContain("10");
+  });
+});
