@@ -6,6 +6,7 @@ import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
 import { bindSubcommand } from "./bind/bind-commands.ts";
+import { bindingsSubcommands } from "./bind/bindings-commands.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { createAdminCheck } from "./check-admin.ts";
 import { CommandRegistry } from "./commands/command-registry.ts";
@@ -98,6 +99,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     disconnectSubcommand(app, services),
     moduleSubcommand(services),
     bindSubcommand(app, services),
+    ...bindingsSubcommands(app, services),
   );
   handleFlowCommand(app, registry, services);
   app.event("app_home_opened", async ({ event, client: eventClient }) => {

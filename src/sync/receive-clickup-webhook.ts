@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { clickupWebhooks, connections, webhookDeliveries } from "../../db/schema.ts";
+import { bindings, clickupWebhooks, connections, webhookDeliveries } from "../../db/schema.ts";
 import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
@@ -47,7 +47,13 @@ export async function receiveClickUpWebhook(request: Request, deps: Deps): Promi
 
   try {
     const [webhook] = await deps.database.db
-      .select({ secretSealed: clickupWebhooks.secretSealed, moduleEnabled: connections.moduleEnabled })
+      .select({
+        secretSealed: clickupWebhooks.secretSealed,
+        moduleEnabled: connections.moduleEnabled,
+        // Every binding served by this webhook is paused: acknowledge, count, never apply.
+        paused: sql<boolean>`exists (select 1 from ${bindings} where ${bindings.webhookId} = ${clickupWebhooks.id})
+          and not exists (select 1 from ${bindings} where ${bindings.webhookId} = ${clickupWebhooks.id} and ${bindings.syncStatus} <> 'paused')`,
+      })
       .from(clickupWebhooks)
       .innerJoin(connections, eq(connections.id, clickupWebhooks.connectionId))
       .where(eq(clickupWebhooks.id, delivery.webhook_id));
@@ -68,8 +74,8 @@ export async function receiveClickUpWebhook(request: Request, deps: Deps): Promi
         event: delivery.event,
         taskId: delivery.task_id ?? null,
         body: delivery,
-        // With the module off the delivery is acknowledged and counted, but never applied.
-        outcome: webhook.moduleEnabled ? "pending" : "dropped",
+        // With the module off (or the binding paused) the delivery is acknowledged and counted, but never applied.
+        outcome: webhook.moduleEnabled && !webhook.paused ? "pending" : "dropped",
       })
       .onConflictDoNothing();
     return new Response(null, { status: 200 });

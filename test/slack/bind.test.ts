@@ -258,3 +258,67 @@ describe("/flow bind", () => {
     expect(byId.options.map((o) => o.value)).toContain("10");
   });
 });
+
+describe("/flow bindings, pause and resume", () => {
+  const run = async (text: string) =>
+    (await (
+      await fetch(
+        slashCommandRequest({
+          url,
+          signingSecret: TEST_SIGNING_SECRET,
+          text,
+          user_id: ADMIN,
+          team_id: TEAM,
+          channel_id: CHANNEL,
+          trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+        }),
+      )
+    ).json()) as { text: string; blocks?: unknown[] };
+
+  it("lists the channel's bindings with path, id, link, status, counts and actions", async () => {
+    const body = await run("bindings");
+    const blocks = JSON.stringify(body.blocks);
+    expect(blocks).toContain("Engineering › Sprints › Sprint 1");
+    expect(blocks).toContain("`30`");
+    expect(blocks).toContain("https://app.clickup.com/9001/v/li/30");
+    expect(blocks).toContain("Status: *not synced*");
+    expect(blocks).toContain("0 task(s) tracked");
+    expect(blocks).toContain('"action_id":"binding_pause"');
+  });
+
+  it("pauses and resumes by id, ClickUp id or name, and explains a wrong name", async () => {
+    expect((await run("pause nope")).text).toMatch(/No binding `nope` in this channel.*#\d+ Sprint 1 \(30\)/);
+    expect((await run("pause")).text).toContain("Say which binding");
+    expect((await run("pause 30")).text).toContain("Paused #");
+    expect((await flowbot.database.db.select().from(bindings))[0]!.syncStatus).toBe("paused");
+    expect((await run("pause sprint 1")).text).toContain("already paused");
+    expect((await run("resume Sprint 1")).text).toContain("Resumed #");
+    expect((await flowbot.database.db.select().from(bindings))[0]!.syncStatus).toBe("not_synced");
+  });
+
+  it("pauses from the table's button, for admins", async () => {
+    const [row] = await flowbot.database.db.select().from(bindings);
+    const responseUrl = slack.responseUrl();
+    const res = await interact({
+      type: "block_actions",
+      trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+      channel: { id: CHANNEL },
+      response_url: responseUrl,
+      container: { type: "message", is_ephemeral: true },
+      actions: [
+        {
+          type: "button",
+          action_id: "binding_pause",
+          block_id: `binding_${row!.id}`,
+          value: String(row!.id),
+          action_ts: "1",
+        },
+      ],
+    });
+    expect(res.status).toBe(200);
+    await expect
+      .poll(async () => (await flowbot.database.db.select().from(bindings))[0]!.syncStatus)
+      .toBe("paused");
+    await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("Paused #");
+  });
+});
