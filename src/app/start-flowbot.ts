@@ -85,9 +85,14 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
 
     let worker: WorkerHandle | undefined;
     if (config.role !== "web") {
-      worker = await startWorker(databaseUrl, { config, database, logger, now }, logger, {
-        pollInterval: options.workerPollInterval,
-      });
+      worker = await startWorker(
+        databaseUrl,
+        { config, database, logger, now, sealer, clickupFetch: options.clickupFetch },
+        logger,
+        {
+          pollInterval: options.workerPollInterval,
+        },
+      );
       cleanup.push(() => worker!.stop());
     }
 

@@ -99,7 +99,7 @@ export const taskSchema = z.object({
   archived: z.boolean().optional().default(false),
   creator: z.object({ id: userId }).nullish(),
   assignees: z
-    .array(z.object({ id: userId, username: z.string().nullish() }))
+    .array(z.object({ id: userId, username: z.string().nullish(), email: z.string().nullish() }))
     .optional()
     .default([]),
   parent: id.nullish().transform((v) => v ?? null),

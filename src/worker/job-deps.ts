@@ -1,4 +1,6 @@
+import type { FetchLike } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
+import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
 
@@ -9,4 +11,8 @@ export type JobDeps = {
   logger: Logger;
   /** Milliseconds since the epoch. */
   now: () => number;
+  /** Opens sealed ClickUp tokens and webhook secrets. */
+  sealer: Sealer;
+  /** fetch for the ClickUp API; tests route it into the ClickUp fake. */
+  clickupFetch?: FetchLike;
 };

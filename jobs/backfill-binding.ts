@@ -1,0 +1,48 @@
+import type { Task } from "graphile-worker";
+import { createClickUpClient } from "../src/clickup/create-clickup-client.ts";
+import { backfillBinding } from "../src/sync/backfill/backfill-binding.ts";
+import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
+import type { JobDeps } from "../src/worker/job-deps.ts";
+
+/**
+ * backfill-binding — pulls a binding's whole container from ClickUp (src/sync/backfill).
+ * Payload `{ bindingId: number }`. Enqueue with `jobKey: "backfill-binding:<bindingId>"` (and
+ * `jobKeyMode: "replace"`) so a binding has at most one pending backfill. A retried attempt resumes from
+ * the binding's checkpoint; permanent ClickUp errors end the job without a retry (the binding shows them).
+ */
+export default function backfillBindingJob(deps: JobDeps): Task {
+  return async (payload, helpers) => {
+    const bindingId = (payload as { bindingId?: unknown } | null)?.bindingId;
+    if (typeof bindingId !== "number" || !Number.isInteger(bindingId)) {
+      throw new Error(`backfill-binding needs a payload {bindingId: number}, got ${JSON.stringify(payload)}`);
+    }
+    const { db } = deps.database;
+    const ctx = await loadBindingContext(db, bindingId);
+    if (!ctx) {
+      deps.logger.info({ bindingId }, "binding or its connection is gone; nothing to backfill");
+      return;
+    }
+    // Module off, paused or unbound: data is kept and nothing syncs (resume re-enqueues).
+    if (!ctx.connection.moduleEnabled || ctx.binding.syncStatus === "paused" || ctx.binding.unboundAt) {
+      deps.logger.info({ bindingId }, "binding is paused, unbound or the module is off; backfill skipped");
+      return;
+    }
+    const clickup = createClickUpClient({
+      baseUrl: deps.config.clickupApiUrl,
+      token: deps.sealer.open(ctx.connection.tokenSealed),
+      ...(deps.clickupFetch ? { fetch: deps.clickupFetch } : {}),
+    });
+    await backfillBinding(
+      {
+        db,
+        clickup,
+        logger: deps.logger,
+        now: deps.now,
+        publicUrl: deps.config.publicUrl,
+        sealer: deps.sealer,
+        signal: helpers.abortSignal,
+      },
+      bindingId,
+    );
+  };
+}

@@ -1,0 +1,79 @@
+import { eq } from "drizzle-orm";
+import type { JobHelpers } from "graphile-worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bindings, connections, projects, trackedCases } from "../../db/schema.ts";
+import backfillBindingJob from "../../jobs/backfill-binding.ts";
+import { createSealer } from "../../src/crypto/sealer.ts";
+import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
+import type { JobDeps } from "../../src/worker/job-deps.ts";
+import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
+import { captureLogs } from "../helpers/capture-logs.ts";
+import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+// The graphile-worker task: payload → binding → connection → sealed token → backfill.
+const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
+let tdb: TestDatabase;
+let database: Database;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  database = connectDatabase(tdb.url);
+});
+afterAll(async () => {
+  await database?.close();
+  await tdb?.drop();
+});
+
+const helpers = () => ({ abortSignal: new AbortController().signal }) as unknown as JobHelpers;
+
+describe("jobs/backfill-binding", () => {
+  it("backfills the binding named in the payload with the connection's sealed token", async () => {
+    const w = seededFake({ rateLimit: { limit: 10_000 } });
+    for (let i = 0; i < 3; i += 1) w.fake.addTask({ listId: w.list.id, emit: false });
+    await database.db.insert(connections).values({
+      slackTeamId: "TJOB",
+      clickupTeamId: w.team.id,
+      clickupTeamName: "Acme",
+      tokenSealed: sealer.seal(TOKEN),
+      tokenLast4: TOKEN.slice(-4),
+      tokenOwnerId: w.jane.id,
+      tokenOwnerName: "Jane Roe",
+      connectedBy: "U0ADMIN",
+    });
+    const [project] = await database.db
+      .insert(projects)
+      .values({ slackTeamId: "TJOB", channelId: "C1" })
+      .returning();
+    const [binding] = await database.db
+      .insert(bindings)
+      .values({
+        projectId: project!.id,
+        containerType: "list",
+        containerId: w.list.id,
+        containerName: "Sprint",
+        containerPath: "Engineering › Product › Sprint",
+        spaceId: w.space.id,
+        createdBy: "U0ADMIN",
+      })
+      .returning();
+    const deps: JobDeps = {
+      config: testConfig({ DATABASE_URL: tdb.url, CLICKUP_API_URL: "http://clickup.test/api" }),
+      database,
+      logger: captureLogs("warn").logger,
+      now: w.clock.now,
+      sealer,
+      clickupFetch: w.fake.fetch,
+    };
+
+    const task = backfillBindingJob(deps);
+    await task({ bindingId: binding!.id }, helpers());
+    const [row] = await database.db.select().from(bindings).where(eq(bindings.id, binding!.id));
+    expect(row!.syncStatus).toBe("synced");
+    expect(await database.db.select().from(trackedCases)).toHaveLength(3);
+
+    await expect(task({}, helpers())).rejects.toThrow(/bindingId/);
+    // A binding deleted meanwhile is nothing to do, not a failure.
+    await expect(task({ bindingId: 987654 }, helpers())).resolves.toBeUndefined();
+  });
+});
