@@ -140,6 +140,8 @@ export const bindings = pgTable(
     /** Where an interrupted backfill resumes (pass, page, phase). */
     backfillCheckpoint: jsonb("backfill_checkpoint"),
     webhookId: text("webhook_id").references(() => clickupWebhooks.id, { onDelete: "set null" }),
+    /** Set by "unbind": no more syncing, but the derived flow data stays for the metrics. */
+    unboundAt: ts("unbound_at"),
     createdBy: text("created_by").notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
   },

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { bindings, projects } from "../../db/schema.ts";
 import type { Db } from "../db/connect-database.ts";
 import type { Container } from "./container.ts";
@@ -26,7 +26,13 @@ export async function boundContainers(db: Db, slackTeamId: string, channelId: st
     })
     .from(bindings)
     .innerJoin(projects, eq(bindings.projectId, projects.id))
-    .where(and(eq(projects.slackTeamId, slackTeamId), eq(projects.channelId, channelId)));
+    .where(
+      and(
+        eq(projects.slackTeamId, slackTeamId),
+        eq(projects.channelId, channelId),
+        isNull(bindings.unboundAt),
+      ),
+    );
   return rows;
 }
 
@@ -47,6 +53,17 @@ export async function createBinding(
       spaceId: c.spaceId,
       folderId: c.folderId,
       createdBy,
+    })
+    // Binding an unbound container again revives its row, so the flow data it kept is reused.
+    .onConflictDoUpdate({
+      target: [bindings.projectId, bindings.containerType, bindings.containerId],
+      set: {
+        unboundAt: null,
+        syncStatus: "not_synced",
+        containerName: c.name,
+        containerPath: c.path,
+        createdBy,
+      },
     })
     .returning({ id: bindings.id });
   return row!.id;

@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { bindings, clickupWebhooks, projects, trackedCases } from "../../db/schema.ts";
 import type { Db } from "../db/connect-database.ts";
 
@@ -26,7 +26,13 @@ export async function listBindings(db: Db, slackTeamId: string, channelId: strin
     .from(bindings)
     .innerJoin(projects, eq(bindings.projectId, projects.id))
     .leftJoin(clickupWebhooks, eq(bindings.webhookId, clickupWebhooks.id))
-    .where(and(eq(projects.slackTeamId, slackTeamId), eq(projects.channelId, channelId)))
+    .where(
+      and(
+        eq(projects.slackTeamId, slackTeamId),
+        eq(projects.channelId, channelId),
+        isNull(bindings.unboundAt),
+      ),
+    )
     .orderBy(bindings.id);
 }
 

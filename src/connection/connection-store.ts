@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import { bindings, clickupWebhooks, connections, projects, syncErrors } from "../../db/schema.ts";
 import type { Db } from "../db/connect-database.ts";
 
@@ -15,7 +15,7 @@ export async function countBindings(db: Db, slackTeamId: string): Promise<number
     .select({ n: count() })
     .from(bindings)
     .innerJoin(projects, eq(bindings.projectId, projects.id))
-    .where(eq(projects.slackTeamId, slackTeamId));
+    .where(and(eq(projects.slackTeamId, slackTeamId), isNull(bindings.unboundAt)));
   return row?.n ?? 0;
 }
 
@@ -24,7 +24,7 @@ export async function bindingsByStatus(db: Db, slackTeamId: string): Promise<Rec
     .select({ status: bindings.syncStatus, n: count() })
     .from(bindings)
     .innerJoin(projects, eq(bindings.projectId, projects.id))
-    .where(eq(projects.slackTeamId, slackTeamId))
+    .where(and(eq(projects.slackTeamId, slackTeamId), isNull(bindings.unboundAt)))
     .groupBy(bindings.syncStatus);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }

@@ -1,5 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindings, connections } from "../../db/schema.ts";
+import { bindings, connections, trackedCases } from "../../db/schema.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { type ClickUpFake, createClickUpFake } from "../fakes/clickup/index.ts";
 import { createSlackFake, type SlackFake } from "../fakes/slack/index.ts";
@@ -320,5 +321,111 @@ describe("/flow bindings, pause and resume", () => {
       .poll(async () => (await flowbot.database.db.select().from(bindings))[0]!.syncStatus)
       .toBe("paused");
     await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("Paused #");
+  });
+});
+
+describe("backfill, unbind and unbind & delete data", () => {
+  const run = async (text: string) =>
+    (await (
+      await fetch(
+        slashCommandRequest({
+          url,
+          signingSecret: TEST_SIGNING_SECRET,
+          text,
+          user_id: ADMIN,
+          team_id: TEAM,
+          channel_id: CHANNEL,
+          trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+        }),
+      )
+    ).json()) as { text: string; blocks?: unknown[] };
+  const click = (actionId: string, value: string) =>
+    interact({
+      type: "block_actions",
+      trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+      channel: { id: CHANNEL },
+      response_url: slack.responseUrl(),
+      container: { type: "message", is_ephemeral: true },
+      actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: "1" }],
+    });
+  const byContainer = async (containerId: string) =>
+    (await flowbot.database.db.select().from(bindings)).find((b) => b.containerId === containerId);
+  const casesOf = async (bindingId: number) =>
+    (await flowbot.database.db.select().from(trackedCases).where(eq(trackedCases.bindingId, bindingId))).sort(
+      (a, b) => a.taskId.localeCompare(b.taskId),
+    );
+  const waitSynced = (containerId: string) =>
+    expect.poll(async () => (await byContainer(containerId))?.syncStatus, { timeout: 15_000 }).toBe("synced");
+
+  it("backfills on request, and deleting one binding's data leaves its neighbour untouched", async () => {
+    for (let i = 0; i < 3; i++) clickup.addTask({ listId: "30", name: `Sprint task ${i}` });
+    for (let i = 0; i < 2; i++) clickup.addTask({ listId: "31", name: `Inbox task ${i}` });
+    expect((await run("resume 30")).text).toContain("Resumed");
+    const inbox = JSON.stringify({
+      channelId: CHANNEL,
+      container: {
+        type: "list",
+        id: "31",
+        name: "Inbox",
+        spaceId: "10",
+        folderId: null,
+        path: "Engineering › Inbox",
+      },
+    });
+    await submit("flow_bind_confirm", inbox);
+
+    expect((await run("backfill 30")).text).toContain("queued");
+    expect((await run("backfill Inbox")).text).toContain("queued");
+    expect((await run("backfill nope")).text).toContain("No binding `nope`");
+    await waitSynced("30");
+    await waitSynced("31");
+    const sprint = (await byContainer("30"))!;
+    const neighbour = (await byContainer("31"))!;
+    const sprintCases = await casesOf(sprint.id);
+    expect(sprintCases.map((c) => c.name).sort()).toEqual([
+      "Sprint task 0",
+      "Sprint task 1",
+      "Sprint task 2",
+    ]);
+    const neighbourBefore = JSON.stringify(await casesOf(neighbour.id));
+
+    // The table offers the destructive action behind a confirm dialog naming the counts.
+    const table = JSON.stringify((await run("bindings")).blocks);
+    expect(table).toContain("permanently delete 3 tracked task(s)");
+
+    expect((await click("binding_unbind_delete", String(sprint.id))).status).toBe(200);
+    await expect.poll(async () => await byContainer("30")).toBeUndefined();
+    expect(await casesOf(sprint.id)).toHaveLength(0);
+    expect(JSON.stringify(await casesOf(neighbour.id))).toBe(neighbourBefore);
+    await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("deleted 3 tracked task(s)");
+
+    // Binding again and backfilling rebuilds the same data (ClickUp was untouched).
+    const again = JSON.stringify({
+      channelId: CHANNEL,
+      container: {
+        type: "list",
+        id: "30",
+        name: "Sprint 1",
+        spaceId: "10",
+        folderId: "20",
+        path: "Engineering › Sprints › Sprint 1",
+      },
+    });
+    await submit("flow_bind_confirm", again);
+    await run("backfill 30");
+    await waitSynced("30");
+    const rebuilt = await casesOf((await byContainer("30"))!.id);
+    const strip = (rows: typeof rebuilt) => rows.map(({ id: _id, bindingId: _b, ...rest }) => rest);
+    expect(strip(rebuilt)).toEqual(strip(sprintCases));
+  });
+
+  it("unbind keeps the flow data but stops listing the binding", async () => {
+    const inbox = (await byContainer("31"))!;
+    const prompt = await run("unbind Inbox");
+    expect(JSON.stringify(prompt.blocks)).toContain("2 tracked task(s) and their flow history stay");
+    await click("binding_unbind", String(inbox.id));
+    await expect.poll(async () => (await byContainer("31"))?.unboundAt).toBeInstanceOf(Date);
+    expect(await casesOf(inbox.id)).toHaveLength(2);
+    expect(JSON.stringify((await run("bindings")).blocks)).not.toContain("Inbox");
   });
 });

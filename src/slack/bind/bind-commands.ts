@@ -16,6 +16,7 @@ import {
   confirmBindModal,
   selectedContainer,
 } from "./bind-modal.ts";
+import { backfillButton } from "./bindings-commands.ts";
 import { loadBindChoices } from "./load-bind-choices.ts";
 
 type Meta = BindMetadata & { container?: Container };
@@ -148,6 +149,7 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
             text: `:link: Bound the ${container.type} *${container.path}* (\`${container.id}\`) to <#${channelId}>. Status: _not synced_.`,
           },
         },
+        { type: "actions", elements: [backfillButton({ id: bindingId, lastSyncedAt: null })] },
       ],
     });
   });

@@ -4,14 +4,69 @@ import { eq } from "drizzle-orm";
 import { bindings } from "../../../db/schema.ts";
 import { containerUrl } from "../../bindings/container.ts";
 import { type BindingRow, listBindings, matchBinding } from "../../bindings/list-bindings.ts";
+import { bindingDataCounts, unbindBinding } from "../../bindings/unbind-binding.ts";
 import { findConnection } from "../../connection/connection-store.ts";
+import { enqueueBackfill } from "../../sync/enqueue-backfill.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 
 const statusLabel = { not_synced: "not synced", synced: "synced", paused: "paused", error: "error" } as const;
 
 /** Block Kit rows for the bindings table, one section + action buttons per binding. */
-export function bindingsBlocks(rows: BindingRow[], teamId: string): KnownBlock[] {
+export function backfillButton(b: Pick<BindingRow, "id" | "lastSyncedAt">) {
+  return {
+    type: "button" as const,
+    action_id: "binding_backfill",
+    text: { type: "plain_text" as const, text: b.lastSyncedAt ? "Re-backfill" : "Backfill now" },
+    value: String(b.id),
+  };
+}
+
+type Counts = Awaited<ReturnType<typeof bindingDataCounts>>;
+
+/** The two destructive buttons, each behind a Slack confirm dialog that names what goes. */
+export function unbindButtons(b: Pick<BindingRow, "id" | "path">, counts: Counts) {
+  return [
+    {
+      type: "button" as const,
+      action_id: "binding_unbind",
+      text: { type: "plain_text" as const, text: "Unbind" },
+      value: String(b.id),
+      confirm: {
+        title: { type: "plain_text" as const, text: "Unbind?" },
+        text: {
+          type: "mrkdwn" as const,
+          text: `Stop syncing #${b.id} ${b.path}. Its ${counts.tasks} tracked task(s) and their flow history stay in the metrics.`,
+        },
+        confirm: { type: "plain_text" as const, text: "Unbind" },
+        deny: { type: "plain_text" as const, text: "Cancel" },
+      },
+    },
+    {
+      type: "button" as const,
+      action_id: "binding_unbind_delete",
+      style: "danger" as const,
+      text: { type: "plain_text" as const, text: "Unbind & delete data" },
+      value: String(b.id),
+      confirm: {
+        title: { type: "plain_text" as const, text: "Delete flow data?" },
+        text: {
+          type: "mrkdwn" as const,
+          text: `Unbind #${b.id} ${b.path} and permanently delete ${counts.tasks} tracked task(s), ${counts.transitions} status change(s) and ${counts.rework} rework event(s). ClickUp is not changed: binding again and backfilling rebuilds them.`,
+        },
+        confirm: { type: "plain_text" as const, text: "Delete" },
+        deny: { type: "plain_text" as const, text: "Cancel" },
+        style: "danger" as const,
+      },
+    },
+  ];
+}
+
+export function bindingsBlocks(
+  rows: BindingRow[],
+  teamId: string,
+  counts: Map<number, Counts>,
+): KnownBlock[] {
   if (!rows.length) {
     return [
       {
@@ -54,6 +109,8 @@ export function bindingsBlocks(rows: BindingRow[], teamId: string): KnownBlock[]
               text: { type: "plain_text", text: "Pause" },
               value: String(b.id),
             },
+        backfillButton(b),
+        ...unbindButtons(b, counts.get(b.id) ?? { tasks: 0, transitions: 0, rework: 0 }),
       ],
     },
   ]);
@@ -108,6 +165,114 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     });
   }
 
+  for (const [actionId, deleteData] of [
+    ["binding_unbind", false],
+    ["binding_unbind_delete", true],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const teamId = body.team?.id ?? body.user.team_id ?? "";
+      if (!(await services.isAdmin(teamId, body.user.id))) {
+        await respond({
+          response_type: "ephemeral",
+          replace_original: false,
+          text: ":lock: Only flowbot admins (Slack workspace admins and owners) can unbind.",
+        });
+        return;
+      }
+      const rows = await listBindings(db, teamId, body.channel?.id ?? "");
+      const binding = rows.find((b) => String(b.id) === action.value);
+      if (!binding) {
+        await respond({
+          response_type: "ephemeral",
+          replace_original: false,
+          text: "That binding is already gone.",
+        });
+        return;
+      }
+      const counts = await bindingDataCounts(db, binding.id);
+      const connection = await findConnection(db, teamId);
+      const clickup = connection ? services.clickup(services.sealer.open(connection.tokenSealed)) : undefined;
+      const webhookNote = await unbindBinding(db, clickup, binding.id, deleteData, new Date(services.now()));
+      services.logger.info({ bindingId: binding.id, deleteData, by: body.user.id }, "binding unbound");
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: deleteData
+          ? `:wastebasket: Unbound #${binding.id} ${binding.path} and deleted ${counts.tasks} tracked task(s), ${counts.transitions} status change(s) and ${counts.rework} rework event(s). ${webhookNote}`
+          : `:heavy_minus_sign: Unbound #${binding.id} ${binding.path}. Syncing stopped; its flow data stays. ${webhookNote}`,
+      });
+    });
+  }
+
+  const startBackfill = async (teamId: string, channelId: string, ref: string): Promise<string> => {
+    const rows = await listBindings(db, teamId, channelId);
+    const binding = matchBinding(rows, ref);
+    if (!binding) {
+      return rows.length
+        ? `No binding \`${ref}\` in this channel. Use a number, ClickUp id or name from \`/flow bindings\`: ${rows.map((b) => `#${b.id} ${b.name} (${b.containerId})`).join(", ")}.`
+        : "This channel binds nothing yet: `/flow bind` first.";
+    }
+    if (binding.syncStatus === "paused")
+      return `#${binding.id} ${binding.path} is paused: \`/flow resume ${binding.id}\` first.`;
+    const connection = await findConnection(db, teamId);
+    if (!connection?.moduleEnabled)
+      return "The ClickUp module is off (or ClickUp is not connected): nothing syncs until `/flow module on`.";
+    await enqueueBackfill(services.database, binding.id);
+    return `:arrows_counterclockwise: Backfill of #${binding.id} ${binding.path} queued. \`/flow bindings\` shows its progress and result.`;
+  };
+
+  app.action<BlockAction<ButtonAction>>("binding_backfill", async ({ ack, body, action, respond }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    if (!(await services.isAdmin(teamId, body.user.id))) {
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: ":lock: Only flowbot admins (Slack workspace admins and owners) can start a backfill.",
+      });
+      return;
+    }
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      text: await startBackfill(teamId, body.channel?.id ?? "", action.value ?? ""),
+    });
+  });
+
+  const unbindCommand = (name: "unbind" | "unbind-data", deleteData: boolean): Subcommand => ({
+    name,
+    usage: `/flow ${name} <binding>`,
+    summary: deleteData
+      ? "unbind and permanently delete that binding's flow data (asks first)"
+      : "stop syncing a binding and keep its flow data (asks first)",
+    adminOnly: true,
+    async run({ ack, args, command }) {
+      const rows = await listBindings(db, command.team_id, command.channel_id);
+      const binding = args.length ? matchBinding(rows, args.join(" ")) : undefined;
+      if (!binding) {
+        await ack({
+          response_type: "ephemeral",
+          text: rows.length
+            ? `Say which binding: \`/flow ${name} <number, ClickUp id or name>\`. This channel has: ${rows.map((b) => `#${b.id} ${b.name} (${b.containerId})`).join(", ")}.`
+            : "This channel binds nothing yet.",
+        });
+        return;
+      }
+      const buttons = unbindButtons(binding, await bindingDataCounts(db, binding.id)).filter(
+        (b) => b.action_id === (deleteData ? "binding_unbind_delete" : "binding_unbind"),
+      );
+      await ack({
+        response_type: "ephemeral",
+        text: `Unbind #${binding.id} ${binding.path}?`,
+        blocks: [
+          { type: "section", text: { type: "mrkdwn", text: `Unbind *#${binding.id} ${binding.path}*?` } },
+          { type: "actions", elements: buttons },
+        ],
+      });
+    },
+  });
+
   const pauseCommand = (name: "pause" | "resume", paused: boolean): Subcommand => ({
     name,
     usage: `/flow ${name} <binding>`,
@@ -136,7 +301,10 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
       async run({ ack, command }) {
         const connection = await findConnection(db, command.team_id);
         const rows = await listBindings(db, command.team_id, command.channel_id);
-        const blocks = bindingsBlocks(rows, connection?.clickupTeamId ?? "");
+        const counts = new Map(
+          await Promise.all(rows.map(async (b) => [b.id, await bindingDataCounts(db, b.id)] as const)),
+        );
+        const blocks = bindingsBlocks(rows, connection?.clickupTeamId ?? "", counts);
         await ack({
           response_type: "ephemeral",
           text: `${rows.length} binding(s) in this channel`,
@@ -146,5 +314,26 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     },
     pauseCommand("pause", true),
     pauseCommand("resume", false),
+    {
+      name: "backfill",
+      usage: "/flow backfill <binding>",
+      summary: "pull a binding's tasks from ClickUp again and re-check its webhook",
+      adminOnly: true,
+      async run({ ack, args, command }) {
+        if (!args.length) {
+          await ack({
+            response_type: "ephemeral",
+            text: "Say which binding: `/flow backfill <number, ClickUp id or name>` — see `/flow bindings`.",
+          });
+          return;
+        }
+        await ack({
+          response_type: "ephemeral",
+          text: await startBackfill(command.team_id, command.channel_id, args.join(" ")),
+        });
+      },
+    },
+    unbindCommand("unbind", false),
+    unbindCommand("unbind-data", true),
   ];
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "bindings" ADD COLUMN "unbound_at" timestamp with time zone;
