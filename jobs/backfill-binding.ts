@@ -2,6 +2,7 @@ import type { Task } from "graphile-worker";
 import { createClickUpClient } from "../src/clickup/create-clickup-client.ts";
 import { backfillBinding } from "../src/sync/backfill/backfill-binding.ts";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
+import { backfillProgressMessage } from "../src/sync/backfill-progress-message.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /**
@@ -32,7 +33,21 @@ export default function backfillBindingJob(deps: JobDeps): Task {
       token: deps.sealer.open(ctx.connection.tokenSealed),
       ...(deps.clickupFetch ? { fetch: deps.clickupFetch } : {}),
     });
-    await backfillBinding(
+    const { channelId, userId } = payload as { channelId?: string; userId?: string };
+    const message =
+      deps.slack && channelId && userId
+        ? backfillProgressMessage({
+            slack: deps.slack,
+            channelId,
+            userId,
+            label: ctx.binding.containerPath,
+            clickup,
+            logger: deps.logger,
+            now: deps.now,
+          })
+        : undefined;
+    await message?.start();
+    const result = await backfillBinding(
       {
         db,
         clickup,
@@ -41,8 +56,10 @@ export default function backfillBindingJob(deps: JobDeps): Task {
         publicUrl: deps.config.publicUrl,
         sealer: deps.sealer,
         signal: helpers.abortSignal,
+        onProgress: (p) => void message?.progress(p),
       },
       bindingId,
     );
+    await message?.finish(result);
   };
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
+import { WebClient } from "@slack/web-api";
 import type { Hono } from "hono";
 import { createClickUpClient, createRateLimitRegistry, type FetchLike } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
@@ -85,9 +86,16 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
 
     let worker: WorkerHandle | undefined;
     if (config.role !== "web") {
+      const slackForJobs = config.slack.botToken
+        ? new WebClient(config.slack.botToken, {
+            slackApiUrl: config.slack.apiUrl,
+            ...(options.slackFetch ? { fetch: options.slackFetch } : {}),
+            retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+          })
+        : undefined;
       worker = await startWorker(
         databaseUrl,
-        { config, database, logger, now, sealer, clickupFetch: options.clickupFetch },
+        { config, database, logger, now, sealer, clickupFetch: options.clickupFetch, slack: slackForJobs },
         logger,
         {
           pollInterval: options.workerPollInterval,

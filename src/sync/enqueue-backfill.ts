@@ -4,11 +4,17 @@ import type { Database } from "../db/connect-database.ts";
  * Queues a backfill of one binding. The job key keeps at most one pending backfill per binding:
  * clicking "Backfill now" twice replaces the waiting job instead of running two.
  */
-export async function enqueueBackfill(database: Database, bindingId: number): Promise<void> {
+export async function enqueueBackfill(
+  database: Database,
+  bindingId: number,
+  /** Where to keep a progress message, and who to tell if it fails. */
+  requestedBy?: { channelId: string; userId: string },
+): Promise<void> {
+  const payload = { bindingId, ...requestedBy };
   await database.sql`
     select graphile_worker.add_job(
       'backfill-binding',
-      json_build_object('bindingId', ${bindingId}::bigint),
+      ${JSON.stringify(payload)}::json,
       job_key := ${`backfill-binding:${bindingId}`},
       job_key_mode := 'replace',
       max_attempts := 10

@@ -1,3 +1,4 @@
+import type { WebClient } from "@slack/web-api";
 import type { FetchLike } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
 import type { Sealer } from "../crypto/sealer.ts";
@@ -15,4 +16,6 @@ export type JobDeps = {
   sealer: Sealer;
   /** fetch for the ClickUp API; tests route it into the ClickUp fake. */
   clickupFetch?: FetchLike;
+  /** Slack Web API client for messages from jobs; absent when Slack is not configured. */
+  slack?: WebClient;
 };

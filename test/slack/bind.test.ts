@@ -379,6 +379,9 @@ describe("backfill, unbind and unbind & delete data", () => {
     expect((await run("backfill nope")).text).toContain("No binding `nope`");
     await waitSynced("30");
     await waitSynced("31");
+    await expect
+      .poll(() => JSON.stringify(slack.messages(CHANNEL)))
+      .toContain("Backfill of *Engineering › Sprints › Sprint 1* done: 3 task(s)");
     const sprint = (await byContainer("30"))!;
     const neighbour = (await byContainer("31"))!;
     const sprintCases = await casesOf(sprint.id);
@@ -427,5 +430,18 @@ describe("backfill, unbind and unbind & delete data", () => {
     await expect.poll(async () => (await byContainer("31"))?.unboundAt).toBeInstanceOf(Date);
     expect(await casesOf(inbox.id)).toHaveLength(2);
     expect(JSON.stringify((await run("bindings")).blocks)).not.toContain("Inbox");
+  });
+
+  it("a failing backfill puts the binding in error and tells the admin once", async () => {
+    clickup.revokeToken(TOKEN);
+    await run("backfill 30");
+    await expect.poll(async () => (await byContainer("30"))?.syncStatus, { timeout: 15_000 }).toBe("error");
+    const binding = (await byContainer("30"))!;
+    expect(binding.errorReason).toMatch(/token|reconnect/i);
+    await expect.poll(() => JSON.stringify(slack.messages(CHANNEL))).toContain("stopped:");
+    await expect
+      .poll(() => slack.ephemerals().filter((e) => e.text?.startsWith("Backfill of")).length)
+      .toBe(1);
+    expect(JSON.stringify((await run("bindings")).blocks)).toContain("Status: *error*");
   });
 });

@@ -205,7 +205,12 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     });
   }
 
-  const startBackfill = async (teamId: string, channelId: string, ref: string): Promise<string> => {
+  const startBackfill = async (
+    teamId: string,
+    channelId: string,
+    ref: string,
+    userId: string,
+  ): Promise<string> => {
     const rows = await listBindings(db, teamId, channelId);
     const binding = matchBinding(rows, ref);
     if (!binding) {
@@ -218,7 +223,7 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     const connection = await findConnection(db, teamId);
     if (!connection?.moduleEnabled)
       return "The ClickUp module is off (or ClickUp is not connected): nothing syncs until `/flow module on`.";
-    await enqueueBackfill(services.database, binding.id);
+    await enqueueBackfill(services.database, binding.id, { channelId, userId });
     return `:arrows_counterclockwise: Backfill of #${binding.id} ${binding.path} queued. \`/flow bindings\` shows its progress and result.`;
   };
 
@@ -236,7 +241,7 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     await respond({
       response_type: "ephemeral",
       replace_original: false,
-      text: await startBackfill(teamId, body.channel?.id ?? "", action.value ?? ""),
+      text: await startBackfill(teamId, body.channel?.id ?? "", action.value ?? "", body.user.id),
     });
   });
 
@@ -329,7 +334,7 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
         }
         await ack({
           response_type: "ephemeral",
-          text: await startBackfill(command.team_id, command.channel_id, args.join(" ")),
+          text: await startBackfill(command.team_id, command.channel_id, args.join(" "), command.user_id),
         });
       },
     },
