@@ -120,19 +120,28 @@ export function bindingsBlocks(
 export function bindingsSubcommands(app: App, services: SlackServices): Subcommand[] {
   const { db } = services.database;
 
+  /** The binding an admin named, or a message listing the channel's bindings to choose from. */
+  const findBinding = async (
+    teamId: string,
+    channelId: string,
+    ref: string,
+  ): Promise<BindingRow | string> => {
+    const rows = await listBindings(db, teamId, channelId);
+    const binding = matchBinding(rows, ref);
+    if (binding) return binding;
+    return rows.length
+      ? `No binding \`${ref}\` in this channel. Use a number, ClickUp id or name from \`/flow bindings\`: ${rows.map((b) => `#${b.id} ${b.name} (${b.containerId})`).join(", ")}.`
+      : "This channel binds nothing yet: `/flow bind` first.";
+  };
+
   const setPaused = async (
     teamId: string,
     channelId: string,
     ref: string,
     paused: boolean,
   ): Promise<string> => {
-    const rows = await listBindings(db, teamId, channelId);
-    const binding = matchBinding(rows, ref);
-    if (!binding) {
-      return rows.length
-        ? `No binding \`${ref}\` in this channel. Use a number, ClickUp id or name from \`/flow bindings\`: ${rows.map((b) => `#${b.id} ${b.name} (${b.containerId})`).join(", ")}.`
-        : "This channel binds nothing yet: `/flow bind` first.";
-    }
+    const binding = await findBinding(teamId, channelId, ref);
+    if (typeof binding === "string") return binding;
     if (paused && binding.syncStatus === "paused") return `#${binding.id} ${binding.path} is already paused.`;
     if (!paused && binding.syncStatus !== "paused")
       return `#${binding.id} ${binding.path} is not paused (it is ${statusLabel[binding.syncStatus]}).`;
@@ -211,13 +220,8 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     ref: string,
     userId: string,
   ): Promise<string> => {
-    const rows = await listBindings(db, teamId, channelId);
-    const binding = matchBinding(rows, ref);
-    if (!binding) {
-      return rows.length
-        ? `No binding \`${ref}\` in this channel. Use a number, ClickUp id or name from \`/flow bindings\`: ${rows.map((b) => `#${b.id} ${b.name} (${b.containerId})`).join(", ")}.`
-        : "This channel binds nothing yet: `/flow bind` first.";
-    }
+    const binding = await findBinding(teamId, channelId, ref);
+    if (typeof binding === "string") return binding;
     if (binding.syncStatus === "paused")
       return `#${binding.id} ${binding.path} is paused: \`/flow resume ${binding.id}\` first.`;
     const connection = await findConnection(db, teamId);
