@@ -3,6 +3,7 @@ import { createClickUpClient } from "../src/clickup/create-clickup-client.ts";
 import { backfillBinding } from "../src/sync/backfill/backfill-binding.ts";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
 import { backfillProgressMessage } from "../src/sync/backfill-progress-message.ts";
+import { estimateContainerTasks } from "../src/sync/estimate-container-tasks.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /**
@@ -34,9 +35,18 @@ export default function backfillBindingJob(deps: JobDeps): Task {
       ...(deps.clickupFetch ? { fetch: deps.clickupFetch } : {}),
     });
     const { channelId, userId } = payload as { channelId?: string; userId?: string };
+    const expectedTasks =
+      deps.slack && channelId
+        ? await estimateContainerTasks(
+            clickup,
+            { type: ctx.binding.containerType, id: ctx.binding.containerId },
+            helpers.abortSignal,
+          )
+        : undefined;
     const message =
       deps.slack && channelId && userId
         ? backfillProgressMessage({
+            expectedTasks,
             slack: deps.slack,
             channelId,
             userId,

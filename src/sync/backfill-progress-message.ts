@@ -24,8 +24,9 @@ export function backfillProgressMessage(options: {
 }) {
   const { slack, channelId, label, logger } = options;
   let ts: string | undefined;
-  let lastUpdate = 0;
   const startedAt = options.now();
+  // Posting the first message counts as an update: the next edit waits its turn.
+  let lastUpdate = startedAt;
   const safely = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
