@@ -1,0 +1,177 @@
+// The ClickUp fake for bench/backfill.ts, run in its own process (forked with an IPC channel) so that the
+// backfill process's memory is measured without the fake's in-memory workspace. Seeds one space of
+// `--tasks` tasks across 24 lists (16 in 4 folders, 8 folderless): ~10% closed, ~10% subtasks, ~5%
+// archived, each with a short status history for time in status. Serves it on loopback and counts the
+// requests it answers by kind and status.
+//
+// IPC: sends {type:"ready", ...world} once listening; answers {type:"stats"} with {type:"stats", ...};
+// on {type:"close"} closes the server and exits.
+import { serve } from "@hono/node-server";
+import { createClickUpFake } from "../test/fakes/clickup/index.ts";
+
+export const FAKE_TOKEN = "pk_4400001_BENCHBACKFILL";
+const FOLDERS = 4;
+const LISTS_PER_FOLDER = 4;
+const FOLDERLESS_LISTS = 8;
+const DAY = 86_400_000;
+
+export interface FakeReady {
+  type: "ready";
+  url: string;
+  token: string;
+  teamId: string;
+  userId: number;
+  spaceId: string;
+  lists: { total: number; inFolders: number; folderless: number };
+  seeded: { tasks: number; active: number; archived: number; closed: number; subtasks: number };
+  seedMs: number;
+}
+
+export type RequestKind = "team_tasks" | "time_in_status" | "webhooks" | "hierarchy" | "other";
+
+export interface FakeStats {
+  type: "stats";
+  requests: number;
+  limited: number;
+  byKind: Record<RequestKind, number>;
+  byStatus: Record<string, number>;
+  rssMb: number;
+}
+
+function kindOf(pathname: string): RequestKind {
+  if (/^\/api\/v2\/team\/[^/]+\/task$/.test(pathname)) return "team_tasks";
+  if (pathname.includes("time_in_status")) return "time_in_status";
+  if (/^\/api\/v2\/(team\/[^/]+\/webhook|webhook\/[^/]+)$/.test(pathname)) return "webhooks";
+  if (/^\/api\/v2\/(team|team\/[^/]+\/space|space\/.+|folder\/.+|list\/[^/]+)$/.test(pathname))
+    return "hierarchy";
+  return "other";
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
+  return value;
+}
+
+async function main() {
+  const send = process.send?.bind(process);
+  if (!send) throw new Error("bench/clickup-fake-server.ts must be forked with an IPC channel");
+  const tasks = arg("tasks", 10_000);
+  const limit = arg("limit", 100);
+  const windowMs = arg("window-ms", 1_000);
+
+  const fake = createClickUpFake({ rateLimit: { limit, windowMs }, recordRequests: false });
+  const team = fake.addWorkspace({ name: "Bench" });
+  const user = fake.addUser({ username: "Bench Owner", token: FAKE_TOKEN, teamIds: [team.id], role: 1 });
+  const space = fake.addSpace({ teamId: team.id, name: "Engineering" });
+  const lists: string[] = [];
+  for (let f = 0; f < FOLDERS; f += 1) {
+    const folder = fake.addFolder({ spaceId: space.id, name: `Folder ${f}` });
+    for (let l = 0; l < LISTS_PER_FOLDER; l += 1)
+      lists.push(fake.addList({ folderId: folder.id, name: `List ${f}.${l}` }).id);
+  }
+  for (let l = 0; l < FOLDERLESS_LISTS; l += 1)
+    lists.push(fake.addList({ spaceId: space.id, name: `Folderless ${l}` }).id);
+  // A task elsewhere in the workspace that the space filter must leave out.
+  const otherSpace = fake.addSpace({ teamId: team.id, name: "Elsewhere" });
+  fake.addTask({ listId: fake.addList({ spaceId: otherSpace.id }).id, name: "Not ours", emit: false });
+
+  const seedStart = Date.now();
+  const now = Date.now();
+  const lastTopLevel = new Map<string, string>();
+  const open = ["to do", "in progress", "review", "done"];
+  const seeded = { tasks: 0, active: 0, archived: 0, closed: 0, subtasks: 0 };
+  for (let i = 0; i < tasks; i += 1) {
+    const listId = lists[i % lists.length]!;
+    const createdAt = now - 120 * DAY + Math.floor((i / Math.max(1, tasks)) * 110 * DAY);
+    const closed = i % 10 === 3;
+    const parent = i % 10 === 5 ? lastTopLevel.get(listId) : undefined;
+    const archived = i % 20 === 7;
+    const final = closed ? "complete" : open[i % open.length]!;
+    const history = [{ status: "to do", at: createdAt }];
+    if (final !== "to do") {
+      history.push({ status: "in progress", at: createdAt + DAY });
+      if (final !== "in progress") history.push({ status: final, at: createdAt + 3 * DAY });
+    }
+    const task = fake.addTask({
+      listId,
+      name: `Task ${i}`,
+      history,
+      parent,
+      archived,
+      assignees: i % 3 === 0 ? [user.id] : [],
+      emit: false,
+    });
+    if (!parent) lastTopLevel.set(listId, task.id);
+    seeded.tasks += 1;
+    if (archived) seeded.archived += 1;
+    else seeded.active += 1;
+    if (closed) seeded.closed += 1;
+    if (parent) seeded.subtasks += 1;
+  }
+  const seedMs = Date.now() - seedStart;
+
+  let requests = 0;
+  const byKind: Record<RequestKind, number> = {
+    team_tasks: 0,
+    time_in_status: 0,
+    webhooks: 0,
+    hierarchy: 0,
+    other: 0,
+  };
+  const byStatus: Record<string, number> = {};
+  const server = serve(
+    {
+      fetch: async (req: Request) => {
+        const res = await fake.app.fetch(req);
+        requests += 1;
+        byKind[kindOf(new URL(req.url).pathname)] += 1;
+        byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+        return res;
+      },
+      hostname: "127.0.0.1",
+      port: 0,
+    },
+    (info) => {
+      const ready: FakeReady = {
+        type: "ready",
+        url: `http://127.0.0.1:${info.port}/api`,
+        token: FAKE_TOKEN,
+        teamId: team.id,
+        userId: user.id,
+        spaceId: space.id,
+        lists: {
+          total: lists.length,
+          inFolders: FOLDERS * LISTS_PER_FOLDER,
+          folderless: FOLDERLESS_LISTS,
+        },
+        seeded,
+        seedMs,
+      };
+      send(ready);
+    },
+  );
+
+  process.on("message", (msg: { type?: string }) => {
+    if (msg.type === "stats") {
+      const limiter = fake.rateLimiter.stats();
+      const stats: FakeStats = {
+        type: "stats",
+        requests,
+        limited: limiter.limited,
+        byKind,
+        byStatus,
+        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      };
+      send(stats);
+    } else if (msg.type === "close") {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      server.close(() => process.exit(0));
+    }
+  });
+  // The parent going away (crash, Ctrl-C) must not leave the fake running.
+  process.on("disconnect", () => process.exit(0));
+}
+
+await main();
