@@ -1,5 +1,3 @@
-import { eq, inArray, sql } from "drizzle-orm";
-import { bindings, statusTimings, trackedCases } from "../../../db/schema.ts";
 import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { caseValues } from "./case-values.ts";
@@ -23,59 +21,57 @@ export interface PageToStore {
 export async function storePage(db: Db, page: PageToStore): Promise<void> {
   // A task can come twice (TIML, or a page boundary shifting); one row per task per statement.
   const byId = new Map(page.tasks.map((t) => [t.id, t]));
-  const values = [...byId.values()].map((t) => caseValues(page.bindingId, t));
+  const cases = [...byId.values()].map((t) => caseValues(page.bindingId, t));
   const maxUpdated = Math.max(...[...byId.values()].map((t) => t.date_updated));
-  await db.transaction(async (tx) => {
-    const stored = await tx
-      .insert(trackedCases)
-      .values(values)
-      .onConflictDoUpdate({
-        target: [trackedCases.bindingId, trackedCases.taskId],
-        set: {
-          customId: sql`excluded.custom_id`,
-          name: sql`excluded.name`,
-          url: sql`excluded.url`,
-          homeListId: sql`excluded.home_list_id`,
-          parentTaskId: sql`excluded.parent_task_id`,
-          statusName: sql`excluded.status_name`,
-          statusType: sql`excluded.status_type`,
-          statusOrderindex: sql`excluded.status_orderindex`,
-          statusId: sql`excluded.status_id`,
-          dateCreated: sql`excluded.date_created`,
-          dateUpdated: sql`excluded.date_updated`,
-          dateDone: sql`excluded.date_done`,
-          dateClosed: sql`excluded.date_closed`,
-          archived: sql`excluded.archived`,
-          assignees: sql`excluded.assignees`,
-          tracked: true,
-          deletedAt: null,
-        },
-      })
-      .returning({ id: trackedCases.id, taskId: trackedCases.taskId });
+  // Each statement takes the page as one JSON parameter (jsonb_to_recordset): a fixed, tiny number
+  // of parameters, where a multi-row VALUES builder with thousands of them dominated a page's time.
+  await db.$client.begin(async (sql) => {
+    const stored = await sql<{ id: string; task_id: string }[]>`
+      insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
+        status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,
+        date_closed, archived, assignees, tracked, deleted_at)
+      select ${page.bindingId}::bigint, x."taskId", x."customId", x.name, x.url, x."homeListId", x."parentTaskId",
+        x."statusName", x."statusType", x."statusOrderindex", x."statusId", x."dateCreated", x."dateUpdated",
+        x."dateDone", x."dateClosed", x.archived, x.assignees, true, null
+      from jsonb_to_recordset(${JSON.stringify(cases)}::jsonb) as x("taskId" text, "customId" text, name text,
+        url text, "homeListId" text, "parentTaskId" text, "statusName" text, "statusType" text,
+        "statusOrderindex" int, "statusId" text, "dateCreated" timestamptz, "dateUpdated" timestamptz,
+        "dateDone" timestamptz, "dateClosed" timestamptz, archived boolean, assignees jsonb)
+      on conflict (binding_id, task_id) do update set
+        custom_id = excluded.custom_id, name = excluded.name, url = excluded.url,
+        home_list_id = excluded.home_list_id, parent_task_id = excluded.parent_task_id,
+        status_name = excluded.status_name, status_type = excluded.status_type,
+        status_orderindex = excluded.status_orderindex, status_id = excluded.status_id,
+        date_created = excluded.date_created, date_updated = excluded.date_updated,
+        date_done = excluded.date_done, date_closed = excluded.date_closed, archived = excluded.archived,
+        assignees = excluded.assignees, tracked = true, deleted_at = null
+      returning id, task_id`;
 
     if (page.timings) {
-      const rows = stored.flatMap(({ id, taskId }) => {
-        const tis = page.timings?.[taskId];
-        const task = byId.get(taskId);
+      const rows = stored.flatMap(({ id, task_id }) => {
+        const tis = page.timings?.[task_id];
+        const task = byId.get(task_id);
         return tis && task
-          ? timingValues(id, tis, { type: task.status.type, orderindex: task.status.orderindex })
+          ? timingValues(Number(id), tis, { type: task.status.type, orderindex: task.status.orderindex })
           : [];
       });
       // ClickUp's aggregate is the whole truth for these cases: replace, so statuses gone from it go too.
       const withTimings = [...new Set(rows.map((r) => r.caseId))];
       if (withTimings.length > 0) {
-        await tx.delete(statusTimings).where(inArray(statusTimings.caseId, withTimings));
-        await tx.insert(statusTimings).values(rows);
+        await sql`delete from status_timings where case_id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(withTimings)}::jsonb))`;
+        await sql`
+          insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
+          select x."caseId", x."statusName", x."statusType", x."statusOrderindex", x."totalMinutes", x.since, x."isCurrent"
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x("caseId" bigint, "statusName" text,
+            "statusType" text, "statusOrderindex" int, "totalMinutes" int, since timestamptz, "isCurrent" boolean)`;
       }
     }
 
-    await tx
-      .update(bindings)
-      .set({
-        backfillCheckpoint: page.checkpoint,
-        highWaterMark: sql`greatest(${bindings.highWaterMark}, ${new Date(maxUpdated).toISOString()}::timestamptz)`,
-        ...(page.warning === undefined ? {} : { warning: page.warning }),
-      })
-      .where(eq(bindings.id, page.bindingId));
+    await sql`
+      update bindings set
+        backfill_checkpoint = ${JSON.stringify(page.checkpoint)}::jsonb,
+        high_water_mark = greatest(high_water_mark, ${new Date(maxUpdated).toISOString()}::timestamptz)
+        ${page.warning === undefined ? sql`` : sql`, warning = ${page.warning}`}
+      where id = ${page.bindingId}`;
   });
 }
