@@ -79,7 +79,16 @@ export async function backfillBinding(
         const query = containerTaskQuery(binding.containerType, binding.containerId, pass, startPage);
         let page = startPage - 1;
         let lastSize = 0;
-        for await (const tasks of clickup.teamTasksPages(connection.clickupTeamId, query, { signal })) {
+        // The next page is requested while this page's time in status is fetched and stored.
+        const pages = clickup.teamTasksPages(connection.clickupTeamId, query, { signal });
+        let upcoming = pages.next();
+        upcoming.catch(() => {}); // observed below; this only keeps an early failure from going unhandled
+        for (;;) {
+          const current = await upcoming;
+          if (current.done) break;
+          const tasks = current.value;
+          upcoming = pages.next();
+          upcoming.catch(() => {});
           page += 1;
           lastSize = tasks.length;
           progress.requests += 1;
