@@ -120,6 +120,30 @@ export function bindingsBlocks(
 export function bindingsSubcommands(app: App, services: SlackServices): Subcommand[] {
   const { db } = services.database;
 
+  /**
+   * A table button for admins: ack, refuse anyone else with who can do it, then answer the
+   * clicker with what `run` says (an ephemeral reply that leaves the table in place).
+   */
+  const adminButton = (
+    actionId: string,
+    what: string,
+    run: (ctx: { teamId: string; channelId: string; value: string; userId: string }) => Promise<string>,
+  ) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const teamId = body.team?.id ?? body.user.team_id ?? "";
+      const text = (await services.isAdmin(teamId, body.user.id))
+        ? await run({
+            teamId,
+            channelId: body.channel?.id ?? "",
+            value: action.value ?? "",
+            userId: body.user.id,
+          })
+        : `:lock: Only flowbot admins (Slack workspace admins and owners) can ${what}.`;
+      await respond({ response_type: "ephemeral", replace_original: false, text });
+    });
+  };
+
   /** The binding an admin named, or a message listing the channel's bindings to choose from. */
   const findBinding = async (
     teamId: string,
@@ -154,63 +178,24 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
       : `:arrow_forward: Resumed #${binding.id} ${binding.path}.`;
   };
 
-  for (const [actionId, paused] of [
-    ["binding_pause", true],
-    ["binding_resume", false],
-  ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
-      await ack();
-      const teamId = body.team?.id ?? body.user.team_id ?? "";
-      if (!(await services.isAdmin(teamId, body.user.id))) {
-        await respond({
-          response_type: "ephemeral",
-          replace_original: false,
-          text: ":lock: Only flowbot admins (Slack workspace admins and owners) can pause or resume bindings.",
-        });
-        return;
-      }
-      const text = await setPaused(teamId, body.channel?.id ?? "", action.value ?? "", paused);
-      await respond({ response_type: "ephemeral", replace_original: false, text });
-    });
-  }
+  adminButton("binding_pause", "pause bindings", (c) => setPaused(c.teamId, c.channelId, c.value, true));
+  adminButton("binding_resume", "resume bindings", (c) => setPaused(c.teamId, c.channelId, c.value, false));
 
   for (const [actionId, deleteData] of [
     ["binding_unbind", false],
     ["binding_unbind_delete", true],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
-      await ack();
-      const teamId = body.team?.id ?? body.user.team_id ?? "";
-      if (!(await services.isAdmin(teamId, body.user.id))) {
-        await respond({
-          response_type: "ephemeral",
-          replace_original: false,
-          text: ":lock: Only flowbot admins (Slack workspace admins and owners) can unbind.",
-        });
-        return;
-      }
-      const rows = await listBindings(db, teamId, body.channel?.id ?? "");
-      const binding = rows.find((b) => String(b.id) === action.value);
-      if (!binding) {
-        await respond({
-          response_type: "ephemeral",
-          replace_original: false,
-          text: "That binding is already gone.",
-        });
-        return;
-      }
+    adminButton(actionId, "unbind", async ({ teamId, channelId, value, userId }) => {
+      const binding = (await listBindings(db, teamId, channelId)).find((b) => String(b.id) === value);
+      if (!binding) return "That binding is already gone.";
       const counts = await bindingDataCounts(db, binding.id);
       const connection = await findConnection(db, teamId);
       const clickup = connection ? services.clickup(services.sealer.open(connection.tokenSealed)) : undefined;
       const webhookNote = await unbindBinding(db, clickup, binding.id, deleteData, new Date(services.now()));
-      services.logger.info({ bindingId: binding.id, deleteData, by: body.user.id }, "binding unbound");
-      await respond({
-        response_type: "ephemeral",
-        replace_original: false,
-        text: deleteData
-          ? `:wastebasket: Unbound #${binding.id} ${binding.path} and deleted ${counts.tasks} tracked task(s), ${counts.transitions} status change(s) and ${counts.rework} rework event(s). ${webhookNote}`
-          : `:heavy_minus_sign: Unbound #${binding.id} ${binding.path}. Syncing stopped; its flow data stays. ${webhookNote}`,
-      });
+      services.logger.info({ bindingId: binding.id, deleteData, by: userId }, "binding unbound");
+      return deleteData
+        ? `:wastebasket: Unbound #${binding.id} ${binding.path} and deleted ${counts.tasks} tracked task(s), ${counts.transitions} status change(s) and ${counts.rework} rework event(s). ${webhookNote}`
+        : `:heavy_minus_sign: Unbound #${binding.id} ${binding.path}. Syncing stopped; its flow data stays. ${webhookNote}`;
     });
   }
 
@@ -231,23 +216,9 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     return `:arrows_counterclockwise: Backfill of #${binding.id} ${binding.path} queued. \`/flow bindings\` shows its progress and result.`;
   };
 
-  app.action<BlockAction<ButtonAction>>("binding_backfill", async ({ ack, body, action, respond }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    if (!(await services.isAdmin(teamId, body.user.id))) {
-      await respond({
-        response_type: "ephemeral",
-        replace_original: false,
-        text: ":lock: Only flowbot admins (Slack workspace admins and owners) can start a backfill.",
-      });
-      return;
-    }
-    await respond({
-      response_type: "ephemeral",
-      replace_original: false,
-      text: await startBackfill(teamId, body.channel?.id ?? "", action.value ?? "", body.user.id),
-    });
-  });
+  adminButton("binding_backfill", "start a backfill", (c) =>
+    startBackfill(c.teamId, c.channelId, c.value, c.userId),
+  );
 
   const unbindCommand = (name: "unbind" | "unbind-data", deleteData: boolean): Subcommand => ({
     name,
