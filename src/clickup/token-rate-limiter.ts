@@ -63,6 +63,8 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   /** How far the server's clock lags ours, learned from 429s; reset headers are read in server time. */
   let skewMs = 0;
   let inFlight = 0;
+  /** Until ClickUp has answered with its rate-limit headers, one request at a time instead of pacing a guess. */
+  let heardFromServer = false;
   let lastDispatch = Number.NEGATIVE_INFINITY;
   /** Responses whose reset is at or before this belong to a window we already left. */
   let staleUpTo = Number.NEGATIVE_INFINITY;
@@ -91,6 +93,9 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
 
   /** 0 when a request may go now, else how long to wait before asking again. */
   function delayFor(now: number): number {
+    // The first answer tells the real limit and window; pacing to an assumed 100/min before it
+    // would slow every fresh token (and every admin's first click) for nothing.
+    if (!heardFromServer) return inFlight > 0 ? 1000 : 0;
     if (!win) win = freshWindow(now);
     let end = estimatedEnd(win);
     if (now >= end + margin()) {
@@ -127,6 +132,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
       return;
     }
     if (Number.isFinite(reportedLimit) && reportedLimit > 0) limit = reportedLimit;
+    heardFromServer = true;
     const reset = resetSec * 1000;
     const w = win ?? freshWindow(dispatchedAt);
     win = w;
