@@ -1,5 +1,4 @@
 import type { Task } from "graphile-worker";
-import { createClickUpClient } from "../src/clickup/create-clickup-client.ts";
 import { backfillBinding } from "../src/sync/backfill/backfill-binding.ts";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
 import { backfillProgressMessage } from "../src/sync/backfill-progress-message.ts";
@@ -29,11 +28,7 @@ export default function backfillBindingJob(deps: JobDeps): Task {
       deps.logger.info({ bindingId }, "binding is paused, unbound or the module is off; backfill skipped");
       return;
     }
-    const clickup = createClickUpClient({
-      baseUrl: deps.config.clickupApiUrl,
-      token: deps.sealer.open(ctx.connection.tokenSealed),
-      ...(deps.clickupFetch ? { fetch: deps.clickupFetch } : {}),
-    });
+    const clickup = deps.clickup(deps.sealer.open(ctx.connection.tokenSealed));
     const { channelId, userId } = payload as { channelId?: string; userId?: string };
     const expectedTasks =
       deps.slack && channelId

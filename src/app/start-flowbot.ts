@@ -95,7 +95,7 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
         : undefined;
       worker = await startWorker(
         databaseUrl,
-        { config, database, logger, now, sealer, clickupFetch: options.clickupFetch, slack: slackForJobs },
+        { config, database, logger, now, sealer, clickup, slack: slackForJobs },
         logger,
         {
           pollInterval: options.workerPollInterval,

@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import type { FetchLike } from "../clickup/index.ts";
+import type { ClickUpClient } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
 import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
@@ -14,8 +14,8 @@ export type JobDeps = {
   now: () => number;
   /** Opens sealed ClickUp tokens and webhook secrets. */
   sealer: Sealer;
-  /** fetch for the ClickUp API; tests route it into the ClickUp fake. */
-  clickupFetch?: FetchLike;
+  /** A ClickUp client for a token, sharing the process's per-token rate-limit budget with Slack handlers. */
+  clickup: (token: string) => ClickUpClient;
   /** Slack Web API client for messages from jobs; absent when Slack is not configured. */
   slack?: WebClient;
 };

@@ -137,6 +137,22 @@ const submit = (callbackId: string, privateMetadata: string) =>
     },
   });
 
+/** A /flow subcommand from the admin in the project channel; the ephemeral answer. */
+const run = async (text: string) =>
+  (await (
+    await fetch(
+      slashCommandRequest({
+        url,
+        signingSecret: TEST_SIGNING_SECRET,
+        text,
+        user_id: ADMIN,
+        team_id: TEAM,
+        channel_id: CHANNEL,
+        trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+      }),
+    )
+  ).json()) as { text: string; blocks?: unknown[] };
+
 describe("/flow bind", () => {
   it("drills down space → folder → list, showing names with ids and a ClickUp link", async () => {
     let step = await openBind();
@@ -261,21 +277,6 @@ describe("/flow bind", () => {
 });
 
 describe("/flow bindings, pause and resume", () => {
-  const run = async (text: string) =>
-    (await (
-      await fetch(
-        slashCommandRequest({
-          url,
-          signingSecret: TEST_SIGNING_SECRET,
-          text,
-          user_id: ADMIN,
-          team_id: TEAM,
-          channel_id: CHANNEL,
-          trigger_id: slack.issueTriggerId({ userId: ADMIN }),
-        }),
-      )
-    ).json()) as { text: string; blocks?: unknown[] };
-
   it("lists the channel's bindings with path, id, link, status, counts and actions", async () => {
     const body = await run("bindings");
     const blocks = JSON.stringify(body.blocks);
@@ -325,20 +326,6 @@ describe("/flow bindings, pause and resume", () => {
 });
 
 describe("backfill, unbind and unbind & delete data", () => {
-  const run = async (text: string) =>
-    (await (
-      await fetch(
-        slashCommandRequest({
-          url,
-          signingSecret: TEST_SIGNING_SECRET,
-          text,
-          user_id: ADMIN,
-          team_id: TEAM,
-          channel_id: CHANNEL,
-          trigger_id: slack.issueTriggerId({ userId: ADMIN }),
-        }),
-      )
-    ).json()) as { text: string; blocks?: unknown[] };
   const click = (actionId: string, value: string) =>
     interact({
       type: "block_actions",

@@ -3,6 +3,7 @@ import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bindings, connections, projects, trackedCases } from "../../db/schema.ts";
 import backfillBindingJob from "../../jobs/backfill-binding.ts";
+import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
 import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import type { JobDeps } from "../../src/worker/job-deps.ts";
@@ -63,7 +64,13 @@ describe("jobs/backfill-binding", () => {
       logger: captureLogs("warn").logger,
       now: w.clock.now,
       sealer,
-      clickupFetch: w.fake.fetch,
+      clickup: (token) =>
+        createClickUpClient({
+          baseUrl: "http://clickup.test/api",
+          token,
+          fetch: w.fake.fetch,
+          rateLimits: createRateLimitRegistry(),
+        }),
     };
 
     const task = backfillBindingJob(deps);

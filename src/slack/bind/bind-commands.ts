@@ -6,6 +6,7 @@ import { isClickUpError } from "../../clickup/index.ts";
 import { findConnection } from "../../connection/connection-store.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
+import { noticeModal } from "../views/notice-modal.ts";
 import {
   ACTIONS,
   BIND_CALLBACK,
@@ -187,11 +188,4 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
   };
 }
 
-function notice(text: string) {
-  return {
-    type: "modal" as const,
-    title: { type: "plain_text" as const, text: "Bind ClickUp" },
-    close: { type: "plain_text" as const, text: "Close" },
-    blocks: [{ type: "section" as const, text: { type: "mrkdwn" as const, text } }],
-  };
-}
+const notice = (text: string) => noticeModal("Bind ClickUp", text);

@@ -1,4 +1,5 @@
 import type { View } from "@slack/types";
+import { noticeModal } from "../views/notice-modal.ts";
 
 export const CONNECT_CALLBACK = "flow_connect";
 export const TOKEN_BLOCK = "token";
@@ -48,10 +49,5 @@ export function connectModal(channelId: string): View {
 }
 
 export function connectedModal(text: string): View {
-  return {
-    type: "modal",
-    title: { type: "plain_text", text: "ClickUp connected" },
-    close: { type: "plain_text", text: "Done" },
-    blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
-  };
+  return noticeModal("ClickUp connected", text, "Done");
 }

@@ -11,8 +11,7 @@ export function caseValues(bindingId: number, task: ClickUpTask) {
   const assignees: CaseAssignee[] = task.assignees.map((a) => ({
     id: a.id,
     username: a.username ?? null,
-    // The task schema may strip email; keep it when the client passes it through.
-    email: (a as { email?: string | null }).email ?? null,
+    email: a.email ?? null,
   }));
   return {
     bindingId,
