@@ -30,6 +30,8 @@ export type FlowbotOptions = {
   slackUnackedTimeoutMs?: number;
   /** graphile-worker poll interval in ms (default 1000). */
   workerPollInterval?: number;
+  /** Replaces the app's cron schedule (src/worker/crontab.ts); "" runs no cron jobs. */
+  crontab?: string;
 };
 
 export type Flowbot = {
@@ -99,6 +101,7 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
         logger,
         {
           pollInterval: options.workerPollInterval,
+          crontab: options.crontab,
         },
       );
       cleanup.push(() => worker!.stop());

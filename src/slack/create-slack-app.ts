@@ -4,6 +4,8 @@ import type { ClickUpClient } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
 import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
+import { digestSubcommands } from "../flow/digest/digest-subcommands.ts";
+import { reportSubcommands } from "../flow/report/report-subcommands.ts";
 import type { Logger } from "../log/create-logger.ts";
 import { bindSubcommand } from "./bind/bind-commands.ts";
 import { bindingsSubcommands } from "./bind/bindings-commands.ts";
@@ -100,6 +102,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     moduleSubcommand(services),
     bindSubcommand(app, services),
     ...bindingsSubcommands(app, services),
+    ...reportSubcommands(app, services),
+    ...digestSubcommands(app, services),
   );
   handleFlowCommand(app, registry, services);
   app.event("app_home_opened", async ({ event, client: eventClient }) => {

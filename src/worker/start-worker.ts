@@ -1,5 +1,6 @@
 import { parseCrontab, type Runner, run } from "graphile-worker";
 import type { Logger } from "../log/create-logger.ts";
+import { buildCrontab } from "./crontab.ts";
 import type { JobDeps } from "./job-deps.ts";
 import { loadJobs } from "./load-jobs.ts";
 import { workerLogger } from "./worker-logger.ts";
@@ -21,14 +22,17 @@ export async function startWorker(
   logger: Logger,
   options: { concurrency?: number; crontab?: string; pollInterval?: number } = {},
 ): Promise<WorkerHandle> {
+  const taskList = await loadJobs(deps);
+  // The app's schedule unless a caller (a test) passes its own; "" means no cron at all.
+  const crontab = options.crontab ?? buildCrontab(deps.config, Object.keys(taskList));
   const runner: Runner = await run({
     connectionString: url,
     concurrency: options.concurrency ?? 4,
     noHandleSignals: true,
     pollInterval: options.pollInterval ?? 1000,
-    taskList: await loadJobs(deps),
+    taskList,
     // Parsed here so an empty schedule does not make graphile-worker look for a crontab file.
-    parsedCronItems: parseCrontab(options.crontab ?? ""),
+    parsedCronItems: parseCrontab(crontab),
     logger: workerLogger(logger),
   });
   let running = true;

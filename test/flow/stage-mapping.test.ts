@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
+import { defaultStage, stageOf, statusKey } from "../../src/flow/stage-mapping.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+let tdb: TestDatabase;
+let database: Database;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  database = connectDatabase(tdb.url);
+});
+afterAll(async () => {
+  await database?.close();
+  await tdb?.drop();
+});
+
+const cases: [string, string | null, string][] = [
+  ["to do", "open", "not_started"],
+  ["Open", "open", "not_started"],
+  ["in progress", "custom", "active"],
+  ["review", "custom", "active"],
+  ["Blocked", "custom", "blocked"],
+  ["waiting on client", "custom", "blocked"],
+  ["complete", "done", "done"],
+  ["Closed", "closed", "done"],
+  // A done-type status is done even if its name mentions waiting.
+  ["done - waiting deploy", "done", "done"],
+  ["unknown type", null, "active"],
+];
+
+describe("status → stage mapping (flow-metrics.md)", () => {
+  it("defaults by status type, with block/wait names as blocked", () => {
+    for (const [name, type, stage] of cases) expect([name, defaultStage(name, type)]).toEqual([name, stage]);
+  });
+
+  it("the SQL function flowbot_default_stage gives the same answers as the TypeScript one", async () => {
+    const rows = await database.db.$client<{ stage: string }[]>`
+      select flowbot_default_stage(x.name, x.type)::text as stage
+      from jsonb_to_recordset(${JSON.stringify(cases.map(([name, type]) => ({ name, type })))}::jsonb)
+        as x(name text, type text)`;
+    expect(rows.map((r) => r.stage)).toEqual(cases.map(([, , stage]) => stage));
+  });
+
+  it("a project override wins over the default, matched by name regardless of case and spaces", () => {
+    const overrides = new Map([[statusKey(" QA Waiting "), "active" as const]]);
+    expect(stageOf("qa waiting", "custom", overrides)).toBe("active");
+    expect(stageOf("waiting", "custom", overrides)).toBe("blocked");
+  });
+});
