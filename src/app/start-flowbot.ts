@@ -14,7 +14,7 @@ import { createHttpApp } from "../http/create-http-app.ts";
 import type { ComponentHealth } from "../http/health-route.ts";
 import type { Logger } from "../log/create-logger.ts";
 import { createSlackApp, type SlackApp } from "../slack/create-slack-app.ts";
-import { receiveClickUpWebhook } from "../sync/receive-clickup-webhook.ts";
+import { createClickUpWebhookReceiver } from "../sync/receive-clickup-webhook.ts";
 import { startWorker, type WorkerHandle } from "../worker/start-worker.ts";
 
 export type FlowbotOptions = {
@@ -129,13 +129,15 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
       }
     }
 
+    const clickupReceiver =
+      config.role === "worker" ? undefined : createClickUpWebhookReceiver({ database, sealer, logger, now });
+    // Runs before the database closes (cleanups run in reverse): accepted deliveries are written first.
+    if (clickupReceiver) cleanup.push(() => clickupReceiver.drain());
+
     const http = createHttpApp({
       logger,
       slackReceiver: slack?.receiver,
-      clickupWebhook:
-        config.role === "worker"
-          ? undefined
-          : (req) => receiveClickUpWebhook(req, { database, sealer, logger }),
+      clickupWebhook: clickupReceiver ? (req) => clickupReceiver.handle(req) : undefined,
       health: {
         database: () => probeDatabase(database),
         worker: (): ComponentHealth =>
