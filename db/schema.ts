@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -361,4 +362,66 @@ export const syncErrors = pgTable(
     occurredAt: ts("occurred_at").notNull().defaultNow(),
   },
   (t) => [index("sync_errors_team_time").on(t.slackTeamId, t.occurredAt)],
+);
+
+/*
+ * Per-case flow facts derived from a case's timeline (status_transitions, else status_timings, else its
+ * current status since date_created), kept current by the triggers in db/migrations (flowbot_flow_*):
+ * a new transition, timing or case change rebuilds that case; a stage override change re-derives the
+ * stage-dependent columns of its project. The Flow view reads these instead of the transitions.
+ */
+
+/** One row per tracked (not deleted) case. */
+export const flowCases = pgTable(
+  "flow_cases",
+  {
+    caseId: bigint("case_id", { mode: "number" })
+      .primaryKey()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    projectId: bigint("project_id", { mode: "number" }).notNull(),
+    bindingId: bigint("binding_id", { mode: "number" }).notNull(),
+    createdAt: ts("created_at").notNull(),
+    currentStatus: text("current_status").notNull(),
+    currentType: text("current_type"),
+    currentSince: ts("current_since").notNull(),
+    /** Stage-dependent (re-derived when the project's mapping changes). */
+    currentStage: flowStage("current_stage").notNull(),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+    /** Seconds in active / blocked stages, closed intervals only. */
+    activeSeconds: doublePrecision("active_seconds").notNull().default(0),
+    blockedSeconds: doublePrecision("blocked_seconds").notNull().default(0),
+    /** Some of the timeline comes from time-in-status totals, or the case has no transition at all. */
+    estimated: boolean("estimated").notNull(),
+  },
+  (t) => [
+    index("flow_cases_project_finished").on(t.projectId, t.finishedAt),
+    index("flow_cases_project_wip")
+      .on(t.projectId, t.startedAt)
+      .where(sql`finished_at is null and started_at is not null`),
+  ],
+);
+
+/** Time per status per case (closed intervals; the current status's open interval is not included). */
+export const flowCaseStatus = pgTable(
+  "flow_case_status",
+  {
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    statusName: text("status_name").notNull(),
+    statusType: text("status_type"),
+    projectId: bigint("project_id", { mode: "number" }).notNull(),
+    seconds: doublePrecision("seconds").notNull(),
+    firstEnteredAt: ts("first_entered_at").notNull(),
+    lastExitedAt: ts("last_exited_at"),
+    isCurrent: boolean("is_current").notNull(),
+    estimated: boolean("estimated").notNull(),
+    /** The case's finished_at, copied so the report's time in status reads one index range. */
+    caseFinishedAt: ts("case_finished_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.statusName] }),
+    index("flow_case_status_project_finished").on(t.projectId, t.caseFinishedAt),
+  ],
 );
