@@ -25,6 +25,8 @@ export interface SlackChannelSeed {
   is_archived?: boolean;
   /** Whether the bot has joined. Posting into a channel the bot is not in fails with `not_in_channel`. */
   is_member?: boolean;
+  /** Member user ids (users.conversations answers from these). */
+  members?: string[];
 }
 
 /** Who a token belongs to; auth.test answers from this. */

@@ -71,3 +71,55 @@ describe("Slack fake: conversations.info", () => {
     expect((await client.conversations.info({ channel: "C9" })).channel).toMatchObject({ is_member: false });
   });
 });
+
+describe("Slack fake: users.conversations", () => {
+  function membership() {
+    const fake = createSlackFake({
+      users: [{ id: "U1" }, { id: "U2" }],
+      channels: [
+        { id: "C1", name: "eng", members: ["U1", "U2"] },
+        { id: "C2", name: "ops", members: ["U2"] },
+        { id: "C3", name: "secret", is_private: true, members: ["U1"] },
+        { id: "C4", name: "hidden", is_private: true, is_member: false, members: ["U1"] },
+        { id: "C5", name: "old", is_archived: true, members: ["U1"] },
+      ],
+    });
+    return { fake, client: webClientFor(fake) };
+  }
+
+  it("lists a user's public channels by default, and private ones the bot shares when asked", async () => {
+    const { client } = membership();
+    const publicOnly = await client.users.conversations({ user: "U1" });
+    expect(publicOnly.channels?.map((c) => c.id)).toEqual(["C1", "C5"]);
+    const all = await client.users.conversations({
+      user: "U1",
+      types: "public_channel,private_channel",
+      exclude_archived: true,
+    });
+    expect(all.channels?.map((c) => c.id)).toEqual(["C1", "C3"]);
+    expect((await slackError(client.users.conversations({ user: "U404" }))).error).toBe("user_not_found");
+    expect((await slackError(client.users.conversations({ user: "U1", types: "dm" }))).error).toBe(
+      "invalid_types",
+    );
+  });
+
+  it("pages with limit and next_cursor", async () => {
+    const { client } = membership();
+    const first = await client.users.conversations({
+      user: "U1",
+      types: "public_channel,private_channel",
+      limit: 2,
+    });
+    expect(first.channels?.map((c) => c.id)).toEqual(["C1", "C3"]);
+    const cursor = first.response_metadata?.next_cursor;
+    expect(cursor).toBeTruthy();
+    const second = await client.users.conversations({
+      user: "U1",
+      types: "public_channel,private_channel",
+      limit: 2,
+      cursor: cursor!,
+    });
+    expect(second.channels?.map((c) => c.id)).toEqual(["C5"]);
+    expect(second.response_metadata?.next_cursor).toBe("");
+  });
+});
