@@ -1,0 +1,41 @@
+import type { Task } from "graphile-worker";
+import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
+import { reconcileBinding } from "../src/sync/reconcile/reconcile-binding.ts";
+import type { JobDeps } from "../src/worker/job-deps.ts";
+
+/**
+ * reconcile-binding — repairs what ClickUp webhooks missed for one binding (src/sync/reconcile).
+ * Payload `{ bindingId: number, sweep?: boolean }`; enqueue with src/sync/reconcile/enqueue-reconcile.ts
+ * (job key `reconcile-binding:<id>`). Paused, unbound, unsynced or errored bindings and a module that is
+ * off are skipped; a permanent ClickUp refusal puts the binding in error (told once) and ends the job;
+ * anything else throws so graphile-worker retries it.
+ */
+export default function reconcileBindingJob(deps: JobDeps): Task {
+  return async (payload, helpers) => {
+    const { bindingId, sweep } = (payload ?? {}) as { bindingId?: unknown; sweep?: unknown };
+    if (typeof bindingId !== "number" || !Number.isInteger(bindingId)) {
+      throw new Error(
+        `reconcile-binding needs a payload {bindingId: number, sweep?: boolean}, got ${JSON.stringify(payload)}`,
+      );
+    }
+    const ctx = await loadBindingContext(deps.database.db, bindingId);
+    if (!ctx) {
+      deps.logger.info({ bindingId }, "binding or its connection is gone; nothing to reconcile");
+      return;
+    }
+    const result = await reconcileBinding(
+      {
+        database: deps.database,
+        clickup: deps.clickup(deps.sealer.open(ctx.connection.tokenSealed)),
+        logger: deps.logger,
+        now: deps.now,
+        slack: deps.slack,
+        signal: helpers.abortSignal,
+      },
+      bindingId,
+      { sweep: sweep === true },
+    );
+    if (result.status === "skipped")
+      deps.logger.info({ bindingId, reason: result.reason }, "reconcile skipped");
+  };
+}

@@ -1,0 +1,215 @@
+import type { Sql, TransactionSql } from "postgres";
+import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
+import { caseValues } from "../backfill/case-values.ts";
+import { timingValues } from "../backfill/timing-values.ts";
+import { recordTransition } from "../timeline/record-transition.ts";
+import { inTransaction } from "../timeline/sql-client.ts";
+
+/** What reconcile did with one task ClickUp returned. */
+export type TaskOutcome =
+  /** Already as ClickUp shows it. */
+  | "unchanged"
+  /** Fields (name, assignees, dates…) refreshed; same status. */
+  | "updated"
+  /** A status change no webhook brought: recorded as an inferred transition. */
+  | "inferred"
+  /** Back in the binding's containers (or out of the trash): tracked again. */
+  | "restored"
+  /** A task flowbot did not know: tracking starts. */
+  | "started"
+  /** flowbot already holds a newer state of the task (a webhook overtook this read); left alone. */
+  | "stale";
+
+/** The columns reconcile compares, for one page of tasks in one query. */
+export interface CaseSnapshot {
+  id: number;
+  statusName: string;
+  dateUpdated: Date;
+  tracked: boolean;
+  deletedAt: Date | null;
+}
+
+export async function loadCases(
+  sql: Sql,
+  bindingId: number,
+  taskIds: string[],
+): Promise<Map<string, CaseSnapshot>> {
+  // The app's pool hands timestamps over as strings (drizzle's postgres.js setup); parsed here.
+  const rows = await sql<
+    {
+      id: string;
+      taskId: string;
+      statusName: string;
+      dateUpdated: string;
+      tracked: boolean;
+      deletedAt: string | null;
+    }[]
+  >`
+    select id, task_id as "taskId", status_name as "statusName", date_updated as "dateUpdated", tracked,
+      deleted_at as "deletedAt"
+    from tracked_cases
+    where binding_id = ${bindingId}
+      and task_id in (select jsonb_array_elements_text(${JSON.stringify(taskIds)}::jsonb))`;
+  return new Map(
+    rows.map((r) => [
+      r.taskId,
+      {
+        id: Number(r.id),
+        statusName: r.statusName,
+        dateUpdated: new Date(r.dateUpdated),
+        tracked: r.tracked,
+        deletedAt: r.deletedAt === null ? null : new Date(r.deletedAt),
+      },
+    ]),
+  );
+}
+
+/** Whether a task ClickUp returned may differ from its case; most do not, and cost no transaction. */
+export function needsWork(kase: CaseSnapshot | undefined, task: ClickUpTask): boolean {
+  if (!kase) return true;
+  return (
+    !kase.tracked ||
+    kase.deletedAt !== null ||
+    kase.statusName !== task.status.status ||
+    task.date_updated > kase.dateUpdated.getTime()
+  );
+}
+
+/** tracked_cases columns from a task, snake_case for postgres.js helpers. */
+function caseRow(bindingId: number, task: ClickUpTask) {
+  const v = caseValues(bindingId, task);
+  return {
+    binding_id: v.bindingId,
+    task_id: v.taskId,
+    custom_id: v.customId,
+    name: v.name,
+    url: v.url,
+    home_list_id: v.homeListId,
+    parent_task_id: v.parentTaskId,
+    status_name: v.statusName,
+    status_type: v.statusType,
+    status_orderindex: v.statusOrderindex,
+    status_id: v.statusId,
+    date_created: v.dateCreated.toISOString(),
+    date_updated: v.dateUpdated.toISOString(),
+    date_done: v.dateDone?.toISOString() ?? null,
+    date_closed: v.dateClosed?.toISOString() ?? null,
+    archived: v.archived,
+    // A JSON string, typed by the column: the pool's json serializer is drizzle's pass-through.
+    assignees: JSON.stringify(v.assignees),
+    tracked: true,
+    deleted_at: null,
+  };
+}
+
+/**
+ * Brings one known task's case in line with what ClickUp returned, in one transaction with the case row
+ * locked (webhook applies lock it too). A status that differs from the timeline's last status becomes
+ * an inferred transition at the task's `date_updated`: the latest moment the change can have happened
+ * (ClickUp does not say when; a later edit of another field moves `date_updated` too). A status with the
+ * same ClickUp id but another name is a rename, not a move. If the case already shows a newer state than
+ * this read, nothing is touched.
+ */
+export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpTask): Promise<TaskOutcome> {
+  return (await sql.begin(async (tx) => {
+    const [c] = await tx<
+      {
+        id: string;
+        statusName: string;
+        statusType: string;
+        statusOrderindex: number;
+        statusId: string | null;
+        dateUpdated: string;
+        tracked: boolean;
+        deletedAt: string | null;
+      }[]
+    >`
+      select id, status_name as "statusName", status_type as "statusType",
+        status_orderindex as "statusOrderindex", status_id as "statusId", date_updated as "dateUpdated",
+        tracked, deleted_at as "deletedAt"
+      from tracked_cases where binding_id = ${bindingId} and task_id = ${task.id}
+      for update`;
+    if (!c) return startTracking(tx, bindingId, task, undefined);
+    if (Date.parse(c.dateUpdated) > task.date_updated) return "stale";
+
+    const renamed = c.statusId !== null && task.status.id !== undefined && c.statusId === task.status.id;
+    let outcome: TaskOutcome = c.tracked && c.deletedAt === null ? "updated" : "restored";
+    if (c.statusName !== task.status.status && !renamed) {
+      const recorded = await recordTransition(tx, {
+        caseId: Number(c.id),
+        fromStatus: c.statusName,
+        fromType: c.statusType,
+        fromOrderindex: c.statusOrderindex,
+        toStatus: task.status.status,
+        toType: task.status.type,
+        toOrderindex: task.status.orderindex ?? 0,
+        toStatusId: task.status.id ?? null,
+        occurredAt: new Date(task.date_updated),
+        actorId: null,
+        actorName: null,
+        source: "reconcile",
+        inferred: true,
+        historyItemId: null,
+      });
+      if (recorded.inserted && outcome === "updated") outcome = "inferred";
+    }
+    const row = caseRow(bindingId, task);
+    const { binding_id: _b, task_id: _t, date_updated: dateUpdated, ...rest } = row;
+    await tx`
+      update tracked_cases set ${tx(rest)}, date_updated = greatest(date_updated, ${dateUpdated}::timestamptz)
+      where id = ${c.id}`;
+    return outcome;
+  })) as TaskOutcome;
+}
+
+/**
+ * Starts tracking a task flowbot has not seen (created, or moved in, while webhooks were not arriving):
+ * the case, ClickUp's time in status when there is one, and the first status as an inferred transition
+ * at the moment the task entered it (time in status `since`, else its creation time).
+ */
+export async function startTracking(
+  sql: Sql | TransactionSql,
+  bindingId: number,
+  task: ClickUpTask,
+  timings: ClickUpTimeInStatus | undefined,
+): Promise<TaskOutcome> {
+  const run = async (tx: TransactionSql): Promise<TaskOutcome> => {
+    const [created] = await tx<{ id: string }[]>`
+      insert into tracked_cases ${tx(caseRow(bindingId, task))}
+      on conflict (binding_id, task_id) do nothing
+      returning id`;
+    // A webhook started it meanwhile: treat it as known.
+    if (!created) return "unchanged";
+    const caseId = Number(created.id);
+    const rows = timings
+      ? timingValues(caseId, timings, { type: task.status.type, orderindex: task.status.orderindex })
+      : [];
+    for (const r of rows) {
+      await tx`
+        insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since,
+          is_current)
+        values (${r.caseId}, ${r.statusName}, ${r.statusType}, ${r.statusOrderindex}, ${r.totalMinutes},
+          ${r.since.toISOString()}, ${r.isCurrent})
+        on conflict (case_id, status_name) do nothing`;
+    }
+    const since = timings?.current_status?.total_time.since ?? null;
+    await recordTransition(tx, {
+      caseId,
+      fromStatus: null,
+      fromType: null,
+      fromOrderindex: null,
+      toStatus: task.status.status,
+      toType: task.status.type,
+      toOrderindex: task.status.orderindex ?? 0,
+      toStatusId: task.status.id ?? null,
+      occurredAt: new Date(since !== null && since <= task.date_updated ? since : task.date_created),
+      actorId: null,
+      actorName: null,
+      source: "reconcile",
+      inferred: true,
+      historyItemId: null,
+    });
+    return "started";
+  };
+  return inTransaction(sql, run);
+}

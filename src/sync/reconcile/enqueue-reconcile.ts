@@ -1,0 +1,44 @@
+import type { Sql } from "postgres";
+
+/** Payload of the reconcile-binding job. */
+export interface ReconcilePayload {
+  bindingId: number;
+  /** Pull the whole container instead of what changed since the high-water mark (finds deleted tasks). */
+  sweep?: boolean;
+}
+
+/**
+ * Queues a reconcile of every binding that syncs (status synced, not unbound, its workspace's module on),
+ * optionally only those of one Slack workspace or the given binding ids. One pending reconcile per
+ * binding: the job key replaces a waiting one. Returns how many were queued.
+ */
+export async function enqueueReconcile(
+  sql: Sql,
+  filter: { slackTeamId?: string; bindingIds?: number[]; sweep?: boolean } = {},
+): Promise<number> {
+  const sweep = filter.sweep ?? false;
+  const ids = filter.bindingIds ? JSON.stringify(filter.bindingIds) : null;
+  const rows = await sql<{ id: string }[]>`
+    select b.id, graphile_worker.add_job(
+      'reconcile-binding',
+      json_build_object('bindingId', b.id, 'sweep', ${sweep}::boolean),
+      job_key := 'reconcile-binding:' || b.id,
+      job_key_mode := 'replace',
+      max_attempts := 5
+    )
+    from bindings b
+    join projects p on p.id = b.project_id
+    join connections c on c.slack_team_id = p.slack_team_id
+    where b.sync_status = 'synced' and b.unbound_at is null and c.module_enabled
+      and (${filter.slackTeamId ?? null}::text is null or p.slack_team_id = ${filter.slackTeamId ?? null})
+      and (${ids}::jsonb is null or b.id in (select value::bigint from jsonb_array_elements_text(${ids}::jsonb)))`;
+  return rows.length;
+}
+
+/**
+ * Whether a scheduled reconcile run is the day's sweep: the first run of each UTC day (runs are every
+ * `everyMinutes`, aligned to midnight by the cron schedule).
+ */
+export function isDailySweep(now: number, everyMinutes: number): boolean {
+  return now % 86_400_000 < everyMinutes * 60_000;
+}

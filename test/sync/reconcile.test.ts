@@ -1,0 +1,350 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { JobHelpers } from "graphile-worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  bindings,
+  connections,
+  projects,
+  reworkEvents,
+  statusTransitions,
+  syncErrors,
+  trackedCases,
+} from "../../db/schema.ts";
+import reconcileBindingJob from "../../jobs/reconcile-binding.ts";
+import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
+import { createSealer } from "../../src/crypto/sealer.ts";
+import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
+import { backfillBinding } from "../../src/sync/backfill/backfill-binding.ts";
+import { RECONCILE_OVERLAP_MS, reconcileBinding } from "../../src/sync/reconcile/reconcile-binding.ts";
+import type { JobDeps } from "../../src/worker/job-deps.ts";
+import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
+import { createSlackFake, webClientFor } from "../fakes/slack/index.ts";
+import { captureLogs } from "../helpers/capture-logs.ts";
+import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+// Reconcile as the worker runs it: the reconcile-binding job against the ClickUp fake and real Postgres.
+// Bindings are backfilled first with no PUBLIC_URL, so no webhook exists and every change made in the
+// fake afterwards is exactly a delivery ClickUp never made (or dropped after its retries).
+const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
+const MINUTE = 60_000;
+let tdb: TestDatabase;
+let database: Database;
+let teams = 0;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  database = connectDatabase(tdb.url);
+});
+afterAll(async () => {
+  await database?.close();
+  await tdb?.drop();
+});
+
+const helpers = () => ({ abortSignal: new AbortController().signal }) as unknown as JobHelpers;
+
+/** A fake workspace bound (list "Sprint") to a project channel and backfilled; a job to reconcile it. */
+async function setup(options: { tasks?: number } = {}) {
+  const w = seededFake({ rateLimit: { limit: 10_000 } });
+  const tasks = Array.from({ length: options.tasks ?? 2 }, (_, i) =>
+    w.fake.addTask({ listId: w.list.id, name: `Task ${i + 1}`, emit: false }),
+  );
+  teams += 1;
+  const slackTeamId = `TREC${teams}`;
+  const channelId = `CREC${teams}`;
+  const slackFake = createSlackFake({ channels: [{ id: channelId, name: "project" }] });
+  await database.db.insert(connections).values({
+    slackTeamId,
+    clickupTeamId: w.team.id,
+    clickupTeamName: "Acme",
+    tokenSealed: sealer.seal(TOKEN),
+    tokenLast4: TOKEN.slice(-4),
+    tokenOwnerId: w.jane.id,
+    tokenOwnerName: "Jane Roe",
+    connectedBy: "U0ADMIN",
+  });
+  const [project] = await database.db.insert(projects).values({ slackTeamId, channelId }).returning();
+  const [binding] = await database.db
+    .insert(bindings)
+    .values({
+      projectId: project!.id,
+      containerType: "list",
+      containerId: w.list.id,
+      containerName: "Sprint",
+      containerPath: "Engineering › Product › Sprint",
+      spaceId: w.space.id,
+      folderId: w.folder.id,
+      createdBy: "U0ADMIN",
+    })
+    .returning();
+  const bindingId = binding!.id;
+  const clickup = () =>
+    createClickUpClient({
+      baseUrl: "http://clickup.test/api",
+      token: TOKEN,
+      fetch: w.fake.fetch,
+      rateLimits: createRateLimitRegistry(),
+    });
+  const logs = captureLogs("warn");
+  await backfillBinding(
+    { db: database.db, clickup: clickup(), logger: logs.logger, now: w.clock.now, sealer },
+    bindingId,
+  );
+  const deps: JobDeps = {
+    config: testConfig({ DATABASE_URL: tdb.url, CLICKUP_API_URL: "http://clickup.test/api" }),
+    database,
+    logger: logs.logger,
+    now: w.clock.now,
+    sealer,
+    clickup: (token) =>
+      createClickUpClient({
+        baseUrl: "http://clickup.test/api",
+        token,
+        fetch: w.fake.fetch,
+        rateLimits: createRateLimitRegistry(),
+      }),
+    slack: webClientFor(slackFake),
+  };
+  const job = reconcileBindingJob(deps);
+  const reconcile = (sweep?: boolean) => job({ bindingId, ...(sweep ? { sweep } : {}) }, helpers());
+  const caseOf = async (taskId: string) =>
+    (
+      await database.db
+        .select()
+        .from(trackedCases)
+        .where(and(eq(trackedCases.bindingId, bindingId), eq(trackedCases.taskId, taskId)))
+    )[0];
+  const transitionsOf = async (taskId: string) => {
+    const kase = await caseOf(taskId);
+    return kase
+      ? database.db
+          .select()
+          .from(statusTransitions)
+          .where(eq(statusTransitions.caseId, kase.id))
+          .orderBy(asc(statusTransitions.occurredAt), asc(statusTransitions.id))
+      : [];
+  };
+  const bindingRow = async () =>
+    (await database.db.select().from(bindings).where(eq(bindings.id, bindingId)))[0]!;
+  return {
+    ...w,
+    tasks,
+    bindingId,
+    channelId,
+    slackFake,
+    deps,
+    reconcile,
+    caseOf,
+    transitionsOf,
+    bindingRow,
+    clickup,
+  };
+}
+
+describe("reconcile-binding", () => {
+  it("repairs a dropped status change with an inferred transition timed at date_updated, once", async () => {
+    const s = await setup();
+    const [first, second] = s.tasks;
+    const backfilledMark = (await s.bindingRow()).highWaterMark!;
+    s.clock.advance(30 * MINUTE);
+    s.fake.setTaskStatus(first!.id, "in progress"); // no webhook: the delivery never arrives
+    const changedAt = s.fake.state.tasks.get(first!.id)!.dateUpdated;
+    s.clock.advance(5 * MINUTE);
+    s.fake.requests.clear();
+
+    await s.reconcile();
+
+    // Only what changed since the mark (minus the overlap) is pulled: active and archived passes.
+    const pulls = s.fake.requests.entries.filter((r) => /\/v2\/team\/[^/]+\/task$/.test(r.path));
+    expect(pulls).toHaveLength(2);
+    for (const p of pulls) {
+      expect(p.query.date_updated_gt).toEqual([String(backfilledMark.getTime() - RECONCILE_OVERLAP_MS)]);
+      expect(p.query["list_ids[]"]).toEqual([s.list.id]);
+      expect(p.query.include_closed).toEqual(["true"]);
+      expect(p.query.subtasks).toEqual(["true"]);
+    }
+    expect(await s.transitionsOf(first!.id)).toMatchObject([
+      {
+        fromStatus: "to do",
+        fromType: "open",
+        toStatus: "in progress",
+        toType: "custom",
+        occurredAt: new Date(changedAt),
+        source: "reconcile",
+        inferred: true,
+        historyItemId: null,
+      },
+    ]);
+    expect(await s.caseOf(first!.id)).toMatchObject({
+      statusName: "in progress",
+      dateUpdated: new Date(changedAt),
+    });
+    expect(await s.transitionsOf(second!.id)).toEqual([]);
+    const row = await s.bindingRow();
+    expect(row.highWaterMark).toEqual(new Date(changedAt));
+    expect(row.lastSyncedAt).toEqual(new Date(s.clock.now()));
+
+    // In sync now: a second run records nothing and changes no case.
+    const before = await database.db
+      .select()
+      .from(trackedCases)
+      .where(eq(trackedCases.bindingId, s.bindingId));
+    s.clock.advance(15 * MINUTE);
+    const again = await reconcileBinding({ ...s.deps, clickup: s.clickup() }, s.bindingId);
+    expect(again).toMatchObject({
+      status: "done",
+      counts: { seen: 1, unchanged: 1, inferred: 0, started: 0 },
+    });
+    expect(await s.transitionsOf(first!.id)).toHaveLength(1);
+    expect(
+      await database.db.select().from(trackedCases).where(eq(trackedCases.bindingId, s.bindingId)),
+    ).toEqual(before);
+  });
+
+  it("derives rework from inferred transitions (a flow-back)", async () => {
+    const s = await setup({ tasks: 1 });
+    const task = s.tasks[0]!;
+    for (const status of ["in progress", "review", "in progress"]) {
+      s.clock.advance(20 * MINUTE);
+      s.fake.setTaskStatus(task.id, status);
+      s.clock.advance(MINUTE);
+      await s.reconcile();
+    }
+    const transitions = await s.transitionsOf(task.id);
+    expect(transitions.map((t) => `${t.fromStatus}→${t.toStatus}`)).toEqual([
+      "to do→in progress",
+      "in progress→review",
+      "review→in progress",
+    ]);
+    const rework = await database.db
+      .select()
+      .from(reworkEvents)
+      .where(eq(reworkEvents.bindingId, s.bindingId));
+    expect(rework).toMatchObject([{ kind: "flow_back", fromStatus: "review", toStatus: "in progress" }]);
+    expect(rework[0]!.transitionId).toBe(transitions[2]!.id);
+  });
+
+  it("starts tracking a task created while no webhook arrived, from the time it entered its status", async () => {
+    const s = await setup({ tasks: 1 });
+    s.clock.advance(10 * MINUTE);
+    const createdAt = s.clock.now();
+    const startedAt = createdAt + 3 * MINUTE;
+    const created = s.fake.addTask({
+      listId: s.list.id,
+      name: "Made while offline",
+      history: [
+        { status: "to do", at: createdAt },
+        { status: "in progress", at: startedAt },
+      ],
+    });
+    s.clock.advance(10 * MINUTE);
+
+    await s.reconcile();
+
+    expect(await s.caseOf(created.id)).toMatchObject({
+      name: "Made while offline",
+      statusName: "in progress",
+      tracked: true,
+      deletedAt: null,
+      dateCreated: new Date(createdAt),
+    });
+    expect(await s.transitionsOf(created.id)).toMatchObject([
+      {
+        fromStatus: null,
+        toStatus: "in progress",
+        occurredAt: new Date(startedAt),
+        inferred: true,
+        source: "reconcile",
+      },
+    ]);
+    s.clock.advance(15 * MINUTE);
+    await s.reconcile();
+    expect(await s.transitionsOf(created.id)).toHaveLength(1);
+  });
+
+  it("marks a task deleted in ClickUp: found by the next run when it changed since the mark, else by the sweep", async () => {
+    const s = await setup({ tasks: 3 });
+    const [recent, old, kept] = s.tasks;
+    s.clock.advance(10 * MINUTE);
+    s.fake.setTaskStatus(recent!.id, "in progress");
+    s.clock.advance(MINUTE);
+    await s.reconcile(); // records the change, so the case is known to have moved since the mark
+    s.clock.advance(MINUTE);
+    s.fake.deleteTask(recent!.id); // the taskDeleted delivery is lost
+    s.fake.deleteTask(old!.id);
+    s.clock.advance(MINUTE);
+
+    await s.reconcile();
+    expect((await s.caseOf(recent!.id))!.deletedAt).toEqual(new Date(s.clock.now()));
+    // An untouched task's deletion leaves no trace in a pull since the mark...
+    expect((await s.caseOf(old!.id))!.deletedAt).toBeNull();
+    // ...the sweep (daily, and after resume / module on) pulls everything and settles it.
+    s.clock.advance(MINUTE);
+    await s.reconcile(true);
+    expect((await s.caseOf(old!.id))!.deletedAt).toEqual(new Date(s.clock.now()));
+    expect(await s.caseOf(kept!.id)).toMatchObject({ deletedAt: null, tracked: true });
+    // History stays.
+    expect(await s.transitionsOf(recent!.id)).toHaveLength(1);
+  });
+
+  it("stops tracking a task moved out of the binding's list, and tracks it again when it comes back", async () => {
+    const s = await setup({ tasks: 2 });
+    const task = s.tasks[0]!;
+    s.clock.advance(10 * MINUTE);
+    s.fake.moveTask(task.id, s.inbox.id);
+    s.clock.advance(MINUTE);
+
+    await s.reconcile(true);
+    expect(await s.caseOf(task.id)).toMatchObject({
+      tracked: false,
+      homeListId: s.inbox.id,
+      deletedAt: null,
+    });
+    expect(await s.caseOf(s.tasks[1]!.id)).toMatchObject({ tracked: true });
+
+    s.clock.advance(10 * MINUTE);
+    s.fake.moveTask(task.id, s.list.id, { status: "review" });
+    s.clock.advance(MINUTE);
+    await s.reconcile();
+    expect(await s.caseOf(task.id)).toMatchObject({
+      tracked: true,
+      homeListId: s.list.id,
+      statusName: "review",
+    });
+    expect((await s.transitionsOf(task.id)).map((t) => t.toStatus)).toEqual(["review"]);
+  });
+
+  it("a revoked token puts the binding in error with what to do, and tells the channel once", async () => {
+    const s = await setup({ tasks: 1 });
+    s.fake.revokeToken(TOKEN);
+    s.clock.advance(15 * MINUTE);
+
+    await s.reconcile();
+    const row = await s.bindingRow();
+    expect(row.syncStatus).toBe("error");
+    expect(row.errorCode).toBe("token_invalid");
+    expect(row.errorReason).toContain("/flow connect");
+    const told = s.slackFake.messages(s.channelId);
+    expect(told).toHaveLength(1);
+    expect(told[0]!.text).toContain("stopped syncing");
+    expect(told[0]!.text).toContain("/flow connect");
+    expect(told[0]!.text).toContain(`/flow backfill ${s.bindingId}`);
+
+    await s.reconcile(); // the binding is in error now: skipped, nobody told again
+    expect(s.slackFake.messages(s.channelId)).toHaveLength(1);
+    expect(
+      await database.db.select().from(syncErrors).where(eq(syncErrors.bindingId, s.bindingId)),
+    ).toHaveLength(1);
+  });
+
+  it("skips paused bindings and leaves their data alone", async () => {
+    const s = await setup({ tasks: 1 });
+    await database.db.update(bindings).set({ syncStatus: "paused" }).where(eq(bindings.id, s.bindingId));
+    s.clock.advance(10 * MINUTE);
+    s.fake.setTaskStatus(s.tasks[0]!.id, "review");
+    s.fake.requests.clear();
+    await s.reconcile();
+    expect(s.fake.requests.entries).toHaveLength(0);
+    expect((await s.caseOf(s.tasks[0]!.id))!.statusName).toBe("to do");
+  });
+});
