@@ -1,0 +1,85 @@
+import type { App } from "@slack/bolt";
+import type { Subcommand } from "../../slack/commands/subcommand.ts";
+import type { SlackServices } from "../../slack/slack-services.ts";
+import { noticeModal } from "../../slack/views/notice-modal.ts";
+import { applyStageMappingChange } from "./apply-stage-mapping-change.ts";
+import { describeSettings } from "./describe-settings.ts";
+import { parseSettingsSubmission } from "./parse-settings-submission.ts";
+import { findProject, saveProjectSettings, seenStatuses } from "./project-settings.ts";
+import { SETTINGS_CALLBACK, type SettingsMetadata, settingsModal } from "./settings-modal.ts";
+
+/** `/flow settings` (admins, in a project channel): digest schedule, ageing threshold, clock and stage mapping. */
+export function settingsSubcommand(app: App, services: SlackServices): Subcommand {
+  const { db } = services.database;
+
+  app.view(SETTINGS_CALLBACK, async ({ ack, view, body, client }) => {
+    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const meta = JSON.parse(view.private_metadata) as SettingsMetadata;
+    if (!(await services.isAdmin(teamId, body.user.id))) {
+      await ack({
+        response_action: "update",
+        view: noticeModal(
+          "Flow settings",
+          ":lock: Only flowbot admins can change settings; nothing was saved.",
+        ),
+      });
+      return;
+    }
+    const parsed = parseSettingsSubmission(view.state.values);
+    if (!parsed.ok) {
+      await ack({ response_action: "errors", errors: parsed.errors });
+      return;
+    }
+    const project = await findProject(db, teamId, meta.channelId);
+    if (!project || project.id !== meta.projectId) {
+      await ack({
+        response_action: "update",
+        view: noticeModal("Flow settings", "This channel's project no longer exists; nothing was saved."),
+      });
+      return;
+    }
+    const { overridesChanged } = await saveProjectSettings(db, project.id, parsed.settings, parsed.stages);
+    await ack();
+    services.logger.info({ projectId: project.id, overridesChanged }, "project settings saved");
+    let note = "";
+    if (overridesChanged) {
+      try {
+        await applyStageMappingChange(services.database, project.id);
+      } catch (err) {
+        services.logger.error(
+          { err, projectId: project.id },
+          "recomputing after a stage mapping change failed",
+        );
+        note =
+          "\n:warning: The stage mapping was saved, but rework could not be recomputed yet; it is retried on the next change.";
+      }
+    }
+    await client.chat
+      .postEphemeral({
+        channel: project.channelId,
+        user: body.user.id,
+        text: `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${note}`,
+      })
+      .catch((err: unknown) => services.logger.warn({ err }, "could not confirm the saved settings"));
+  });
+
+  return {
+    name: "settings",
+    usage: "/flow settings",
+    summary: "digest channel, days, time and time zone, ageing threshold, working days and stage mapping",
+    adminOnly: true,
+    async run({ ack, client, command }) {
+      const project = await findProject(db, command.team_id, command.channel_id);
+      if (!project) {
+        await ack({
+          response_type: "ephemeral",
+          text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings` again.",
+        });
+        return;
+      }
+      await ack();
+      const statuses = await seenStatuses(db, project.id);
+      await client.views.open({ trigger_id: command.trigger_id, view: settingsModal(project, statuses) });
+    },
+  };
+}
