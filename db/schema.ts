@@ -274,6 +274,8 @@ export const reworkEvents = pgTable(
   (t) => [
     uniqueIndex("rework_events_transition").on(t.transitionId),
     index("rework_events_binding").on(t.bindingId),
+    index("rework_events_binding_time").on(t.bindingId, t.occurredAt),
+    index("rework_events_case").on(t.caseId, t.occurredAt),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX "rework_events_binding_time" ON "rework_events" USING btree ("binding_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "rework_events_case" ON "rework_events" USING btree ("case_id","occurred_at");
