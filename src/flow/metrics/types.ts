@@ -143,9 +143,13 @@ export interface FlowReport {
   /** WIP tasks, oldest first (capped; see ageingTotal). */
   ageing: AgeingItem[];
   ageingTotal: number;
+  /** WIP tasks older than the ageing threshold. */
+  ageingOverThreshold: number;
   cycleScatter: CycleScatterPoint[];
   /** The threshold an ageing task is measured against, in days; null when unknown (no history, no fixed days). */
   ageingThresholdDays: number | null;
+  /** The cycle-time percentiles and configured threshold the ageing list is measured against. */
+  thresholds: AgeingThresholds;
 }
 
 export interface Headline {

@@ -1,0 +1,119 @@
+import type { Db } from "../../db/connect-database.ts";
+import { FLOW_STAGES } from "../stage-mapping.ts";
+import {
+  ageingItems,
+  cyclePercentiles,
+  cycleScatter,
+  finishedStats,
+  reworkEvents,
+  sleOf,
+  thresholdsOf,
+  timeInStatus,
+  wipCounts,
+} from "./queries.ts";
+import { loadMetricsSettings } from "./settings.ts";
+import type { AgeingWip, FlowReport, Headline, MetricsOptions, TimeInStage } from "./types.ts";
+
+/** How many ageing tasks, rework events and scatter points a report carries (totals are counted). */
+export const REPORT_LIMITS = { ageing: 100, reworkEvents: 50, cycleScatter: 2000 } as const;
+
+const DAY_MS = 86_400_000;
+
+function windowOf(now: Date, days: number) {
+  if (!Number.isInteger(days) || days < 1 || days > 3660) {
+    throw new RangeError(`the window must be a whole number of days from 1 to 3660, not ${days}`);
+  }
+  return { from: new Date(now.getTime() - days * DAY_MS), to: now };
+}
+
+/**
+ * The Flow view of a project (flow-metrics.md) over the last `windowDays` days (default: the project's
+ * window_days): a handful of queries over the per-case flow facts, run concurrently.
+ */
+export async function computeFlowReport(
+  db: Db,
+  projectId: number,
+  opts: MetricsOptions,
+): Promise<FlowReport> {
+  const sql = db.$client;
+  const s = await loadMetricsSettings(sql, projectId);
+  const days = opts.windowDays ?? s.windowDays;
+  const { from, to } = windowOf(opts.now, days);
+  const [fin, statuses, rework, scatter] = await Promise.all([
+    finishedStats(sql, s, from, to),
+    timeInStatus(sql, s, from, to),
+    reworkEvents(sql, s, from, to, REPORT_LIMITS.reworkEvents),
+    cycleScatter(sql, s, from, to, REPORT_LIMITS.cycleScatter),
+  ]);
+  const thresholds = thresholdsOf(s, fin.cycleTime);
+  const [counts, ageing] = await Promise.all([
+    wipCounts(sql, s, opts.now, thresholds.thresholdDays),
+    ageingItems(sql, s, opts.now, thresholds, REPORT_LIMITS.ageing),
+  ]);
+  const byStage = new Map<string, TimeInStage>();
+  for (const t of statuses) {
+    const cur = byStage.get(t.stage) ?? { stage: t.stage, days: 0, estimated: false };
+    cur.days += t.days;
+    cur.estimated ||= t.estimated;
+    byStage.set(t.stage, cur);
+  }
+  return {
+    projectId,
+    window: { days, from, to, timeZone: s.timeZone, clock: s.clock },
+    cycleTime: fin.cycleTime,
+    leadTime: fin.leadTime,
+    sle: sleOf(s, fin.cycleTime.p85),
+    throughput: { total: fin.finished, perWeek: fin.throughput },
+    wipNow: counts.wip,
+    flowEfficiency: fin.flowEfficiency === null ? null : Math.min(1, fin.flowEfficiency),
+    timeInStatus: statuses,
+    timeInStage: FLOW_STAGES.flatMap((stage) => byStage.get(stage) ?? []),
+    rework: {
+      rate: fin.finished === 0 ? null : fin.finishedWithRework / fin.finished,
+      finishedWithRework: fin.finishedWithRework,
+      finished: fin.finished,
+      events: rework.events,
+      eventsTotal: rework.total,
+    },
+    skippedWorkflow: fin.skipped,
+    ageing,
+    ageingTotal: counts.wip,
+    ageingOverThreshold: counts.overThreshold,
+    cycleScatter: scatter,
+    ageingThresholdDays: thresholds.thresholdDays,
+    thresholds,
+  };
+}
+
+/** The headline numbers (App Home, digest): WIP, last week's throughput, SLE and how many tasks are ageing. */
+export async function computeHeadline(db: Db, projectId: number, opts: { now: Date }): Promise<Headline> {
+  const sql = db.$client;
+  const s = await loadMetricsSettings(sql, projectId);
+  const { from, to } = windowOf(opts.now, s.windowDays);
+  const weekAgo = new Date(opts.now.getTime() - 7 * DAY_MS);
+  const [p, [week]] = await Promise.all([
+    cyclePercentiles(sql, s, from, to),
+    sql<{ n: number }[]>`
+      select count(*)::int as n from flow_cases
+      where project_id = ${projectId}
+        and finished_at > ${weekAgo.toISOString()}::timestamptz and finished_at <= ${opts.now.toISOString()}::timestamptz`,
+  ]);
+  const thresholds = thresholdsOf(s, p);
+  const counts = await wipCounts(sql, s, opts.now, thresholds.thresholdDays);
+  return {
+    wipNow: counts.wip,
+    throughputLastWeek: week?.n ?? 0,
+    sleDays: thresholds.sleDays,
+    ageingCount: counts.overThreshold,
+  };
+}
+
+/** Every WIP task, oldest first, with its age, pace and the thresholds (the digest's input). */
+export async function ageingWip(db: Db, projectId: number, opts: { now: Date }): Promise<AgeingWip> {
+  const sql = db.$client;
+  const s = await loadMetricsSettings(sql, projectId);
+  const { from, to } = windowOf(opts.now, s.windowDays);
+  const thresholds = thresholdsOf(s, await cyclePercentiles(sql, s, from, to));
+  const items = await ageingItems(sql, s, opts.now, thresholds, null);
+  return { thresholds, clock: s.clock, timeZone: s.timeZone, items };
+}

@@ -1,0 +1,6 @@
+export { ageingWip, computeFlowReport, computeHeadline, REPORT_LIMITS } from "./compute-flow-report.ts";
+export { nearestRank, PERCENTILES, percentileOf } from "./percentiles.ts";
+export { paceOf } from "./queries.ts";
+export { applyStageMapping, rebuildProjectFlow } from "./refresh.ts";
+export { ProjectNotFoundError } from "./settings.ts";
+export type * from "./types.ts";

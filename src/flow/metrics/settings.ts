@@ -1,0 +1,46 @@
+import type { Sql } from "postgres";
+import type { FlowClock } from "./types.ts";
+
+/** The project settings the metrics read (db/schema.ts `projects`). */
+export interface MetricsSettings {
+  projectId: number;
+  timeZone: string;
+  windowDays: number;
+  ageingPercentile: number;
+  ageingFixedDays: number | null;
+  sleDays: number | null;
+  clock: FlowClock;
+}
+
+export class ProjectNotFoundError extends Error {
+  constructor(projectId: number) {
+    super(`project ${projectId} does not exist`);
+    this.name = "ProjectNotFoundError";
+  }
+}
+
+export async function loadMetricsSettings(sql: Sql, projectId: number): Promise<MetricsSettings> {
+  const [row] = await sql<
+    {
+      timeZone: string;
+      windowDays: number;
+      ageingPercentile: number;
+      ageingFixedDays: number | null;
+      sleDays: number | null;
+      workingDays: boolean;
+    }[]
+  >`
+    select time_zone as "timeZone", window_days as "windowDays", ageing_percentile as "ageingPercentile",
+           ageing_fixed_days as "ageingFixedDays", sle_days as "sleDays", working_days as "workingDays"
+    from projects where id = ${projectId}`;
+  if (!row) throw new ProjectNotFoundError(projectId);
+  return {
+    projectId,
+    timeZone: row.timeZone,
+    windowDays: row.windowDays,
+    ageingPercentile: row.ageingPercentile,
+    ageingFixedDays: row.ageingFixedDays,
+    sleDays: row.sleDays,
+    clock: row.workingDays ? "working" : "calendar",
+  };
+}
