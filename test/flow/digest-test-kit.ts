@@ -1,8 +1,14 @@
 import type { Sql } from "postgres";
 import { expect } from "vitest";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
+import {
+  type PostDigestDeps,
+  type PostDigestOutcome,
+  postDigest,
+} from "../../src/flow/digest/post-digest.ts";
+import { createSlackUserDirectory } from "../../src/flow/digest/slack-user-directory.ts";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
-import { createSlackFake, type SlackFake } from "../fakes/slack/index.ts";
+import { createSlackFake, type SlackFake, webClientFor } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { interactionRequest, slashCommandRequest } from "../helpers/sign-slack-request.ts";
 import { TEST_SIGNING_SECRET, testConfig } from "../helpers/test-config.ts";
@@ -179,4 +185,46 @@ export async function addTask(
     from = to;
   }
   return { caseId, taskId, url };
+}
+
+/**
+ * Twenty tasks finished before `now` with cycle times of 1, 2, … 20 days, so the window's nearest-rank
+ * percentiles are p50 = 10, p70 = 14, p85 = 17 (the SLE) and p95 = 19 days; twice the SLE is 34 days.
+ */
+export async function seedFinishedHistory(sql: Sql, bindingId: number, now: number): Promise<void> {
+  for (let i = 1; i <= 20; i++) {
+    const start = now - 25 * DAY;
+    await addTask(sql, bindingId, {
+      name: `Shipped ${i}`,
+      createdAt: new Date(start - DAY),
+      path: [
+        [STATUSES.doing, new Date(start)],
+        [STATUSES.done, new Date(start + i * DAY)],
+      ],
+    });
+  }
+}
+
+/** postDigest's dependencies, wired to the running app's database and the Slack fake. */
+export function digestDeps(app: App, now: () => number): PostDigestDeps {
+  const slack = webClientFor(app.slack);
+  return {
+    database: app.flowbot.database,
+    slack,
+    logger: captureLogs().logger,
+    now,
+    users: createSlackUserDirectory(slack, captureLogs().logger, now),
+  };
+}
+
+/** Claims the digest run due at `at` and posts it the way the post-digest job does. */
+export async function runDigest(
+  deps: PostDigestDeps,
+  projectId: number,
+  at: number,
+): Promise<PostDigestOutcome> {
+  const dueAt = new Date(at).toISOString();
+  await deps.database.sql`
+    insert into digest_runs (project_id, due_at) values (${projectId}, ${dueAt}::timestamptz) on conflict do nothing`;
+  return postDigest(deps, { projectId, dueAt });
 }

@@ -1,9 +1,52 @@
 import type { App } from "@slack/bolt";
 import type { Subcommand } from "../../slack/commands/subcommand.ts";
 import type { SlackServices } from "../../slack/slack-services.ts";
+import { findProject } from "../settings/project-settings.ts";
 import { settingsSubcommand } from "../settings/settings-subcommand.ts";
+import { enqueueDigest } from "./enqueue-digest.ts";
+import { registerSnoozeActions } from "./snooze-actions.ts";
 
 /** `/flow settings`, `/flow digest now` and the digest's buttons (snooze). */
 export function digestSubcommands(app: App, services: SlackServices): Subcommand[] {
-  return [settingsSubcommand(app, services)];
+  registerSnoozeActions(app, services);
+  return [settingsSubcommand(app, services), digestNowSubcommand(services)];
+}
+
+/**
+ * `/flow digest now` (admins): posts this channel's digest at once, through the same job as the schedule
+ * — it claims a digest run for this instant and marks what it alerts, so the next scheduled digest does
+ * not repeat it. The admin hears back ephemerally, also when there was nothing to report.
+ */
+function digestNowSubcommand(services: SlackServices): Subcommand {
+  return {
+    name: "digest",
+    usage: "/flow digest now",
+    summary: "post this channel's flow digest now",
+    adminOnly: true,
+    async run({ ack, args, command }) {
+      if (args[0]?.toLowerCase() !== "now") {
+        await ack({
+          response_type: "ephemeral",
+          text: "Did you mean `/flow digest now`? It posts this channel's digest immediately; the schedule is in `/flow settings`.",
+        });
+        return;
+      }
+      const project = await findProject(services.database.db, command.team_id, command.channel_id);
+      if (!project) {
+        await ack({
+          response_type: "ephemeral",
+          text: "This channel is not a flowbot project yet. Bind a ClickUp list here with `/flow bind` first.",
+        });
+        return;
+      }
+      await enqueueDigest(services.database.sql, project.id, new Date(services.now()), {
+        userId: command.user_id,
+        channelId: command.channel_id,
+      });
+      await ack({
+        response_type: "ephemeral",
+        text: `:hourglass_flowing_sand: Building the flow digest for <#${project.channelId}>; it goes to <#${project.digestChannelId ?? project.channelId}>.`,
+      });
+    },
+  };
 }

@@ -1,0 +1,190 @@
+import { eq } from "drizzle-orm";
+import { projects } from "../../../db/schema.ts";
+import type { Db } from "../../db/connect-database.ts";
+import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
+import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
+import { type DigestMetrics, flowMetrics } from "./digest-metrics.ts";
+
+export type DigestTask = {
+  caseId: number;
+  name: string;
+  url: string;
+  status: string;
+  daysInStatus: number;
+  ageDays: number;
+  assignees: Assignee[];
+  estimated: boolean;
+  /** The rung this digest alerts the task for. */
+  level: AlertLevel;
+};
+
+export type DigestRework = {
+  transitionId: number;
+  caseId: number;
+  name: string;
+  url: string;
+  kind: "flow_back" | "reopen";
+  from: string;
+  to: string;
+  at: Date;
+  actorName: string | null;
+};
+
+/** An alert_log row to write once the digest is posted. */
+export type DigestAlert = { caseId: number; kind: "ageing" | "rework"; threshold: string };
+
+export type Digest = {
+  projectId: number;
+  slackTeamId: string;
+  /** Where the digest goes: the digest channel, or the project channel. */
+  channelId: string;
+  projectChannelId: string;
+  generatedAt: Date;
+  timeZone: string;
+  clock: FlowClock;
+  headline: Headline;
+  /** Newly past the ageing threshold (or a higher rung), oldest first. */
+  ageing: DigestTask[];
+  /** Newly past the 70th percentile, oldest first. */
+  atRisk: DigestTask[];
+  /** Rework not reported before, newest first. */
+  rework: DigestRework[];
+  /** Whether a quiet digest posts one short "all flowing" line. */
+  allFlowingLine: boolean;
+  alerts: DigestAlert[];
+  /** Snoozes that have ended (time passed, or the task moved); removed when the digest is posted. */
+  endedSnoozeIds: number[];
+};
+
+/** Rework events looked at when the project has never had a digest. */
+const FIRST_DIGEST_LOOKBACK_DAYS = 7;
+/** Late-applied webhook deliveries can carry events from shortly before the last digest. */
+const REWORK_OVERLAP_HOURS = 24;
+const REWORK_CAP = 1000;
+
+/**
+ * What a project's digest would say now: tasks newly past a rung of the ageing ladder (dedupe via
+ * alert_log, snoozed tasks left out), rework not reported yet, and the headline. Reads only; the
+ * caller records the alerts once the message is out. Undefined when the project does not exist.
+ */
+export async function computeDigest(
+  db: Db,
+  projectId: number,
+  options: { now: Date; metrics?: DigestMetrics },
+): Promise<Digest | undefined> {
+  const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
+  if (!project) return undefined;
+  const metrics = options.metrics ?? flowMetrics;
+  const now = options.now;
+  // Instants go to SQL as ISO text: drizzle makes postgres.js pass timestamp values through untouched.
+  const nowIso = now.toISOString();
+  const lastDigestIso = project.lastDigestAt?.toISOString() ?? null;
+  const [wip, headline, snoozeRows, alertRows, reworkRows] = await Promise.all([
+    metrics.ageingWip(db, projectId, { now }),
+    metrics.computeHeadline(db, projectId, { now }),
+    db.$client<{ id: number; caseId: number; active: boolean; createdMs: number }[]>`
+      select s.id::int as id, s.case_id::int as "caseId",
+        (extract(epoch from s.created_at) * 1000)::float8 as "createdMs",
+        case
+          when s.until_status_changes_from is not null then
+            lower(trim(c.status_name)) = lower(trim(s.until_status_changes_from))
+            and not exists (select 1 from status_transitions t
+              where t.case_id = s.case_id and t.occurred_at > s.created_at)
+            and (s.until is null or s.until > ${nowIso}::timestamptz)
+          else s.until > ${nowIso}::timestamptz
+        end as active
+      from snoozes s join tracked_cases c on c.id = s.case_id
+      where s.project_id = ${projectId}`,
+    db.$client<{ caseId: number; threshold: string; alertedMs: number }[]>`
+      select case_id::int as "caseId", threshold, (extract(epoch from alerted_at) * 1000)::float8 as "alertedMs"
+      from alert_log where project_id = ${projectId} and kind = 'ageing'`,
+    db.$client<
+      {
+        transitionId: number;
+        caseId: number;
+        name: string;
+        url: string;
+        kind: "flow_back" | "reopen";
+        from: string;
+        to: string;
+        atMs: number;
+        actorName: string | null;
+      }[]
+    >`
+      select r.transition_id::int as "transitionId", r.case_id::int as "caseId", c.name, c.url, r.kind,
+        r.from_status as "from", r.to_status as "to", (extract(epoch from r.occurred_at) * 1000)::float8 as "atMs",
+        r.actor_name as "actorName"
+      from rework_events r
+      join tracked_cases c on c.id = r.case_id
+      join bindings b on b.id = r.binding_id
+      where b.project_id = ${projectId} and c.deleted_at is null
+        and r.occurred_at > coalesce(
+          ${lastDigestIso}::timestamptz - make_interval(hours => ${REWORK_OVERLAP_HOURS}),
+          ${nowIso}::timestamptz - make_interval(days => ${FIRST_DIGEST_LOOKBACK_DAYS}))
+        and r.occurred_at <= ${nowIso}::timestamptz
+        and not exists (select 1 from alert_log a where a.project_id = ${projectId} and a.case_id = r.case_id
+          and a.kind = 'rework' and a.threshold = r.transition_id::text)
+      order by r.occurred_at desc
+      limit ${REWORK_CAP}`,
+  ]);
+
+  const activeSnoozes = new Set(snoozeRows.filter((s) => s.active).map((s) => s.caseId));
+  const ended = snoozeRows.filter((s) => !s.active);
+  // Once a snooze ends, alerts from before it no longer count: the task may alert again at its rung.
+  const resetBefore = new Map<number, number>();
+  for (const s of ended) resetBefore.set(s.caseId, Math.max(resetBefore.get(s.caseId) ?? 0, s.createdMs));
+  const alerted = new Map<number, string[]>();
+  for (const a of alertRows) {
+    if (a.alertedMs <= (resetBefore.get(a.caseId) ?? Number.NEGATIVE_INFINITY)) continue;
+    alerted.set(a.caseId, [...(alerted.get(a.caseId) ?? []), a.threshold]);
+  }
+
+  const ladder = alertLadder(wip.thresholds);
+  const ageing: DigestTask[] = [];
+  const atRisk: DigestTask[] = [];
+  const alerts: DigestAlert[] = [];
+  for (const item of wip.items) {
+    if (activeSnoozes.has(item.caseId)) continue;
+    const at = levelOf(ladder, item.ageDays);
+    if (!at || !shouldAlert(ladder, at.rank, alerted.get(item.caseId) ?? [])) continue;
+    const task: DigestTask = {
+      caseId: item.caseId,
+      name: item.name,
+      url: item.url,
+      status: item.status,
+      daysInStatus: item.daysInStatus,
+      ageDays: item.ageDays,
+      assignees: item.assignees,
+      estimated: item.estimated,
+      level: at.level,
+    };
+    (at.level.kind === "ageing" ? ageing : atRisk).push(task);
+    alerts.push({ caseId: item.caseId, kind: "ageing", threshold: at.level.key });
+  }
+  const byAge = (a: DigestTask, b: DigestTask) => b.ageDays - a.ageDays;
+  const rework = reworkRows.map(({ atMs, ...r }) => ({ ...r, at: new Date(atMs) }));
+  for (const r of rework)
+    alerts.push({ caseId: r.caseId, kind: "rework", threshold: String(r.transitionId) });
+
+  return {
+    projectId,
+    slackTeamId: project.slackTeamId,
+    channelId: project.digestChannelId ?? project.channelId,
+    projectChannelId: project.channelId,
+    generatedAt: now,
+    timeZone: project.timeZone,
+    clock: wip.clock,
+    headline,
+    ageing: ageing.sort(byAge),
+    atRisk: atRisk.sort(byAge),
+    rework,
+    allFlowingLine: project.digestAllFlowingLine,
+    alerts,
+    endedSnoozeIds: ended.map((s) => s.id),
+  };
+}
+
+/** True when the digest has nothing to alert about. */
+export function isQuiet(digest: Digest): boolean {
+  return digest.ageing.length === 0 && digest.atRisk.length === 0 && digest.rework.length === 0;
+}

@@ -1,0 +1,206 @@
+import type { KnownBlock } from "@slack/types";
+import type { Assignee } from "../metrics/types.ts";
+import type { Digest, DigestRework, DigestTask } from "./compute-digest.ts";
+
+export const DIGEST_ACTIONS = {
+  open: "digest_open",
+  snooze3d: "digest_snooze_3d",
+  snoozeMoves: "digest_snooze_moves",
+} as const;
+
+/** What a snooze button carries: project and tracked case ids. */
+export type SnoozeValue = { p: number; c: number };
+
+/** Slack's limit is 50 blocks per message. */
+const MAX_BLOCKS = 50;
+/** Slack rejects messages whose blocks hold much more than ~13k characters of text (bolt-js#2509); stay well under. */
+const TEXT_BUDGET = 10_000;
+const SECTION_TEXT = 3000;
+const REWORK_TEXT = 2000;
+const NAME_CHARS = 90;
+const ASSIGNEES_SHOWN = 4;
+
+export type RenderedMessage = { text: string; blocks: KnownBlock[] };
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const days = (n: number) => `${(Math.round(n * 10) / 10).toFixed(1)} d`;
+const link = (url: string, name: string) =>
+  `<${url}|${escapeMrkdwn(clip(name, NAME_CHARS).replace(/\|/g, "¦"))}>`;
+const slackDate = (at: Date) =>
+  `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString().slice(0, 16).replace("T", " ")} UTC>`;
+
+/**
+ * `<@U…>` for assignees whose ClickUp email matched a Slack user, their ClickUp name otherwise.
+ * @param slackUserByEmail lower-cased email → Slack user id
+ */
+export function renderAssignees(
+  assignees: readonly Assignee[],
+  slackUserByEmail: ReadonlyMap<string, string>,
+): string {
+  if (assignees.length === 0) return "_unassigned_";
+  const names = assignees.slice(0, ASSIGNEES_SHOWN).map((a) => {
+    const user = a.email ? slackUserByEmail.get(a.email.toLowerCase()) : undefined;
+    return user ? `<@${user}>` : escapeMrkdwn(a.username ?? `ClickUp user ${a.id}`);
+  });
+  const more = assignees.length - ASSIGNEES_SHOWN;
+  return more > 0 ? `${names.join(", ")} +${more}` : names.join(", ");
+}
+
+function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<string, string>): KnownBlock[] {
+  const value = JSON.stringify({ p: digest.projectId, c: task.caseId } satisfies SnoozeValue);
+  const clock = digest.clock === "working" ? " working" : "";
+  const estimated = task.estimated ? " _(estimated from time in status)_" : "";
+  return [
+    {
+      type: "section",
+      block_id: `task:${task.caseId}`,
+      text: {
+        type: "mrkdwn",
+        text: clip(
+          `*${link(task.url, task.name)}*\nAge *${days(task.ageDays)}*${clock}, past ${task.level.label}${estimated} · ${escapeMrkdwn(task.status)} for ${days(task.daysInStatus)} · ${renderAssignees(task.assignees, mentions)}`,
+          SECTION_TEXT,
+        ),
+      },
+    },
+    {
+      type: "actions",
+      block_id: `task_actions:${task.caseId}`,
+      elements: [
+        {
+          type: "button",
+          action_id: DIGEST_ACTIONS.open,
+          text: { type: "plain_text", text: "Open in ClickUp" },
+          url: task.url,
+        },
+        {
+          type: "button",
+          action_id: DIGEST_ACTIONS.snooze3d,
+          text: { type: "plain_text", text: "Snooze 3 days" },
+          value,
+        },
+        {
+          type: "button",
+          action_id: DIGEST_ACTIONS.snoozeMoves,
+          text: { type: "plain_text", text: "Snooze until it moves" },
+          value,
+        },
+      ],
+    },
+  ];
+}
+
+function reworkLine(r: DigestRework): string {
+  const what = r.kind === "reopen" ? "reopened" : "flowed back";
+  const who = r.actorName ? ` by ${escapeMrkdwn(r.actorName)}` : "";
+  return `• ${link(r.url, r.name)} ${what}: ${escapeMrkdwn(r.from)} → ${escapeMrkdwn(r.to)}${who}, ${slackDate(r.at)}`;
+}
+
+const textLength = (blocks: readonly KnownBlock[]) => JSON.stringify(blocks).length;
+
+/**
+ * The digest as one Block Kit message within Slack's limits: tasks past the threshold first, then at
+ * risk, then rework; whatever does not fit is counted in a closing "and N more" line pointing at
+ * `/flow report`. Undefined when there is nothing to say and the project did not ask for a quiet line.
+ */
+export function renderDigest(
+  digest: Digest,
+  mentions: ReadonlyMap<string, string>,
+): RenderedMessage | undefined {
+  const { headline } = digest;
+  const sle = headline.sleDays === null ? "not known yet" : `85% within ${days(headline.sleDays)}`;
+  const summary = `WIP ${headline.wipNow} · throughput ${headline.throughputLastWeek} in the last 7 days · SLE ${sle}`;
+  const quiet = digest.ageing.length + digest.atRisk.length + digest.rework.length === 0;
+  if (quiet) {
+    if (!digest.allFlowingLine) return undefined;
+    const text = `:ocean: All flowing in <#${digest.projectChannelId}> — nothing ageing, at risk or reworked. ${summary}.`;
+    return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  }
+
+  const head: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: "Flow digest" } },
+    { type: "context", elements: [{ type: "mrkdwn", text: `<#${digest.projectChannelId}> · ${summary}` }] },
+  ];
+  const sections: { title: string; tasks: DigestTask[] }[] = [
+    { title: ":hourglass: *Ageing past the threshold*", tasks: digest.ageing },
+    { title: ":warning: *At risk* — past the 70th percentile", tasks: digest.atRisk },
+  ].filter((s) => s.tasks.length > 0);
+  const reworkBlocks = digest.rework.length ? 2 : 0;
+  // Header, summary, one title per list, rework, and the closing "and N more" line.
+  let spareBlocks = MAX_BLOCKS - head.length - sections.length - reworkBlocks - 1;
+  let spareText = TEXT_BUDGET - textLength(head) - (digest.rework.length ? REWORK_TEXT + 100 : 0);
+
+  const body: KnownBlock[] = [];
+  let hiddenTasks = 0;
+  for (const section of sections) {
+    const shown: KnownBlock[] = [];
+    for (const task of section.tasks) {
+      const blocks = taskBlocks(digest, task, mentions);
+      const size = textLength(blocks);
+      if (spareBlocks < blocks.length || spareText < size) {
+        hiddenTasks++;
+        continue;
+      }
+      shown.push(...blocks);
+      spareBlocks -= blocks.length;
+      spareText -= size;
+    }
+    if (shown.length === 0) continue;
+    body.push(
+      { type: "section", text: { type: "mrkdwn", text: `${section.title} (${section.tasks.length})` } },
+      ...shown,
+    );
+  }
+
+  let hiddenRework = 0;
+  if (digest.rework.length) {
+    const lines: string[] = [];
+    let length = 0;
+    for (const r of digest.rework) {
+      const line = reworkLine(r);
+      if (length + line.length + 1 > REWORK_TEXT) {
+        hiddenRework++;
+        continue;
+      }
+      lines.push(line);
+      length += line.length + 1;
+    }
+    body.push(
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `:leftwards_arrow_with_hook: *Rework since the last digest* (${digest.rework.length})`,
+        },
+      },
+      { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
+    );
+  }
+
+  if (hiddenTasks + hiddenRework > 0) {
+    const parts = [
+      hiddenTasks ? `${hiddenTasks} more task${hiddenTasks === 1 ? "" : "s"}` : "",
+      hiddenRework ? `${hiddenRework} more rework event${hiddenRework === 1 ? "" : "s"}` : "",
+    ].filter(Boolean);
+    body.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `…and ${parts.join(" and ")}. Run \`/flow report\` in <#${digest.projectChannelId}> for the full list.`,
+        },
+      ],
+    });
+  }
+
+  const counts = [
+    digest.ageing.length ? `${digest.ageing.length} ageing` : "",
+    digest.atRisk.length ? `${digest.atRisk.length} at risk` : "",
+    digest.rework.length ? `${digest.rework.length} rework` : "",
+  ].filter(Boolean);
+  return { text: `Flow digest: ${counts.join(", ")}. ${summary}.`, blocks: [...head, ...body] };
+}
