@@ -3,7 +3,6 @@ import type { Logger } from "../log/create-logger.ts";
 
 /** The graphile-worker task that applies a task's stored deliveries (jobs/apply-task-deliveries.ts). */
 export const APPLY_TASK = "apply-task-deliveries";
-export const applyJobKey = (taskId: string) => `apply-task:${taskId}`;
 
 /** A verified delivery, ready to store. `bodyJson` is the raw body (already parsed once, so valid JSON). */
 export interface InboxDelivery {
@@ -31,11 +30,7 @@ export interface DeliveryInboxOptions {
   maxBatch?: number;
   /** Transactions in flight at once. */
   maxConcurrentFlushes?: number;
-  /**
-   * How long a task's apply job waits for more deliveries of the same task before it runs; later
-   * deliveries join the waiting job (graphile-worker job key, run_at preserved), so a burst of changes
-   * to one task is applied by one job.
-   */
+  /** How long an apply job waits before it runs, so a burst of changes to a task is applied together. */
   applyDelayMs?: number;
 }
 
@@ -103,8 +98,8 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     try {
       return await write(deliveries);
     } catch (err) {
-      // Two concurrent groups touching one task's job row in opposite order cannot happen (both sort),
-      // but a serialization hiccup or deadlock is retried once rather than answered with a 503.
+      // Concurrent groups insert in key order, so they cannot deadlock on each other's rows; should
+      // Postgres still report a deadlock or serialization failure, the group is retried once.
       const code = (err as { code?: string }).code;
       if (code === "40P01" || code === "40001") return write(deliveries);
       throw err;
@@ -123,42 +118,43 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
           `{"key":${JSON.stringify(d.key)},"webhook_id":${JSON.stringify(d.webhookId)},"event":${JSON.stringify(d.event)},"task_id":${JSON.stringify(d.taskId)},"body":${d.bodyJson}}`,
       )
       .join(",")}]`;
-    return sql.begin(async (tx) => {
-      // The outcome is decided here, at commit time: dropped with the module off or when every binding
-      // served by the webhook is paused; ignored when there is no task to apply it to.
-      const inserted = await tx<{ idempotency_key: string; task_id: string | null; outcome: string }[]>`
-        insert into webhook_deliveries (idempotency_key, webhook_id, event, task_id, body, outcome)
-        select x.key, x.webhook_id, x.event, x.task_id, x.body,
+    // One statement, so one round trip and one commit: insert what is new and, for the pending ones,
+    // enqueue one apply job whose payload lists their tasks (a graphile-worker batch job). add_job is
+    // the costliest part of this, so it runs once per group, not once per task. The outcome is decided
+    // at commit time: dropped with the module off or when every binding the webhook serves is paused;
+    // ignored when there is no task to apply it to.
+    const inserted = await sql<{ key: string }[]>`
+      with input as (
+        select * from jsonb_to_recordset(${payload}::jsonb)
+          as x(key text, webhook_id text, event text, task_id text, body jsonb)
+      ), hooks as (
+        select w.id,
           case
             when not c.module_enabled then 'dropped'
             when exists (select 1 from bindings b where b.webhook_id = w.id)
               and not exists (select 1 from bindings b where b.webhook_id = w.id and b.sync_status <> 'paused')
               then 'dropped'
-            when x.task_id is null then 'ignored'
             else 'pending'
-          end::delivery_outcome
-        from jsonb_to_recordset(${payload}::jsonb)
-          as x(key text, webhook_id text, event text, task_id text, body jsonb)
-        join clickup_webhooks w on w.id = x.webhook_id
-        join connections c on c.id = w.connection_id
-        order by x.key
+          end as outcome
+        from clickup_webhooks w join connections c on c.id = w.connection_id
+        where w.id in (select distinct webhook_id from input)
+      ), stored as (
+        insert into webhook_deliveries (idempotency_key, webhook_id, event, task_id, body, outcome)
+        select i.key, i.webhook_id, i.event, i.task_id, i.body,
+          (case when h.outcome = 'pending' and i.task_id is null then 'ignored' else h.outcome end)::delivery_outcome
+        from input i join hooks h on h.id = i.webhook_id
+        order by i.key
         on conflict (idempotency_key) do nothing
-        returning idempotency_key, task_id, outcome`;
-      const tasks = [
-        ...new Set(inserted.filter((r) => r.outcome === "pending" && r.task_id).map((r) => r.task_id!)),
-      ].sort();
-      if (tasks.length > 0) {
-        await tx`
-          select graphile_worker.add_job(
-            ${APPLY_TASK}, json_build_object('taskId', t),
-            run_at := now() + ${delay}::interval,
-            job_key := 'apply-task:' || t,
-            job_key_mode := 'preserve_run_at')
-          from unnest(${tasks}::text[]) with ordinality as u(t, n)
-          order by n`;
-      }
-      return new Set(inserted.map((r) => r.idempotency_key));
-    });
+        returning idempotency_key, task_id, outcome
+      ), tasks as (
+        select json_agg(json_build_object('taskId', t.task_id) order by t.task_id) as payload
+        from (select distinct task_id from stored where outcome = 'pending' and task_id is not null) t
+      ), job as (
+        select graphile_worker.add_job(${APPLY_TASK}, tasks.payload, run_at := now() + ${delay}::interval)
+        from tasks where tasks.payload is not null
+      )
+      select s.idempotency_key as key from stored s, (select count(*) from job) j`;
+    return new Set(inserted.map((r) => r.key));
   }
 
   return {
