@@ -1,0 +1,320 @@
+import type { Sql, TransactionSql } from "postgres";
+import { type ClickUpClient, type ClickUpTask, isClickUpError } from "../../clickup/index.ts";
+import type { Sealer } from "../../crypto/sealer.ts";
+import type { Logger } from "../../log/create-logger.ts";
+import { caseValues } from "../backfill/case-values.ts";
+import { recordTransition } from "../timeline/record-transition.ts";
+import { type Assignee, type ListLocation, parseDelivery, type TaskChange } from "./parse-delivery.ts";
+
+export type ApplyDeps = {
+  sql: Sql;
+  logger: Logger;
+  now: () => number;
+  sealer: Sealer;
+  clickup: (token: string) => ClickUpClient;
+  signal?: AbortSignal;
+};
+
+export type ApplyResult = {
+  /** Pending deliveries found for the task. */
+  deliveries: number;
+  applied: number;
+  /** No active binding uses the delivering webhook any more (paused or unbound since it arrived). */
+  dropped: number;
+  /** Nothing flowbot uses in them (e.g. a comment). */
+  ignored: number;
+  /** Left pending: ClickUp refused the connection's token; a later run or reconcile picks them up. */
+  leftPending: number;
+  transitions: number;
+};
+
+type Target = {
+  bindingId: number;
+  webhookId: string;
+  containerType: "space" | "folder" | "list";
+  containerId: string;
+  connectionId: number;
+  tokenSealed: string;
+  slackTeamId: string;
+  containerPath: string;
+};
+
+type CaseRow = { id: number; dateUpdated: string };
+
+type Pending = { id: number; webhookId: string; changes: TaskChange[] };
+
+/** ClickUp refusals that mean the connection's token cannot read the task: no retry helps. */
+const TOKEN_REFUSED = new Set(["token_invalid", "not_authorized"]);
+
+/**
+ * Applies every pending delivery for one ClickUp task, in one transaction under a per-task advisory
+ * lock (so two jobs for a task never interleave): status items become transitions (src/sync/timeline),
+ * moves/renames/assignee changes/deletion update the task's tracked case under each active binding the
+ * delivering webhook serves, and the deliveries are marked. Any other failure — ClickUp rate-limited or
+ * down, the process killed — rolls it all back and the job's retry applies everything exactly once.
+ */
+export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Promise<ApplyResult> {
+  return deps.sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtextextended(${`flowbot:apply-task:${taskId}`}, 0))`;
+    const rows = await tx<{ id: number; webhookId: string; body: unknown }[]>`
+      select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
+      where task_id = ${taskId} and outcome = 'pending' order by id`;
+    const result: ApplyResult = {
+      deliveries: rows.length,
+      applied: 0,
+      dropped: 0,
+      ignored: 0,
+      leftPending: 0,
+      transitions: 0,
+    };
+    if (rows.length === 0) return result;
+
+    const pending: Pending[] = rows.map((r) => ({
+      id: r.id,
+      webhookId: r.webhookId,
+      changes: parseDelivery(typeof r.body === "string" ? JSON.parse(r.body) : r.body).changes,
+    }));
+    const webhookIds = [...new Set(pending.map((p) => p.webhookId))];
+    const targets = await tx<Target[]>`
+      select b.id::int as "bindingId", b.webhook_id as "webhookId", b.container_type as "containerType",
+        b.container_id as "containerId", b.container_path as "containerPath", c.id::int as "connectionId",
+        c.token_sealed as "tokenSealed", p.slack_team_id as "slackTeamId"
+      from bindings b
+      join projects p on p.id = b.project_id
+      join connections c on c.slack_team_id = p.slack_team_id
+      where b.webhook_id = any(${webhookIds}::text[]) and b.unbound_at is null
+        and b.sync_status <> 'paused' and c.module_enabled
+      order by b.id`;
+
+    const clients = new Map<number, ClickUpClient>();
+    const clientFor = (t: Target) => {
+      let client = clients.get(t.connectionId);
+      if (!client) {
+        client = deps.clickup(deps.sealer.open(t.tokenSealed));
+        clients.set(t.connectionId, client);
+      }
+      return client;
+    };
+    const at = new Date(deps.now()).toISOString();
+
+    for (const webhookId of webhookIds) {
+      const group = pending.filter((p) => p.webhookId === webhookId);
+      const ids = group.map((p) => p.id);
+      const served = targets.filter((t) => t.webhookId === webhookId);
+      if (served.length === 0) {
+        await tx`update webhook_deliveries set outcome = 'dropped', applied_at = ${at} where id = any(${ids}::bigint[])`;
+        result.dropped += ids.length;
+        continue;
+      }
+      const changes = group.flatMap((p) => p.changes);
+      try {
+        // A savepoint per webhook: a refused token leaves these deliveries pending without losing the rest.
+        const recorded = await tx.savepoint(async (sp) => {
+          let n = 0;
+          for (const target of served)
+            n += await applyToBinding(sp, deps, clientFor(target), target, taskId, changes);
+          return n;
+        });
+        result.transitions += recorded;
+      } catch (err) {
+        if (!isClickUpError(err) || !TOKEN_REFUSED.has(err.code)) throw err;
+        result.leftPending += ids.length;
+        deps.logger.warn(
+          { taskId, webhookId, code: err.code, request: err.request },
+          "ClickUp refused the token while applying live updates; deliveries stay pending",
+        );
+        for (const target of served) await recordTokenRefused(tx, target, err.code, err.message, at);
+        continue;
+      }
+      const used = group.filter((p) => p.changes.length > 0).map((p) => p.id);
+      const unused = group.filter((p) => p.changes.length === 0).map((p) => p.id);
+      await tx`update webhook_deliveries set outcome = 'applied', applied_at = ${at} where id = any(${used}::bigint[])`;
+      await tx`update webhook_deliveries set outcome = 'ignored', applied_at = ${at} where id = any(${unused}::bigint[])`;
+      result.applied += used.length;
+      result.ignored += unused.length;
+    }
+    return result;
+  });
+}
+
+/** Applies the changes to the task's case under one binding; returns how many transitions were new. */
+async function applyToBinding(
+  tx: TransactionSql,
+  deps: ApplyDeps,
+  clickup: ClickUpClient,
+  target: Target,
+  taskId: string,
+  changes: TaskChange[],
+): Promise<number> {
+  const flow = changes.filter((c) => c.kind !== "deleted");
+  const deleted = changes.some((c) => c.kind === "deleted");
+  let kase = await loadCase(tx, target.bindingId, taskId);
+  /** Non-status changes at or before this were already in the REST read the case was made from. */
+  let restAsOf = Number.NEGATIVE_INFINITY;
+  if (!kase) {
+    // Not tracked yet (a taskCreated, or a task this binding never saw): read it and start tracking it.
+    // A deletion alone has nothing to start from.
+    if (flow.length === 0) return 0;
+    const task = await readTask(clickup, taskId, deps.signal);
+    if (!task) return 0;
+    const inside = contains(target, {
+      listId: task.list.id,
+      folderId: task.folder?.id ?? null,
+      spaceId: task.space?.id ?? null,
+    });
+    // Moved out before we heard of it: its history here still counts, it is just no longer tracked.
+    const leftUs = flow.some((c) => c.kind === "moved" && c.from !== null && contains(target, c.from));
+    if (!inside && !leftUs) return 0;
+    kase = await insertCase(tx, target.bindingId, task, inside);
+    restAsOf = task.date_updated;
+  }
+  const caseId = kase.id;
+
+  let recorded = 0;
+  // In ClickUp's order (history item time), whatever order the deliveries came in.
+  const ordered = [...flow].sort((a, b) => a.at - b.at || compareIds(a.itemId, b.itemId));
+  for (const change of ordered) {
+    if (change.kind === "status") {
+      const r = await recordTransition(tx, {
+        caseId,
+        fromStatus: change.from?.name ?? null,
+        fromType: change.from?.type ?? null,
+        fromOrderindex: change.from?.orderindex ?? null,
+        toStatus: change.to.name,
+        toType: change.to.type ?? "custom",
+        // -1 = unknown (a payload without orderindex): never read as a move backwards.
+        toOrderindex: change.to.orderindex ?? -1,
+        toStatusId: change.to.id,
+        occurredAt: new Date(change.at),
+        actorId: change.actor.id,
+        actorName: change.actor.name,
+        source: "webhook",
+        historyItemId: change.itemId,
+      });
+      if (r.inserted) recorded += 1;
+      continue;
+    }
+    if (change.at <= restAsOf) continue;
+    if (await newerApplied(tx, taskId, change)) continue;
+    if (change.kind === "moved") {
+      await tx`update tracked_cases set home_list_id = ${change.to.listId}, tracked = ${contains(target, change.to)}
+        where id = ${caseId}`;
+    } else if (change.kind === "name") {
+      await tx`update tracked_cases set name = ${change.name} where id = ${caseId}`;
+    } else {
+      await updateAssignees(tx, caseId, change.kind, change.assignee);
+    }
+  }
+  if (deleted) {
+    await tx`update tracked_cases set deleted_at = coalesce(deleted_at, ${new Date(deps.now()).toISOString()})
+      where id = ${caseId}`;
+  }
+  return recorded;
+}
+
+/** History item ids are large decimal strings: order numerically when they are, else as text. */
+function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function contains(target: Target, where: ListLocation): boolean {
+  if (target.containerType === "list") return where.listId === target.containerId;
+  if (target.containerType === "folder") return where.folderId === target.containerId;
+  return where.spaceId === target.containerId;
+}
+
+async function loadCase(tx: TransactionSql, bindingId: number, taskId: string): Promise<CaseRow | null> {
+  const [row] = await tx<CaseRow[]>`
+    select id::int as id, date_updated as "dateUpdated" from tracked_cases
+    where binding_id = ${bindingId} and task_id = ${taskId} for update`;
+  return row ?? null;
+}
+
+/** The task from ClickUp, or null when it no longer exists. Rate limits and outages throw (job retries). */
+async function readTask(
+  clickup: ClickUpClient,
+  taskId: string,
+  signal?: AbortSignal,
+): Promise<ClickUpTask | null> {
+  try {
+    return await clickup.getTask(taskId, { signal });
+  } catch (err) {
+    if (isClickUpError(err, "not_found")) return null;
+    throw err;
+  }
+}
+
+async function insertCase(tx: TransactionSql, bindingId: number, task: ClickUpTask, tracked: boolean) {
+  const v = caseValues(bindingId, task);
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  const [row] = await tx<CaseRow[]>`
+    insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
+      status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,
+      date_closed, archived, assignees, tracked)
+    values (${bindingId}, ${v.taskId}, ${v.customId}, ${v.name}, ${v.url}, ${v.homeListId}, ${v.parentTaskId},
+      ${v.statusName}, ${v.statusType}, ${v.statusOrderindex}, ${v.statusId}, ${iso(v.dateCreated)},
+      ${iso(v.dateUpdated)}, ${iso(v.dateDone)}, ${iso(v.dateClosed)}, ${v.archived},
+      ${JSON.stringify(v.assignees)}::jsonb, ${tracked})
+    returning id::int as id, date_updated as "dateUpdated"`;
+  return row!;
+}
+
+/**
+ * True when a later change of the same kind (for assignees: of the same person) was applied by an
+ * earlier run: deliveries arrive in any order, and the newest must win.
+ */
+async function newerApplied(
+  tx: TransactionSql,
+  taskId: string,
+  change: Extract<TaskChange, { at: number }>,
+): Promise<boolean> {
+  const fields =
+    change.kind === "moved"
+      ? ["section_moved"]
+      : change.kind === "name"
+        ? ["name"]
+        : ["assignee_add", "assignee_rem"];
+  const person =
+    change.kind === "assignee_add" || change.kind === "assignee_rem" ? String(change.assignee.id) : null;
+  const [row] = await tx`
+    select 1 from webhook_deliveries d, jsonb_array_elements(d.body->'history_items') h
+    where d.task_id = ${taskId} and d.outcome = 'applied' and h->>'field' = any(${fields}::text[])
+      and h->>'date' ~ '^[0-9]+$' and (h->>'date')::bigint > ${change.at}
+      and (${person}::text is null or coalesce(h->'after'->>'id', h->'before'->>'id') = ${person}::text)
+    limit 1`;
+  return row !== undefined;
+}
+
+async function updateAssignees(
+  tx: TransactionSql,
+  caseId: number,
+  kind: "assignee_add" | "assignee_rem",
+  who: Assignee,
+): Promise<void> {
+  const [row] = await tx<
+    { assignees: Assignee[] }[]
+  >`select assignees from tracked_cases where id = ${caseId}`;
+  const others = (row?.assignees ?? []).filter((a) => a.id !== who.id);
+  const next = kind === "assignee_add" ? [...others, who] : others;
+  await tx`update tracked_cases set assignees = ${JSON.stringify(next)}::jsonb where id = ${caseId}`;
+}
+
+async function recordTokenRefused(
+  tx: TransactionSql,
+  target: Target,
+  code: string,
+  reason: string,
+  at: string,
+) {
+  const message =
+    `Live updates for ${target.containerPath} are waiting: ClickUp refused the connected token (${reason}). ` +
+    "Reconnect with `/flow connect`; the waiting updates are applied on the next sync.";
+  // One row per binding and problem while it lasts, not one per delivery.
+  await tx`
+    insert into sync_errors (slack_team_id, binding_id, code, message, occurred_at)
+    select ${target.slackTeamId}, ${target.bindingId}, ${code}, ${message}, ${at}
+    where not exists (
+      select 1 from sync_errors where binding_id = ${target.bindingId} and code = ${code}
+        and occurred_at > ${at}::timestamptz - interval '1 hour')`;
+}
