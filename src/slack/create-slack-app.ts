@@ -106,9 +106,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...digestSubcommands(app, services),
   );
   handleFlowCommand(app, registry, services);
-  app.event("app_home_opened", async ({ event, client: eventClient }) => {
+  app.event("app_home_opened", async ({ event, body, context, client: eventClient }) => {
     if (event.tab !== "home") return;
-    await publishHome(eventClient, event.user, registry.list());
+    const teamId = context.teamId ?? body.team_id;
+    await publishHome(eventClient, teamId, event.user, registry.list(), {
+      db: deps.database.db,
+      logger,
+      now: deps.now,
+    });
   });
   app.error(async (err) => {
     logger.error({ err }, "unhandled error in a Slack listener");

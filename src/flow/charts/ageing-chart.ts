@@ -45,6 +45,10 @@ export function ageingChartOption(input: AgeingChartInput): ChartOption {
     };
   });
   const unit = input.dayUnit ?? "days";
+  const top = axisMax(
+    input.points.map((p) => p.ageDays),
+    input.percentiles,
+  );
   return {
     title: {
       text: `Ageing work in progress (${input.points.length} ${input.points.length === 1 ? "task" : "tasks"})`,
@@ -82,7 +86,7 @@ export function ageingChartOption(input: AgeingChartInput): ChartOption {
         xAxisIndex: 1,
         symbolSize: input.points.length > 200 ? 6 : 9,
         data,
-        markLine: { symbol: "none", silent: true, data: percentileMarkLines(input.percentiles) },
+        markLine: { symbol: "none", silent: true, data: percentileMarkLines(input.percentiles, top) },
       },
     ],
   };

@@ -38,6 +38,10 @@ export function cycleTimeChartOption(input: CycleTimeChartInput): ChartOption {
     };
   });
   const unit = input.dayUnit ?? "days";
+  const top = axisMax(
+    input.points.map((p) => p.cycleDays),
+    input.percentiles,
+  );
   return {
     title: {
       text: `Cycle time (${input.points.length} finished ${input.points.length === 1 ? "task" : "tasks"})`,
@@ -78,7 +82,7 @@ export function cycleTimeChartOption(input: CycleTimeChartInput): ChartOption {
         type: "scatter",
         symbolSize: input.points.length > 200 ? 6 : 9,
         data,
-        markLine: { symbol: "none", silent: true, data: percentileMarkLines(input.percentiles) },
+        markLine: { symbol: "none", silent: true, data: percentileMarkLines(input.percentiles, top) },
       },
     ],
   };

@@ -21,18 +21,38 @@ export function formatDays(days: number): string {
   return days >= 10 ? `${Math.round(days)}d` : `${Math.round(days * 10) / 10}d`;
 }
 
-/** echarts markLine entries for the known percentiles; labels sit at the right end of each line. */
-export function percentileMarkLines(levels: PercentileLevels) {
-  return LINE_STYLES.flatMap(({ key, label, color }) => {
-    const value = levels[key];
-    if (value === null) return [];
-    return [
-      {
-        yAxis: value,
-        lineStyle: { color, type: "dashed" as const, width: 1.5 },
-        label: { formatter: `${label} ${formatDays(value)}`, color, position: "end" as const, fontSize: 12 },
-      },
-    ];
+/**
+ * echarts markLine entries for the known percentiles; labels sit at the right end of each line. Lines closer
+ * than a label's height (on an axis topping out at `axisTop`) share one label on the highest of them,
+ * e.g. "50–95% 5–10d", so the text never overlaps.
+ */
+export function percentileMarkLines(levels: PercentileLevels, axisTop: number) {
+  const known = LINE_STYLES.flatMap((style) => {
+    const value = levels[style.key];
+    return value === null ? [] : [{ ...style, value }];
+  });
+  const minGap = axisTop * 0.045;
+  const groups: (typeof known)[] = [];
+  for (const line of known) {
+    const group = groups.at(-1);
+    if (group && line.value - group.at(-1)!.value < minGap) group.push(line);
+    else groups.push([line]);
+  }
+  return groups.flatMap((group) => {
+    const top = group.at(-1)!;
+    const first = group[0]!;
+    const label =
+      group.length === 1
+        ? `${top.label} ${formatDays(top.value)}`
+        : `${first.label.replace("%", "")}–${top.label} ${formatDays(first.value).replace("d", "")}–${formatDays(top.value)}`;
+    return group.map((line) => ({
+      yAxis: line.value,
+      lineStyle: { color: line.color, type: "dashed" as const, width: 1.5 },
+      label:
+        line === top
+          ? { formatter: label, color: line.color, position: "end" as const, fontSize: 12 }
+          : { show: false },
+    }));
   });
 }
 

@@ -1,34 +1,133 @@
+import type { KnownBlock } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
+import type { Db } from "../../db/connect-database.ts";
+import { computeHeadline } from "../../flow/metrics/index.ts";
+import type { Headline } from "../../flow/metrics/types.ts";
+import { days } from "../../flow/report/format.ts";
+import type { ReportProject } from "../../flow/report/report-projects.ts";
+import { HOME_OPEN_REPORT_ACTION_ID } from "../../flow/report/report-subcommands.ts";
+import type { Logger } from "../../log/create-logger.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
+import { userProjects } from "./user-projects.ts";
 
-/** The App Home tab. Until projects exist it explains how to start; later issues add the Flow page. */
+/** Slack allows 100 blocks in a Home view; the fixed parts take under 10. */
+export const HOME_PROJECTS_LISTED = 40;
+
+export type HomeDeps = { db: Db; logger: Logger; now: () => number };
+
+/**
+ * The App Home tab is the Flow page: the user's projects (channels they are in that have a binding) with
+ * their headline numbers and a button that sends the full report; then the command list and how to start.
+ */
 export async function publishHome(
   client: WebClient,
+  teamId: string,
   userId: string,
   subcommands: Subcommand[],
+  deps: HomeDeps,
 ): Promise<void> {
+  const projectBlocks = await flowPageBlocks(client, teamId, userId, deps);
   await client.views.publish({
     user_id: userId,
     view: {
       type: "home",
       blocks: [
-        { type: "header", text: { type: "plain_text", text: "flowbot" } },
-        {
-          type: "section",
-          text: {
-            type: "mrkdwn",
-            text: "Flow metrics from how your ClickUp work moves through its statuses. Type `/flow` in a channel to start.",
-          },
-        },
+        { type: "header", text: { type: "plain_text", text: "flowbot · Flow" } },
+        ...projectBlocks,
         { type: "divider" },
         {
           type: "section",
           text: {
             type: "mrkdwn",
-            text: subcommands.map((s) => `• \`${s.usage}\` — ${s.summary}`).join("\n"),
+            text: "*How to start*\nFlow metrics come from how your ClickUp work moves through its statuses. In a channel: `/flow connect` links ClickUp (once per workspace), `/flow bind` picks the lists, folder or space the channel follows, and `/flow report` shows its flow.",
+          },
+        },
+        {
+          type: "section",
+          text: {
+            type: "mrkdwn",
+            text: `*Commands*\n${subcommands.map((s) => `• \`${s.usage}\` — ${s.summary}`).join("\n")}`.slice(
+              0,
+              3000,
+            ),
           },
         },
       ],
     },
   });
+}
+
+async function flowPageBlocks(
+  client: WebClient,
+  teamId: string,
+  userId: string,
+  deps: HomeDeps,
+): Promise<KnownBlock[]> {
+  let projects: ReportProject[];
+  try {
+    projects = await userProjects(client, deps.db, teamId, userId);
+  } catch (err) {
+    const code = (err as { data?: { error?: string } })?.data?.error ?? "unknown error";
+    deps.logger.warn({ err, userId }, "could not list the user's channels for the App Home");
+    return [
+      section(
+        `:warning: I couldn't list your channels (Slack said \`${code}\`), so your projects aren't shown. If this says \`missing_scope\`, the app needs the \`channels:read\` and \`groups:read\` scopes.`,
+      ),
+    ];
+  }
+  if (projects.length === 0) {
+    return [
+      section(
+        "*Your projects*\nNone yet: none of your channels follows a ClickUp list. Ask a flowbot admin to run `/flow bind` in a channel you're in — it then shows up here with its numbers.",
+      ),
+    ];
+  }
+  const now = new Date(deps.now());
+  const listed = projects.slice(0, HOME_PROJECTS_LISTED);
+  const headlines = await Promise.all(
+    listed.map((p) =>
+      computeHeadline(deps.db, p.id, { now }).catch((err: unknown) => {
+        deps.logger.warn({ err, projectId: p.id }, "headline for the App Home failed");
+        return null;
+      }),
+    ),
+  );
+  const blocks: KnownBlock[] = [
+    section(`*Your projects* (${projects.length}) · WIP · finished last 7 days · SLE · ageing`),
+  ];
+  listed.forEach((project, i) => {
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: `<#${project.channelId}>\n${headlineText(headlines[i] ?? null)}` },
+      accessory: {
+        type: "button",
+        action_id: HOME_OPEN_REPORT_ACTION_ID,
+        text: { type: "plain_text", text: "Open report" },
+        value: String(project.id),
+      },
+    });
+  });
+  if (projects.length > listed.length) {
+    blocks.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `…and ${projects.length - listed.length} more. Run \`/flow report\` in any of those channels.`,
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+function headlineText(h: Headline | null): string {
+  if (!h) return "_numbers unavailable right now_";
+  const sle = h.sleDays === null ? "SLE not known yet" : `SLE 85% ≤ ${days(h.sleDays)}`;
+  const ageing = h.ageingCount > 0 ? `:warning: ${h.ageingCount} ageing` : "0 ageing";
+  return `WIP *${h.wipNow}* · finished last week *${h.throughputLastWeek}* · ${sle} · ${ageing}`;
+}
+
+function section(text: string): KnownBlock {
+  return { type: "section", text: { type: "mrkdwn", text } };
 }

@@ -1,0 +1,82 @@
+import type { WebClient } from "@slack/web-api";
+import { renderAgeingChart, renderCycleTimeChart } from "../charts/index.ts";
+import type { AgeingItem, FlowReport } from "../metrics/types.ts";
+import type { ChartFiles } from "./flow-view-blocks.ts";
+
+export type ChartImages = { ageing: Buffer; cycleTime: Buffer | null };
+
+/**
+ * Renders the report's two charts. `wip` is every task in progress (the report's own ageing list is capped);
+ * columns follow the workflow order of the statuses.
+ */
+export function renderReportCharts(
+  report: FlowReport,
+  wip: readonly AgeingItem[],
+  order: ReadonlyMap<string, number>,
+): ChartImages {
+  const levels = {
+    p50: report.cycleTime.p50,
+    p70: report.cycleTime.p70,
+    p85: report.cycleTime.p85,
+    p95: report.cycleTime.p95,
+  };
+  const unit = report.window.clock === "working" ? "working days" : "days";
+  const columns = [...new Set(wip.map((item) => item.status))].sort(
+    (a, b) =>
+      (order.get(a) ?? Number.MAX_SAFE_INTEGER) - (order.get(b) ?? Number.MAX_SAFE_INTEGER) ||
+      a.localeCompare(b),
+  );
+  const ageing = renderAgeingChart({
+    columns,
+    points: wip.map((item) => ({ status: item.status, ageDays: item.ageDays, estimated: item.estimated })),
+    percentiles: levels,
+    dayUnit: unit,
+    subtitle: `dashed lines: cycle-time percentiles of the last ${report.window.days} days · hollow dots: estimated`,
+  });
+  const cycleTime =
+    report.cycleScatter.length === 0
+      ? null
+      : renderCycleTimeChart({
+          points: report.cycleScatter.map((p) => ({
+            finishedAt: p.finishedAt,
+            cycleDays: p.cycleDays,
+            estimated: p.estimated,
+          })),
+          percentiles: levels,
+          from: report.window.from,
+          to: report.window.to,
+          timeZone: report.window.timeZone,
+          dayUnit: unit,
+          subtitle: `tasks finished in the last ${report.window.days} days · hollow dots: estimated`,
+        });
+  return { ageing, cycleTime };
+}
+
+/**
+ * Uploads the charts with Slack's external upload flow (files.getUploadURLExternal → POST → files.completeUploadExternal)
+ * without sharing them anywhere; messages show them through image blocks that name the file id.
+ */
+export async function uploadCharts(
+  client: WebClient,
+  images: ChartImages,
+  stamp: string,
+): Promise<ChartFiles> {
+  const upload = async (file: Buffer, name: string, title: string, alt: string) => {
+    const result = await client.filesUploadV2({
+      file,
+      filename: `${name}-${stamp}.png`,
+      title,
+      alt_text: alt,
+    });
+    const id = result.files[0]?.files?.[0]?.id;
+    if (!id) throw new Error(`Slack did not return a file id for ${name}`);
+    return id;
+  };
+  const [ageing, cycleTime] = await Promise.all([
+    upload(images.ageing, "ageing-wip", "Ageing work in progress", "Ageing work in progress chart"),
+    images.cycleTime
+      ? upload(images.cycleTime, "cycle-time", "Cycle time", "Cycle time scatterplot")
+      : Promise.resolve(undefined),
+  ]);
+  return { ageing, ...(cycleTime ? { cycleTime } : {}) };
+}
