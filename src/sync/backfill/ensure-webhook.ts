@@ -28,9 +28,18 @@ export interface EnsureWebhookInput {
   teamId: string;
   containerType: ContainerType;
   containerId: string;
+  /** The team's webhooks when the caller already listed them (saves a request). */
+  listed?: ClickUpWebhook[];
 }
 
 export const webhookEndpoint = (publicUrl: string) => `${publicUrl.replace(/\/+$/, "")}/clickup/webhook`;
+
+/** PUT body that turns a failing or suspended webhook back on; the spec marks endpoint and events required. */
+export const reactivation = (publicUrl: string) => ({
+  endpoint: webhookEndpoint(publicUrl),
+  events: WEBHOOK_EVENTS,
+  status: "active" as const,
+});
 
 /**
  * Makes sure one ClickUp webhook watches the container and the binding points at it: reuses one ClickUp
@@ -48,7 +57,7 @@ export async function ensureWebhook(input: EnsureWebhookInput): Promise<string> 
     (h.list_id ?? null) === (scope.list_id ?? null) &&
     (h.task_id ?? null) === null;
 
-  const listed = (await clickup.listWebhooks(input.teamId, { signal })).filter(sameScope);
+  const listed = (input.listed ?? (await clickup.listWebhooks(input.teamId, { signal }))).filter(sameScope);
   const existing = listed.find((h) => h.id === input.currentWebhookId) ?? listed[0];
   let hook: ClickUpWebhook | undefined;
   let secretSealed: string | undefined;
@@ -58,7 +67,7 @@ export async function ensureWebhook(input: EnsureWebhookInput): Promise<string> 
     if (secretSealed) {
       hook = existing;
       if (existing.health && existing.health.status !== "active") {
-        hook = (await clickup.updateWebhook(existing.id, { status: "active" }, { signal })).webhook;
+        hook = (await clickup.updateWebhook(existing.id, reactivation(input.publicUrl), { signal })).webhook;
       }
     } else {
       // Without its signing secret we could not verify its deliveries; replace it.
