@@ -2,22 +2,23 @@ import type { Task } from "graphile-worker";
 import { applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
+/** Tasks of one batch applied at once; each holds a database connection while it runs. */
+const BATCH_CONCURRENCY = 4;
+
 /**
  * apply-task-deliveries — applies ClickUp tasks' pending webhook deliveries to the status timeline
- * (src/sync/apply). The webhook route enqueues it in the statement that stores a group of deliveries,
- * as a graphile-worker batch job: the payload is `[{taskId}, …]`, one entry per task of the group (a
- * single `{taskId}` is accepted too). Each task is applied in its own transaction under a per-task
- * advisory lock, so two jobs naming one task serialise and the second finds nothing left to do. A
- * failed task is retried alone (graphile-worker retries only the failed entries of a batch);
- * deliveries are never lost.
+ * (src/sync/apply). Payload `{taskId}` or, as the webhook route enqueues it, a graphile-worker batch
+ * `[{taskId}, …]`: every task is applied in its own transaction and reported on its own, so only the
+ * tasks that failed (ClickUp rate-limited or down, the process killed) are retried, with backoff.
+ * Two runs for one task (two batches naming it) serialise on a per-task advisory lock; a failure rolls
+ * that task's whole run back, so a retry applies everything exactly once and no delivery is lost.
  */
 export default function applyTaskDeliveriesJob(deps: JobDeps): Task {
-  return async (payload, helpers) => {
-    const entries = Array.isArray(payload) ? payload : [payload];
-    const apply = async (entry: unknown) => {
-      const taskId = (entry as { taskId?: unknown } | null)?.taskId;
+  return (payload, helpers) => {
+    const applyOne = async (item: unknown) => {
+      const taskId = (item as { taskId?: unknown } | null)?.taskId;
       if (typeof taskId !== "string" || taskId.length === 0) {
-        throw new Error(`apply-task-deliveries needs {taskId: string} entries, got ${JSON.stringify(entry)}`);
+        throw new Error(`apply-task-deliveries needs {taskId: string} items, got ${JSON.stringify(item)}`);
       }
       const result = await applyTaskDeliveries(
         {
@@ -32,14 +33,24 @@ export default function applyTaskDeliveriesJob(deps: JobDeps): Task {
       );
       if (result.deliveries > 0) deps.logger.debug({ taskId, ...result }, "applied ClickUp deliveries");
     };
-    if (!Array.isArray(payload)) return apply(payload);
-    // Sequential: the tasks of a group share one worker slot instead of fanning out over the pool.
-    const outcomes: Promise<void>[] = [];
-    for (const entry of entries) {
-      const outcome = apply(entry);
-      outcomes.push(outcome);
-      await outcome.catch(() => {});
-    }
-    return outcomes;
+    // A batch job: one promise per item, in payload order, as graphile-worker expects.
+    if (Array.isArray(payload)) return limited(payload, BATCH_CONCURRENCY, applyOne);
+    return applyOne(payload);
   };
+}
+
+/** Runs `fn` over `items` at most `limit` at a time; one promise per item. */
+function limited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void>[] {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return items.map(async (item) => {
+    while (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      await fn(item);
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  });
 }
