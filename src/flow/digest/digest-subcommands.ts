@@ -39,10 +39,14 @@ function digestNowSubcommand(services: SlackServices): Subcommand {
         });
         return;
       }
-      await enqueueDigest(services.database.sql, project.id, new Date(services.now()), {
+      const queued = await enqueueDigest(services.database.sql, project.id, new Date(services.now()), {
         userId: command.user_id,
         channelId: command.channel_id,
       });
+      if (!queued) {
+        await ack({ response_type: "ephemeral", text: "A digest for this project is already on its way." });
+        return;
+      }
       await ack({
         response_type: "ephemeral",
         text: `:hourglass_flowing_sand: Building the flow digest for <#${project.channelId}>; it goes to <#${project.digestChannelId ?? project.channelId}>.`,

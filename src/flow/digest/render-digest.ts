@@ -100,7 +100,16 @@ function reworkLine(r: DigestRework): string {
   return `• ${link(r.url, r.name)} ${what}: ${escapeMrkdwn(r.from)} → ${escapeMrkdwn(r.to)}${who}, ${slackDate(r.at)}`;
 }
 
-const textLength = (blocks: readonly KnownBlock[]) => JSON.stringify(blocks).length;
+/** Characters of text in blocks, counted the way Slack's total-text ceiling counts them (every `text` string). */
+function textLength(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
+  if (value === null || typeof value !== "object") return 0;
+  let total = 0;
+  for (const [key, child] of Object.entries(value)) {
+    total += key === "text" && typeof child === "string" ? child.length : textLength(child);
+  }
+  return total;
+}
 
 /**
  * The digest as one Block Kit message within Slack's limits: tasks past the threshold first, then at
