@@ -18,6 +18,7 @@ const PROJECT = "C0PROJECT";
 const EMPTY = "C0EMPTY";
 const UNBOUND = "C0UNBOUND";
 const BIG = "C0BIG";
+const ESTIMATED = "C0EST";
 const NOW = new Date("2026-11-20T12:00:00Z");
 
 type Block = {
@@ -38,7 +39,11 @@ beforeAll(async () => {
   db = await createTestDatabase();
   slack = createSlackFake({
     users: [{ id: ALICE, name: "alice" }],
-    channels: [PROJECT, EMPTY, UNBOUND, BIG].map((id) => ({ id, name: id.toLowerCase(), members: [ALICE] })),
+    channels: [PROJECT, EMPTY, UNBOUND, BIG, ESTIMATED].map((id) => ({
+      id,
+      name: id.toLowerCase(),
+      members: [ALICE],
+    })),
   });
   flowbot = await startFlowbot({
     config: testConfig({ DATABASE_URL: db.url }),
@@ -85,6 +90,19 @@ beforeAll(async () => {
   const big = await seedProject(sql, { teamId: TEAM, channelId: BIG });
   await seedFinishedTen(sql, big.bindingId, NOW);
   await seedWipBulk(sql, big.bindingId, NOW, 500);
+
+  // ESTIMATED: a task whose history predates the binding, known only from ClickUp's time-in-status totals.
+  const est = await seedProject(sql, { teamId: TEAM, channelId: ESTIMATED });
+  const [estCase] = await sql<{ id: number }[]>`
+    insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
+                               status_orderindex, date_created, date_updated)
+    values (${est.bindingId}, 'old1', 'Legacy task', 'https://app.clickup.com/t/old1', 'L1', 'in progress',
+            'custom', 1, ${ago(7).toISOString()}, ${ago(6).toISOString()})
+    returning id::int as id`;
+  await sql`
+    insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
+    values (${estCase!.id}, 'to do', 'open', 0, 1440, ${ago(7).toISOString()}, false),
+           (${estCase!.id}, 'in progress', 'custom', 1, 8640, ${ago(6).toISOString()}, true)`;
 }, 60_000);
 
 afterAll(async () => {
@@ -282,6 +300,14 @@ describe("/flow report", () => {
     } finally {
       slack.state.channels.get(PROJECT)!.is_member = true;
     }
+  });
+
+  it("marks values that rest on ClickUp's time-in-status estimates", async () => {
+    const { responseId } = await command("report", ESTIMATED);
+    const text = allText(await reportView(responseId));
+    expect(text).toContain("Estimated from ClickUp's time in status");
+    expect(text).toContain("1 task age");
+    expect(text).toMatch(/Legacy task>[^\n]*\*6 d ≈\* old/);
   });
 
   it("stays within Block Kit limits with 500 ageing tasks, listing the oldest and counting the rest", async () => {

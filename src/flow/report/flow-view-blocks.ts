@@ -191,7 +191,7 @@ function estimateNotes(report: FlowReport): string | null {
   if (report.leadTime.estimated > 0)
     parts.push(`${report.leadTime.estimated} of ${report.leadTime.n} lead times`);
   const ageingEstimated = report.ageing.filter((a) => a.estimated).length;
-  if (ageingEstimated > 0) parts.push(`${ageingEstimated} ages`);
+  if (ageingEstimated > 0) parts.push(plural(ageingEstimated, "task age"));
   if (parts.length === 0) return null;
   return `:information_source: Estimated from ClickUp's time in status (history from before the binding): ${parts.join(", ")}. Marked ≈ below.`;
 }
