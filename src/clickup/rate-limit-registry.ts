@@ -5,6 +5,8 @@ import { createTokenRateLimiter, type TokenRateLimiter } from "./token-rate-limi
 export interface RateLimitRegistryOptions {
   clock?: Clock;
   safetyMarginMs?: number;
+  /** The server's window length when known (default: ClickUp's minute); benches scale it down. */
+  windowMs?: number;
 }
 
 /**
@@ -19,7 +21,11 @@ export function createRateLimitRegistry(options: RateLimitRegistryOptions = {}) 
       const key = createHash("sha256").update(token).digest("hex").slice(0, 24);
       let limiter = limiters.get(key);
       if (!limiter) {
-        limiter = createTokenRateLimiter({ clock, safetyMarginMs: options.safetyMarginMs });
+        limiter = createTokenRateLimiter({
+          clock,
+          safetyMarginMs: options.safetyMarginMs,
+          windowMs: options.windowMs,
+        });
         limiters.set(key, limiter);
       }
       return limiter;

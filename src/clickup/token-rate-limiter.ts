@@ -13,6 +13,13 @@ export interface TokenRateLimiterOptions {
   /** Assumed until the first response says otherwise: the smallest ClickUp plan, 100 per minute. */
   initialLimit?: number;
   initialWindowMs?: number;
+  /**
+   * The window length the server is known to use (ClickUp's: a minute). Until a second window teaches
+   * the real length, it caps the first window's end: X-RateLimit-Reset is in whole seconds and may lie up
+   * to a second past the real end, which over a short window would spread its budget far too thin.
+   * A 429 proves it wrong and drops it. Default 60 s.
+   */
+  windowMs?: number;
   /** Extra wait past the estimated window end, to absorb clock skew and latency jitter. */
   safetyMarginMs?: number;
 }
@@ -60,6 +67,8 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   let limit = options.initialLimit ?? 100;
   let extraMarginMs = 0;
   let periodMs: number | null = null;
+  /** Documented window length, trusted for the first window only until a 429 refutes it. */
+  let priorPeriodMs: number | null = options.windowMs ?? 60_000;
   /** How far the server's clock lags ours, learned from 429s; reset headers are read in server time. */
   let skewMs = 0;
   let inFlight = 0;
@@ -84,7 +93,8 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
 
   function estimatedEnd(w: Window): number {
     const reported = w.reset === null ? w.provisionalEnd : w.reset + skewMs;
-    return periodMs !== null && w.start !== null ? Math.min(reported, w.start + periodMs) : reported;
+    const period = periodMs ?? priorPeriodMs;
+    return period !== null && w.start !== null ? Math.min(reported, w.start + period) : reported;
   }
 
   function freshWindow(now: number): Window {
@@ -110,7 +120,14 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
     // In-flight requests may already be counted by the server, so they come off the budget.
     const available = win.remaining - inFlight;
     const timeLeft = end - now;
-    if (available <= 0 || timeLeft <= 0) return Math.max(1, end + margin() - now);
+    if (available <= 0) return Math.max(1, end + margin() - now);
+    if (timeLeft <= 0) {
+      // Past the estimated end with budget left: the next request fits whichever window the server
+      // counts it in (the old one has room, a new one is fresh), so it need not wait out the margin.
+      // Keep the pace of the limit itself until a response tells which window it landed in.
+      const nextAt = lastDispatch + (periodMs ?? priorPeriodMs ?? windowLength()) / Math.max(1, limit);
+      return nextAt <= now ? 0 : Math.ceil(nextAt - now);
+    }
     // available + 1 gaps, so the last slot lands inside the window rather than on its edge.
     const nextAt = lastDispatch + timeLeft / (available + 1);
     return nextAt <= now ? 0 : Math.ceil(nextAt - now);
@@ -145,6 +162,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
       } else {
         // The learned window length let a request through too early: trust the server's reset instead.
         periodMs = null;
+        priorPeriodMs = null;
         extraMarginMs = Math.min(MAX_MARGIN_MS, Math.max(100, extraMarginMs * 2));
       }
       staleUpTo = Math.max(staleUpTo, (w.reset ?? reset) - 1);

@@ -6,7 +6,9 @@ import { createManualClock } from "./manual-clock.ts";
 /** A bare ClickUp-like server on virtual time: fixed windows per token, reset in whole seconds. */
 function pacedServer(now: () => number, limit: number, windowMs: number) {
   const limiter = createRateLimiter({ limit, windowMs }, now);
+  const times: number[] = [];
   const fetch = async () => {
+    times.push(now());
     const d = limiter.hit("token");
     const headers = {
       "x-ratelimit-limit": String(d.limit),
@@ -16,18 +18,25 @@ function pacedServer(now: () => number, limit: number, windowMs: number) {
     const body = d.allowed ? { id: "1", name: "List" } : { err: "Rate limit reached", ECODE: "APP_002" };
     return Response.json(body, { status: d.allowed ? 200 : 429, headers });
   };
-  return { fetch, limiter };
+  return { fetch, limiter, times };
 }
 
 /** `skewMs`: how far the server's clock runs ahead of ours (negative: behind). */
-async function drive(limit: number, windowMs: number, total: number, callers: number, skewMs = 0) {
-  const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
+async function drive(
+  limit: number,
+  windowMs: number,
+  total: number,
+  callers: number,
+  skewMs = 0,
+  options: { knownWindowMs?: number; startMs?: number } = {},
+) {
+  const { clock, runUntil } = createManualClock(options.startMs ?? Date.UTC(2025, 0, 6, 9, 0, 0, 337));
   const server = pacedServer(() => clock.now() + skewMs, limit, windowMs);
   const client = createClickUpClient({
     baseUrl: "http://x.test/api",
     token: "pk_virtual",
     fetch: server.fetch,
-    rateLimits: createRateLimitRegistry({ clock }),
+    rateLimits: createRateLimitRegistry({ clock, windowMs: options.knownWindowMs }),
     clock,
   });
   let sent = 0;
@@ -68,5 +77,50 @@ describe("token rate limiter pacing (virtual time)", () => {
     expect(stats.limited).toBeLessThanOrEqual(5);
     expect(stats.requests - stats.limited).toBe(300);
     expect(ratio).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("uses a short window fully from the first one when its length is known", async () => {
+    // X-RateLimit-Reset rounds the first window's end up to a whole second, up to a second late; pacing
+    // to it would spread 100 requests over as much as 2 s. Starting half a second past a whole second:
+    const start = Date.UTC(2025, 0, 6, 9, 0, 0, 337);
+    const told = await drive(100, 1_000, 250, 8, 0, { startMs: start, knownWindowMs: 1_000 });
+    const untold = await drive(100, 1_000, 250, 8, 0, { startMs: start, knownWindowMs: 60_000 });
+    expect(told.stats.limited).toBe(0);
+    expect(untold.stats.limited).toBe(0);
+    expect(told.ratio).toBeGreaterThanOrEqual(0.94);
+    expect(told.ratio).toBeGreaterThan(untold.ratio + 0.05);
+  });
+
+  it("drops a window length that proves too short after a 429 and still completes", async () => {
+    const { stats, ratio } = await drive(100, 1_000, 300, 8, 0, { knownWindowMs: 700 });
+    expect(stats.limited).toBeGreaterThan(0);
+    expect(stats.limited).toBeLessThanOrEqual(3);
+    expect(stats.requests - stats.limited).toBe(300);
+    expect(ratio).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it("does not idle at a window's end while the window still has budget", async () => {
+    // A caller slower than the limit (one request per 15 ms against 100 per second) never uses up a
+    // window, so crossing into the next one needs no safety wait: its requests stay evenly spaced.
+    const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
+    const server = pacedServer(() => clock.now(), 100, 1_000);
+    const client = createClickUpClient({
+      baseUrl: "http://x.test/api",
+      token: "pk_virtual",
+      fetch: server.fetch,
+      rateLimits: createRateLimitRegistry({ clock, windowMs: 1_000 }),
+      clock,
+    });
+    await runUntil(
+      (async () => {
+        for (let i = 0; i < 300; i += 1) {
+          await client.getList("1");
+          await clock.sleep(15);
+        }
+      })(),
+    );
+    expect(server.limiter.stats().limited).toBe(0);
+    const gaps = server.times.slice(1).map((t, i) => t - server.times[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(25);
   });
 });
