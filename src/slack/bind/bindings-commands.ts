@@ -7,6 +7,7 @@ import { type BindingRow, listBindings, matchBinding } from "../../bindings/list
 import { bindingDataCounts, unbindBinding } from "../../bindings/unbind-binding.ts";
 import { findConnection } from "../../connection/connection-store.ts";
 import { enqueueBackfill } from "../../sync/enqueue-backfill.ts";
+import { enqueueReconcile } from "../../sync/reconcile/enqueue-reconcile.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 
@@ -173,6 +174,8 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     const next = paused ? "paused" : binding.lastSyncedAt ? "synced" : "not_synced";
     await db.update(bindings).set({ syncStatus: next }).where(eq(bindings.id, binding.id));
     services.logger.info({ bindingId: binding.id, paused }, paused ? "binding paused" : "binding resumed");
+    // Deliveries were dropped while paused: one full reconcile catches up (skipped unless synced).
+    if (!paused) await enqueueReconcile(services.database.sql, { bindingIds: [binding.id], sweep: true });
     return paused
       ? `:pause_button: Paused #${binding.id} ${binding.path}. Its data is kept; ClickUp deliveries for it are dropped until you resume.`
       : `:arrow_forward: Resumed #${binding.id} ${binding.path}.`;

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { connections } from "../../../db/schema.ts";
 import { findConnection } from "../../connection/connection-store.ts";
+import { enqueueReconcile } from "../../sync/reconcile/enqueue-reconcile.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 
@@ -31,6 +32,9 @@ export function moduleSubcommand(services: SlackServices): Subcommand {
       }
       const enabled = wanted === "on";
       await db.update(connections).set({ moduleEnabled: enabled }).where(eq(connections.id, connection.id));
+      // Nothing synced while off: one full reconcile of every synced binding catches up.
+      if (enabled)
+        await enqueueReconcile(services.database.sql, { slackTeamId: command.team_id, sweep: true });
       services.logger.info(
         { slackTeamId: command.team_id, enabled, by: command.user_id },
         "ClickUp module switched",
