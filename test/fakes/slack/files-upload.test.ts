@@ -125,3 +125,43 @@ describe("Slack fake: upload steps individually", () => {
     expect(fake.callsTo("files.completeUploadExternal")).toHaveLength(0);
   });
 });
+
+describe("Slack fake: image blocks that show an uploaded file", () => {
+  const image = (slackFile: Record<string, string>) => ({
+    type: "image",
+    slack_file: slackFile,
+    alt_text: "chart",
+  });
+
+  it("accepts slack_file ids of completed uploads and rejects unknown ones", async () => {
+    const { fake, client } = setup();
+    const uploaded = await client.filesUploadV2({ file: TINY_PNG, filename: "chart.png" });
+    const id = uploaded.files[0]!.files![0]!.id!;
+    expect(fake.upload(id)?.channelId).toBeUndefined();
+    const posted = await client.chat.postMessage({ channel: "C1", text: "chart", blocks: [image({ id })] });
+    expect(posted.ok).toBe(true);
+    const failure = await slackError(
+      client.chat.postMessage({ channel: "C1", text: "chart", blocks: [image({ id: "F0NOPE" })] }),
+    );
+    expect(failure.error).toBe("invalid_blocks");
+    expect(JSON.stringify(failure.data)).toContain("invalid slack file [json-pointer:/blocks/0/slack_file]");
+    const byUrl = await client.chat.postMessage({
+      channel: "C1",
+      text: "chart",
+      blocks: [image({ url: "https://files.slack.com/files-pri/T1-F1/chart.png" })],
+    });
+    expect(byUrl.ok).toBe(true);
+  });
+
+  it("checks response_url messages the same way", async () => {
+    const { fake } = setup();
+    const post = (blocks: unknown[]) =>
+      fake.fetch(fake.responseUrl("r1"), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "chart", blocks }),
+      });
+    expect((await post([image({ id: "F0NOPE" })])).status).toBe(400);
+    expect(fake.responsePosts("r1")[0]!.error).toBe("invalid_blocks");
+  });
+});

@@ -26,7 +26,7 @@ export const chatPostMessage: MethodHandler = (request) => {
   const { state, args, now, limits } = request;
   const target = resolveChannel(state, stringArg(args, "channel"));
   if (isFailure(target)) return target;
-  const invalid = checkMessageContent(args, limits);
+  const invalid = checkMessageContent(args, limits, state);
   if (invalid) return invalid;
   const threadTs = stringArg(args, "thread_ts");
   const message: StoredMessage = {
@@ -47,7 +47,7 @@ export const chatUpdate: MethodHandler = (request) => {
   if (isFailure(target)) return target;
   const existing = messagesIn(state, target.id).find((message) => message.ts === ts);
   if (!existing) return fail("message_not_found");
-  const invalid = checkMessageContent(args, limits);
+  const invalid = checkMessageContent(args, limits, state);
   if (invalid) return invalid;
   // chat.update replaces content wholesale: fields not sent are dropped, as in Slack.
   delete existing.text;
@@ -63,7 +63,7 @@ export const chatPostEphemeral: MethodHandler = ({ state, args, now, limits }) =
   if (!state.users.has(user)) return fail("user_not_found");
   const target = resolveChannel(state, stringArg(args, "channel"));
   if (isFailure(target)) return target;
-  const invalid = checkMessageContent(args, limits);
+  const invalid = checkMessageContent(args, limits, state);
   if (invalid) return invalid;
   const messageTs = nextTs(state, now);
   state.ephemerals.push({ channel: target.id, user, message_ts: messageTs, ...messageContent(args) });

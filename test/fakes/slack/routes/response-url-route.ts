@@ -61,7 +61,7 @@ function accept(ctx: RouteContext, id: string, body: JsonObject, parseError: boo
   // Deleting the original needs no content; anything else must be a valid message. A non-2xx status
   // (the fake's choice) makes Bolt's respond() throw, so oversize messages fail loudly in tests.
   if (body.delete_original !== true) {
-    const invalid = checkMessageContent(body, ctx.limits);
+    const invalid = checkMessageContent(body, ctx.limits, ctx.state);
     if (invalid) {
       const { ok: _ok, error, ...extra } = invalid;
       return reject(400, String(error), extra);
