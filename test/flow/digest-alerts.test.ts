@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostDigestDeps } from "../../src/flow/digest/post-digest.ts";
+import { createSlackUserDirectory } from "../../src/flow/digest/slack-user-directory.ts";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
+import { webClientFor } from "../fakes/slack/index.ts";
+import { captureLogs } from "../helpers/capture-logs.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import {
   ADMIN,
@@ -229,6 +232,22 @@ describe("digest alerts", () => {
     expect(alertedKeys(lastMessage())).toEqual(["B"]);
     expect(taskText(lastMessage(), "B")).toContain("twice the SLE");
     expect(taskText(lastMessage(), "B")).toContain("review for 0.0 d");
+  });
+
+  it("looks an email up in Slack once per six hours, misses included", async () => {
+    let clock = T0;
+    const directory = createSlackUserDirectory(webClientFor(app.slack), captureLogs().logger, () => clock);
+    const calls = () => app.slack.callsTo("users.lookupByEmail").length;
+    const before = calls();
+    const emails = ["Ada@Example.com", "nobody@elsewhere.example", "ada@example.com"];
+    expect(await directory.lookup(emails)).toEqual(new Map([["ada@example.com", ADMIN]]));
+    expect(calls()).toBe(before + 2);
+    clock += 5 * 60 * 60 * 1000;
+    expect(await directory.lookup(emails)).toEqual(new Map([["ada@example.com", ADMIN]]));
+    expect(calls()).toBe(before + 2);
+    clock += 2 * 60 * 60 * 1000;
+    await directory.lookup(emails);
+    expect(calls()).toBe(before + 4);
   });
 
   it("a snooze button for a task of another workspace or a forged value changes nothing", async () => {

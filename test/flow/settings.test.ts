@@ -155,6 +155,20 @@ describe("/flow settings", () => {
     });
   });
 
+  it("refuses a digest channel flowbot is not in, naming the channel and the fix", async () => {
+    const view = await openSettings();
+    const res = await submit(view, stateOf(view, { digest_channel: { selected_conversation: "C0OUTSIDE" } }));
+    const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
+    expect(body).toEqual({
+      response_action: "errors",
+      errors: {
+        digest_channel:
+          "flowbot is not in #outside. Invite it there first (/invite @flowbot), or pick another channel.",
+      },
+    });
+    expect((await project()).digest_channel_id).toBeNull();
+  });
+
   it("asks for a day when the digest is on but no day is ticked", async () => {
     const view = await openSettings();
     const body = (await (

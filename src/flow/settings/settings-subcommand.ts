@@ -3,10 +3,11 @@ import type { Subcommand } from "../../slack/commands/subcommand.ts";
 import type { SlackServices } from "../../slack/slack-services.ts";
 import { noticeModal } from "../../slack/views/notice-modal.ts";
 import { applyStageMappingChange } from "./apply-stage-mapping-change.ts";
+import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { findProject, saveProjectSettings, seenStatuses } from "./project-settings.ts";
-import { SETTINGS_CALLBACK, type SettingsMetadata, settingsModal } from "./settings-modal.ts";
+import { FIELDS, SETTINGS_CALLBACK, type SettingsMetadata, settingsModal } from "./settings-modal.ts";
 
 /** `/flow settings` (admins, in a project channel): digest schedule, ageing threshold, clock and stage mapping. */
 export function settingsSubcommand(app: App, services: SlackServices): Subcommand {
@@ -28,6 +29,13 @@ export function settingsSubcommand(app: App, services: SlackServices): Subcomman
     const parsed = parseSettingsSubmission(view.state.values);
     if (!parsed.ok) {
       await ack({ response_action: "errors", errors: parsed.errors });
+      return;
+    }
+    const channelProblem = parsed.settings.digestChannelId
+      ? await checkDigestChannel(client, parsed.settings.digestChannelId, services.logger)
+      : undefined;
+    if (channelProblem) {
+      await ack({ response_action: "errors", errors: { [FIELDS.digestChannel]: channelProblem } });
       return;
     }
     const project = await findProject(db, teamId, meta.channelId);
