@@ -121,7 +121,8 @@ try {
   const clickup = createClickUpClient({
     baseUrl: world.url,
     token: world.token,
-    rateLimits: createRateLimitRegistry(),
+    // The client knows ClickUp's window is a minute; the fake's is scaled down to WINDOW_MS, so is that.
+    rateLimits: createRateLimitRegistry({ windowMs: WINDOW_MS }),
   });
 
   // --- the run ---------------------------------------------------------------------------------------

@@ -380,6 +380,50 @@ describe("backfillBinding", () => {
     expect(secondIds.sort()).toEqual(firstIds.sort());
   });
 
+  it("re-backfilling replaces a case's timings with ClickUp's current aggregate, and keeps them without one", async () => {
+    const w = await setup();
+    const [kept, moved] = w.addTasks(2);
+    await backfillBinding(w.deps({ publicUrl: undefined }), w.bindingId);
+    const caseId = async (taskId: string) =>
+      (
+        await database.db
+          .select({ id: trackedCases.id })
+          .from(trackedCases)
+          .where(eq(trackedCases.taskId, taskId))
+      )[0]!.id;
+    // A status ClickUp no longer reports for the task, and a stale total for one it does.
+    const since = new Date(w.clock.now() - 86_400_000);
+    const movedCase = await caseId(moved!.id);
+    await database.db.insert(statusTimings).values({
+      caseId: movedCase,
+      statusName: "ghost",
+      statusType: "custom",
+      statusOrderindex: 9,
+      totalMinutes: 5,
+      since,
+    });
+    await database.db
+      .update(statusTimings)
+      .set({ totalMinutes: 1 })
+      .where(eq(statusTimings.caseId, await caseId(kept!.id)));
+    w.clock.advance(60 * 60_000);
+    w.fake.setTaskStatus(moved!.id, "in progress");
+    await backfillBinding(w.deps({ publicUrl: undefined }), w.bindingId);
+    const { timings } = await snapshot(w.bindingId);
+    expect(timings.filter((t) => t.taskId === moved!.id).map((t) => [t.statusName, t.isCurrent])).toEqual([
+      ["in progress", true],
+      ["to do", false],
+    ]);
+    const keptTimings = timings.filter((t) => t.taskId === kept!.id);
+    expect(keptTimings).toEqual([expect.objectContaining({ statusName: "to do", isCurrent: true })]);
+    expect(keptTimings[0]!.totalMinutes).toBeGreaterThanOrEqual(60);
+
+    // Without time in status (ClickApp off), the timings stored earlier stay as they were.
+    w.fake.setTimeInStatusEnabled(w.team.id, false);
+    await backfillBinding(w.deps({ publicUrl: undefined }), w.bindingId);
+    expect((await snapshot(w.bindingId)).timings).toEqual(timings);
+  });
+
   it("creates one scoped webhook with a sealed secret and reuses it on the next backfill", async () => {
     const w = await setup((x) => ({ type: "folder", id: x.folder.id }));
     await backfillBinding(w.deps(), w.bindingId);

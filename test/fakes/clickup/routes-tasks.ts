@@ -3,7 +3,7 @@ import { taskNotFound, teamNotAuthorized } from "./errors.ts";
 import { arrayParam, boolParam, type FakeEnv, type RouteDeps } from "./http.ts";
 import { taskJson } from "./serialize.ts";
 import { type FakeState, isMember } from "./state.ts";
-import { matchesFilter, parseTaskFilter, sortAndPage } from "./task-query.ts";
+import { matchesFilter, parseTaskFilter, queryKey, SortCache, sortAndPage } from "./task-query.ts";
 import type { TaskRec } from "./types.ts";
 
 /**
@@ -26,6 +26,8 @@ export function resolveTask(state: FakeState, c: Context<FakeEnv>, taskId: strin
 
 export function taskRoutes({ state, options }: RouteDeps) {
   const app = new Hono<FakeEnv>();
+  const sorts = new SortCache();
+  const cacheFor = (c: Context<FakeEnv>) => ({ sorts, key: queryKey(c.req.url) });
 
   app.get("/v2/list/:listId/task", (c) => {
     const list = state.lists.get(c.req.param("listId"));
@@ -40,7 +42,7 @@ export function taskRoutes({ state, options }: RouteDeps) {
       const here = t.listId === list.id || (timl && t.locations.includes(list.id));
       if (here && matchesFilter(t, filter, options.doneCountsAsClosed)) hits.push(t);
     }
-    const { page, lastPage } = sortAndPage(hits, filter);
+    const { page, lastPage } = sortAndPage(hits, filter, cacheFor(c));
     return c.json({ tasks: page.map((t) => taskJson(state, t, "list")), last_page: lastPage });
   });
 
@@ -64,7 +66,7 @@ export function taskRoutes({ state, options }: RouteDeps) {
         continue;
       if (matchesFilter(t, filter, options.doneCountsAsClosed)) hits.push(t);
     }
-    const { page, lastPage } = sortAndPage(hits, filter);
+    const { page, lastPage } = sortAndPage(hits, filter, cacheFor(c));
     const tasks = page.map((t) => taskJson(state, t, "full"));
     // The spec documents only {tasks}; whether last_page is sent is unconfirmed, so it can be switched off.
     return c.json(options.omitTeamTasksLastPage ? { tasks } : { tasks, last_page: lastPage });

@@ -81,11 +81,66 @@ const sortKey: Record<OrderBy, (t: TaskRec) => number> = {
   due_date: (t) => t.dueDate ?? Number.MAX_SAFE_INTEGER,
 };
 
+interface SortedHits {
+  hits: TaskRec[];
+  sorted: TaskRec[];
+}
+
+/**
+ * The last sorted results by query (all but the page number), so paging through a large workspace does
+ * not re-sort it for every page. An entry is used only when the request matched exactly the same tasks
+ * and they are still strictly in order (dates may have changed in place), so a page is always what a
+ * fresh sort would give.
+ */
+export class SortCache {
+  readonly #entries = new Map<string, SortedHits>();
+  readonly #capacity: number;
+
+  constructor(capacity = 8) {
+    this.#capacity = capacity;
+  }
+
+  get(key: string, hits: TaskRec[], compare: (a: TaskRec, b: TaskRec) => number): TaskRec[] | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.hits.length !== hits.length) return undefined;
+    for (let i = 0; i < hits.length; i += 1) if (entry.hits[i] !== hits[i]) return undefined;
+    for (let i = 1; i < entry.sorted.length; i += 1)
+      if (compare(entry.sorted[i - 1]!, entry.sorted[i]!) >= 0) return undefined;
+    // Most recently used last, so the first key is the one to evict.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.sorted;
+  }
+
+  set(key: string, hits: TaskRec[], sorted: TaskRec[]) {
+    this.#entries.delete(key);
+    this.#entries.set(key, { hits, sorted });
+    if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+}
+
+/** The query of a task request without its page number: requests for other pages of it share a sort. */
+export function queryKey(url: string): string {
+  const u = new URL(url);
+  u.searchParams.delete("page");
+  u.searchParams.sort();
+  return `${u.pathname}?${u.searchParams}`;
+}
+
 /** Newest first by default (observed for order_by=updated), `reverse=true` flips it; 0-based pages of 100. */
-export function sortAndPage(tasks: TaskRec[], f: TaskFilter): { page: TaskRec[]; lastPage: boolean } {
+export function sortAndPage(
+  tasks: TaskRec[],
+  f: TaskFilter,
+  cache?: { sorts: SortCache; key: string },
+): { page: TaskRec[]; lastPage: boolean } {
   const key = sortKey[f.orderBy];
   const dir = f.reverse ? 1 : -1;
-  tasks.sort((a, b) => dir * (key(a) - key(b) || a.orderindex - b.orderindex));
+  const compare = (a: TaskRec, b: TaskRec) => dir * (key(a) - key(b) || a.orderindex - b.orderindex);
+  let sorted = cache?.sorts.get(cache.key, tasks, compare);
+  if (!sorted) {
+    sorted = [...tasks].sort(compare);
+    cache?.sorts.set(cache.key, tasks, sorted);
+  }
   const start = f.page * PAGE_SIZE;
-  return { page: tasks.slice(start, start + PAGE_SIZE), lastPage: start + PAGE_SIZE >= tasks.length };
+  return { page: sorted.slice(start, start + PAGE_SIZE), lastPage: start + PAGE_SIZE >= sorted.length };
 }

@@ -30,6 +30,29 @@ describe("ClickUp fake: GET /list/{id}/task pagination", () => {
     }
     expect(seen.sort()).toEqual(created.sort());
   });
+
+  it("a later page reflects changes made between requests, like a fresh query", async () => {
+    const { fake, get, team, list, clock } = seededFake();
+    const created = Array.from({ length: 250 }, () => {
+      clock.advance(60_000);
+      return fake.addTask({ listId: list.id, emit: false });
+    });
+    const page = async (n: number) =>
+      ids((await get(`/v2/team/${team.id}/task?order_by=updated&page=${n}`)).body);
+    const newestFirst = created.map((t) => t.id).reverse();
+    expect(await page(0)).toEqual(newestFirst.slice(0, 100));
+    // The oldest task is updated in place (no new task, same matches): it moves to the front.
+    clock.advance(60_000);
+    fake.updateTask(created[0]!.id, { name: "touched" }, { at: clock.now() });
+    expect(await page(0)).toEqual([created[0]!.id, ...newestFirst.slice(0, 99)]);
+    expect(await page(2)).toEqual(newestFirst.slice(199, 249));
+    // A new task and a deleted one change the matches.
+    clock.advance(60_000);
+    const added = fake.addTask({ listId: list.id, emit: false });
+    fake.deleteTask(created[1]!.id);
+    expect((await page(0))[0]).toBe(added.id);
+    expect(await page(2)).toEqual(newestFirst.slice(198, 248));
+  });
 });
 
 describe("ClickUp fake: task filters", () => {
