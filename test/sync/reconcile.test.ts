@@ -9,6 +9,7 @@ import {
   statusTransitions,
   syncErrors,
   trackedCases,
+  webhookDeliveries,
 } from "../../db/schema.ts";
 import reconcileBindingJob from "../../jobs/reconcile-binding.ts";
 import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
@@ -335,6 +336,43 @@ describe("reconcile-binding", () => {
     expect(
       await database.db.select().from(syncErrors).where(eq(syncErrors.bindingId, s.bindingId)),
     ).toHaveLength(1);
+  });
+
+  it("leaves a change whose webhook delivery is stored but not applied yet to that delivery", async () => {
+    const s = await setup({ tasks: 1 });
+    const task = s.tasks[0]!;
+    const markBefore = (await s.bindingRow()).highWaterMark!;
+    s.clock.advance(10 * MINUTE);
+    s.fake.setTaskStatus(task.id, "in progress");
+    const changedAt = s.fake.state.tasks.get(task.id)!.dateUpdated;
+    // The receiver stored the delivery; its apply job has not run yet.
+    const [delivery] = await database.db
+      .insert(webhookDeliveries)
+      .values({
+        idempotencyKey: `hook-1:item-${task.id}`,
+        webhookId: "hook-1",
+        event: "taskStatusUpdated",
+        taskId: task.id,
+        body: { event: "taskStatusUpdated", task_id: task.id },
+      })
+      .returning();
+    s.clock.advance(MINUTE);
+
+    await s.reconcile();
+    expect(await s.transitionsOf(task.id)).toEqual([]);
+    expect((await s.caseOf(task.id))!.statusName).toBe("to do");
+    // The mark stays before the deferred change, so a later run still sees it.
+    expect((await s.bindingRow()).highWaterMark!.getTime()).toBeLessThanOrEqual(changedAt);
+    expect((await s.bindingRow()).highWaterMark!.getTime()).toBeGreaterThanOrEqual(markBefore.getTime());
+
+    // The delivery turned out to change nothing (e.g. ignored); the next run infers the change.
+    await database.db
+      .update(webhookDeliveries)
+      .set({ outcome: "ignored" })
+      .where(eq(webhookDeliveries.id, delivery!.id));
+    s.clock.advance(15 * MINUTE);
+    await s.reconcile();
+    expect((await s.transitionsOf(task.id)).map((t) => t.toStatus)).toEqual(["in progress"]);
   });
 
   it("skips paused bindings and leaves their data alone", async () => {

@@ -18,7 +18,9 @@ export type TaskOutcome =
   /** A task flowbot did not know: tracking starts. */
   | "started"
   /** flowbot already holds a newer state of the task (a webhook overtook this read); left alone. */
-  | "stale";
+  | "stale"
+  /** A webhook delivery for the task is stored but not applied yet; it brings the exact change. */
+  | "deferred";
 
 /** The columns reconcile compares, for one page of tasks in one query. */
 export interface CaseSnapshot {
@@ -131,6 +133,13 @@ export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpT
       for update`;
     if (!c) return startTracking(tx, bindingId, task, undefined);
     if (Date.parse(c.dateUpdated) > task.date_updated) return "stale";
+    // An inferred transition now would be followed by the exact one when the delivery is applied. Only
+    // a recent delivery counts: one left pending for long (e.g. a refused token) is not coming.
+    const [pending] = await tx`
+      select 1 from webhook_deliveries
+      where task_id = ${task.id} and outcome = 'pending' and received_at > now() - interval '10 minutes'
+      limit 1`;
+    if (pending && c.statusName !== task.status.status) return "deferred";
 
     const renamed = c.statusId !== null && task.status.id !== undefined && c.statusId === task.status.id;
     let outcome: TaskOutcome = c.tracked && c.deletedAt === null ? "updated" : "restored";

@@ -76,12 +76,14 @@ export async function reconcileBinding(
     restored: 0,
     started: 0,
     stale: 0,
+    deferred: 0,
     deleted: 0,
     untracked: 0,
   };
   const seen = new Set<string>();
   let newest = 0;
   let timingsOff = false;
+  let keepBefore = Number.POSITIVE_INFINITY;
 
   try {
     for (const pass of PASSES) {
@@ -123,6 +125,8 @@ export async function reconcileBinding(
               ? await applyKnownTask(sql, bindingId, task)
               : "unchanged";
           counts[outcome] += 1;
+          // The next run must see a deferred task again, so the mark stays at or before it.
+          if (outcome === "deferred") keepBefore = Math.min(keepBefore, task.date_updated);
         }
       }
     }
@@ -151,9 +155,10 @@ export async function reconcileBinding(
     };
   }
 
+  const mark = Math.min(newest, keepBefore);
   const [marked] = await sql<{ highWaterMark: string | null }[]>`
     update bindings set
-      high_water_mark = greatest(high_water_mark, ${newest > 0 ? new Date(newest).toISOString() : null}::timestamptz),
+      high_water_mark = greatest(high_water_mark, ${mark > 0 ? new Date(mark).toISOString() : null}::timestamptz),
       last_synced_at = ${new Date(deps.now()).toISOString()}
     where id = ${bindingId}
     returning high_water_mark as "highWaterMark"`;
