@@ -53,7 +53,7 @@ export function renderAssignees(
 
 function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<string, string>): KnownBlock[] {
   const value = JSON.stringify({ p: digest.projectId, c: task.caseId } satisfies SnoozeValue);
-  const clock = digest.clock === "working" ? " working" : "";
+  const clock = digest.clock === "working" ? " (working days)" : "";
   const estimated = task.estimated ? " _(estimated from time in status)_" : "";
   return [
     {
