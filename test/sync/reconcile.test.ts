@@ -16,6 +16,7 @@ import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/
 import { createSealer } from "../../src/crypto/sealer.ts";
 import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { backfillBinding } from "../../src/sync/backfill/backfill-binding.ts";
+import { isDailySweep } from "../../src/sync/reconcile/enqueue-reconcile.ts";
 import { RECONCILE_OVERLAP_MS, reconcileBinding } from "../../src/sync/reconcile/reconcile-binding.ts";
 import type { JobDeps } from "../../src/worker/job-deps.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
@@ -103,6 +104,7 @@ async function setup(options: { tasks?: number } = {}) {
         token,
         fetch: w.fake.fetch,
         rateLimits: createRateLimitRegistry(),
+        retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 },
       }),
     slack: webClientFor(slackFake),
   };
@@ -373,6 +375,33 @@ describe("reconcile-binding", () => {
     s.clock.advance(15 * MINUTE);
     await s.reconcile();
     expect((await s.transitionsOf(task.id)).map((t) => t.toStatus)).toEqual(["in progress"]);
+  });
+
+  it("fails for a retry when ClickUp is down mid-pull; the mark stays and the retry records nothing twice", async () => {
+    const s = await setup({ tasks: 2 });
+    const markBefore = (await s.bindingRow()).highWaterMark;
+    s.clock.advance(10 * MINUTE);
+    s.fake.setTaskStatus(s.tasks[0]!.id, "in progress");
+    s.clock.advance(MINUTE);
+    // The live-task pass works; the archived pass gets 503s.
+    s.fake.faults.failWhen((req) => req.url.searchParams.get("archived") === "true" && { status: 503 });
+
+    await expect(s.reconcile()).rejects.toThrow(/ClickUp did not answer/);
+    expect((await s.bindingRow()).highWaterMark).toEqual(markBefore);
+    expect((await s.bindingRow()).syncStatus).toBe("synced");
+    expect(s.slackFake.messages(s.channelId)).toHaveLength(0);
+
+    s.fake.faults.clear();
+    await s.reconcile(); // graphile-worker's retry
+    expect((await s.transitionsOf(s.tasks[0]!.id)).map((t) => t.toStatus)).toEqual(["in progress"]);
+    expect((await s.bindingRow()).highWaterMark!.getTime()).toBeGreaterThan(markBefore!.getTime());
+  });
+
+  it("sweeps on the first scheduled run of each UTC day", () => {
+    expect(isDailySweep(Date.UTC(2025, 0, 6, 0, 0, 4), 15)).toBe(true);
+    expect(isDailySweep(Date.UTC(2025, 0, 6, 0, 15, 4), 15)).toBe(false);
+    expect(isDailySweep(Date.UTC(2025, 0, 6, 13, 0, 4), 15)).toBe(false);
+    expect(isDailySweep(Date.UTC(2025, 0, 6, 0, 0, 4), 1440)).toBe(true);
   });
 
   it("skips paused bindings and leaves their data alone", async () => {
