@@ -27,7 +27,7 @@ async function everyMinute(from: string, to: string): Promise<Record<string, str
     select p.channel_id as channel, to_char(r.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as due
     from digest_runs r join projects p on p.id = r.project_id order by 1, 2`;
   const claimed: Record<string, string[]> = {};
-  for (const r of rows) (claimed[r.channel] ??= []).push(r.due);
+  for (const r of rows) claimed[r.channel] = [...(claimed[r.channel] ?? []), r.due];
   // Each claim queued exactly one post-digest job.
   const [jobs] = await database.sql<{ n: number }[]>`
     select count(*)::int as n from graphile_worker.jobs where task_identifier = 'post-digest'`;
