@@ -9,21 +9,23 @@ export interface ReconcilePayload {
 
 /**
  * Queues a reconcile of every binding that syncs (status synced, not unbound, its workspace's module on),
- * optionally only those of one Slack workspace or the given binding ids. One pending reconcile per
- * binding: the job key replaces a waiting one. Returns how many were queued.
+ * optionally only those of one Slack workspace or the given binding ids. At most one waiting reconcile
+ * per binding (job key `reconcile-binding:<id>`). Returns how many bindings were considered.
  */
 export async function enqueueReconcile(
   sql: Sql,
   filter: { slackTeamId?: string; bindingIds?: number[]; sweep?: boolean } = {},
 ): Promise<number> {
   const sweep = filter.sweep ?? false;
+  // A sweep replaces a waiting plain run; a plain run leaves whatever waits (maybe a sweep) in place.
+  const mode = sweep ? "replace" : "unsafe_dedupe";
   const ids = filter.bindingIds ? JSON.stringify(filter.bindingIds) : null;
   const rows = await sql<{ id: string }[]>`
     select b.id, graphile_worker.add_job(
       'reconcile-binding',
       json_build_object('bindingId', b.id, 'sweep', ${sweep}::boolean),
       job_key := 'reconcile-binding:' || b.id,
-      job_key_mode := 'replace',
+      job_key_mode := ${mode},
       max_attempts := 5
     )
     from bindings b
