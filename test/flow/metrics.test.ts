@@ -521,6 +521,45 @@ describe("flow metrics on hand-computed timelines (flow-metrics.md)", () => {
     expect(e.rework.rate).toBeNull();
   });
 
+  it("the flow facts follow every change of the data: removed transitions, re-seeded timings, deleted tasks", async () => {
+    const { projectId, bindingId } = await newProject(database.sql);
+    const caseId = await addCase(database.sql, bindingId, {
+      path: [
+        ["todo", day(0)],
+        ["progress", day(1)],
+        ["complete", day(4)],
+      ],
+    });
+    expect((await report(projectId)).throughput.total).toBe(1);
+    // The move to done is removed (e.g. unbind & delete data of a re-bound list): in progress again.
+    await database.sql`delete from status_transitions where case_id = ${caseId} and to_status = 'complete'`;
+    const reverted = await report(projectId);
+    expect(reverted).toMatchObject({ wipNow: 1, throughput: { total: 0 } });
+    expect(reverted.ageing[0]).toMatchObject({ status: "in progress", ageDays: 19 });
+
+    // A re-run backfill replaces a case's timings in one statement each (delete, then insert many).
+    const old = await insertCase(database.sql, bindingId, "re-seeded", "complete", day(0));
+    await addTimings(database.sql, old, [
+      { status: "progress", minutes: 24 * 60, since: day(1) },
+      { status: "complete", minutes: 60, since: day(2), current: true },
+    ]);
+    expect((await report(projectId)).cycleScatter.map((p) => p.cycleDays)).toEqual([1]);
+    await database.sql`delete from status_timings where case_id = ${old}`;
+    await database.sql`
+      insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
+      values (${old}, 'in progress', 'custom', 1, ${3 * 24 * 60}, ${day(1).toISOString()}, false),
+             (${old}, 'complete', 'done', 4, 60, ${day(4).toISOString()}, true)`;
+    expect((await report(projectId)).cycleScatter.map((p) => p.cycleDays)).toEqual([3]);
+
+    // Deleting the case removes its facts with it.
+    await database.sql`delete from tracked_cases where id = ${old}`;
+    const [left] = await database.sql<{ n: number }[]>`
+      select (select count(*) from flow_cases where case_id = ${old})
+           + (select count(*) from flow_case_status where case_id = ${old}) as n`;
+    expect(Number(left!.n)).toBe(0);
+    expect((await report(projectId)).throughput.total).toBe(0);
+  });
+
   it("rejects a project that does not exist and a window that is not a whole number of days", async () => {
     await expect(report(999_999)).rejects.toThrow("project 999999 does not exist");
     const { projectId } = await newProject(database.sql);
