@@ -18,9 +18,8 @@ export interface PageToStore {
  * Stores one page atomically: the cases, their timings, the high-water mark and the checkpoint, so a run
  * killed after this commit resumes at the next page and one killed before redoes this one.
  *
- * It is a single statement (data-modifying CTEs), which Postgres runs atomically without BEGIN/COMMIT:
- * one round trip per page instead of six, and the page travels as two JSON parameters (a multi-row
- * VALUES builder with thousands of parameters dominated a page's time).
+ * The page travels as JSON parameters: a multi-row VALUES builder with thousands of parameters dominated
+ * a page's time.
  */
 export async function storePage(db: Db, page: PageToStore): Promise<void> {
   // A task can come twice (TIML, or a page boundary shifting); one row per task per statement.
@@ -28,21 +27,8 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
   const cases = [...byId.values()].map((t) => caseValues(page.bindingId, t));
   let maxUpdated = Number.NEGATIVE_INFINITY;
   for (const t of byId.values()) maxUpdated = Math.max(maxUpdated, t.date_updated);
-  // Timing rows are keyed by task id here; the statement swaps in the case id it just upserted.
-  const timings = page.timings
-    ? [...byId.values()].flatMap((task) => {
-        const tis = page.timings?.[task.id];
-        if (!tis) return [];
-        const current = { type: task.status.type, orderindex: task.status.orderindex };
-        return timingValues(0, tis, current).map(({ caseId: _, ...row }) => ({ taskId: task.id, ...row }));
-      })
-    : [];
-  const sql = db.$client;
-  // ClickUp's aggregate is the whole truth for the cases it covers: their rows are upserted and any status
-  // no longer in it is deleted. Both touch disjoint rows, so their order inside the statement is moot.
-  // Cases without rows (no time in status, or none readable) keep the timings they had.
-  await sql`
-    with c as (
+  await db.$client.begin(async (sql) => {
+    const stored = await sql<{ id: string; task_id: string }[]>`
       insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
         status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,
         date_closed, archived, assignees, tracked, deleted_at)
@@ -61,29 +47,36 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
         date_created = excluded.date_created, date_updated = excluded.date_updated,
         date_done = excluded.date_done, date_closed = excluded.date_closed, archived = excluded.archived,
         assignees = excluded.assignees, tracked = true, deleted_at = null
-      returning id, task_id
-    ),
-    t as (
-      select c.id as case_id, y.*
-      from jsonb_to_recordset(${JSON.stringify(timings)}::jsonb) as y("taskId" text, "statusName" text,
-        "statusType" text, "statusOrderindex" int, "totalMinutes" int, since timestamptz, "isCurrent" boolean)
-      join c on c.task_id = y."taskId"
-    ),
-    gone as (
-      delete from status_timings s
-      where s.case_id in (select case_id from t)
-        and not exists (select 1 from t where t.case_id = s.case_id and t."statusName" = s.status_name)
-    ),
-    timed as (
-      insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
-      select case_id, "statusName", "statusType", "statusOrderindex", "totalMinutes", since, "isCurrent" from t
-      on conflict (case_id, status_name) do update set
-        status_type = excluded.status_type, status_orderindex = excluded.status_orderindex,
-        total_minutes = excluded.total_minutes, since = excluded.since, is_current = excluded.is_current
-    )
-    update bindings set
-      backfill_checkpoint = ${JSON.stringify(page.checkpoint)}::jsonb,
-      high_water_mark = greatest(high_water_mark, ${new Date(maxUpdated).toISOString()}::timestamptz)
-      ${page.warning === undefined ? sql`` : sql`, warning = ${page.warning}`}
-    where id = ${page.bindingId}`;
+      returning id, task_id`;
+
+    const rows = page.timings
+      ? stored.flatMap(({ id, task_id }) => {
+          const tis = page.timings?.[task_id];
+          const task = byId.get(task_id);
+          return tis && task
+            ? timingValues(Number(id), tis, { type: task.status.type, orderindex: task.status.orderindex })
+            : [];
+        })
+      : [];
+    // ClickUp's aggregate is the whole truth for these cases: replace, so statuses gone from it go too.
+    // The ids go in as an array, so the delete is an index lookup rather than a scan of every timing.
+    const withTimings = [...new Set(rows.map((r) => r.caseId))];
+    // The rest of the page needs no answer before the next statement: pipelined, one round trip.
+    await Promise.all([
+      withTimings.length > 0 &&
+        sql`delete from status_timings where case_id = any(${sql.array(withTimings)}::bigint[])`,
+      withTimings.length > 0 &&
+        sql`
+          insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
+          select x."caseId", x."statusName", x."statusType", x."statusOrderindex", x."totalMinutes", x.since, x."isCurrent"
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x("caseId" bigint, "statusName" text,
+            "statusType" text, "statusOrderindex" int, "totalMinutes" int, since timestamptz, "isCurrent" boolean)`,
+      sql`
+        update bindings set
+          backfill_checkpoint = ${JSON.stringify(page.checkpoint)}::jsonb,
+          high_water_mark = greatest(high_water_mark, ${new Date(maxUpdated).toISOString()}::timestamptz)
+          ${page.warning === undefined ? sql`` : sql`, warning = ${page.warning}`}
+        where id = ${page.bindingId}`,
+    ]);
+  });
 }
