@@ -244,4 +244,19 @@ describe("/flow settings", () => {
     expect(JSON.stringify(body.view.blocks)).toContain("Only flowbot admins");
     expect((await project()).time_zone).toBe("America/New_York");
   });
+
+  it("keeps a project with very many statuses within Slack's 100 blocks per modal", async () => {
+    await app.sql`
+      insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
+        status_orderindex, date_created, date_updated)
+      select ${bindingId}, 'many' || i, 'Task ' || i, 'https://app.clickup.com/t/many' || i, 'L1',
+        'stage ' || i, 'custom', i, now(), now()
+      from generate_series(1, 120) i`;
+    const view = await openSettings();
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    expect(view.blocks.filter((b) => b.block_id?.startsWith("stage:")).length).toBeGreaterThan(80);
+    expect(JSON.stringify(view.blocks.at(-1))).toContain(
+      "rarer statuses are not shown and keep their current stage",
+    );
+  });
 });
