@@ -2,8 +2,8 @@ import type { Task } from "graphile-worker";
 import { applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
-/** Tasks of one batch applied at once; each holds a database connection while it runs. */
-const BATCH_CONCURRENCY = 4;
+/** Tasks of one batch applied at once; each holds one of the app pool's connections (shared with the webhook route) while it runs. */
+const BATCH_CONCURRENCY = 2;
 
 /**
  * apply-task-deliveries — applies ClickUp tasks' pending webhook deliveries to the status timeline

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import {
   recomputeProjectRework,
+  recordCaseTransitions,
   recordTransition,
   type TransitionInput,
 } from "../../src/sync/timeline/index.ts";
@@ -200,6 +201,51 @@ describe("recordTransition", () => {
   it("ignores a case that does not exist", async () => {
     const r = await recordTransition(database.sql, transition(999_999, OPEN, PROGRESS, at(1), "x"));
     expect(r).toEqual({ inserted: false, transitionId: null, becameCurrent: false, rework: null });
+  });
+});
+
+describe("recordCaseTransitions", () => {
+  it("records a shuffled batch with repeats exactly as one call per transition in order", async () => {
+    const one = await seedCase();
+    for (const t of FLOW(one.caseId)) await recordTransition(database.sql, t);
+    const batch = await seedCase();
+    const flow = FLOW(batch.caseId);
+    const shuffled = [
+      flow[6],
+      flow[1],
+      flow[1],
+      flow[7],
+      flow[0],
+      flow[4],
+      flow[3],
+      flow[2],
+      flow[5],
+      flow[7],
+    ];
+    const results = await recordCaseTransitions(database.sql, batch.caseId, shuffled as TransitionInput[]);
+    // Results follow the inputs: the second copy of an item is not recorded again.
+    expect(results.map((r) => r.inserted)).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(results.filter((r) => r.becameCurrent)).toHaveLength(1);
+    expect(results[3]).toMatchObject({ becameCurrent: true, rework: "reopen" });
+    const strip = (rows: { from: string | null; to: string; at: string }[]) =>
+      rows.map((r) => ({ from: r.from, to: r.to, at: new Date(r.at).getTime() }));
+    expect(strip(await timeline(batch.caseId))).toEqual(strip(await timeline(one.caseId)));
+    expect(await rework(batch.caseId)).toEqual(await rework(one.caseId));
+    expect((await caseRow(batch.caseId)).status).toBe((await caseRow(one.caseId)).status);
+    expect(await recordCaseTransitions(database.sql, batch.caseId, flow)).toSatisfy(
+      (r: { inserted: boolean }[]) => r.every((x) => !x.inserted),
+    );
   });
 });
 

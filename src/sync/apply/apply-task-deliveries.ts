@@ -1,9 +1,11 @@
 import type { Sql, TransactionSql } from "postgres";
 import { type ClickUpClient, type ClickUpTask, isClickUpError } from "../../clickup/index.ts";
 import type { Sealer } from "../../crypto/sealer.ts";
+import type { FlowStage } from "../../flow/stage-mapping.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { caseValues } from "../backfill/case-values.ts";
-import { recordTransition } from "../timeline/record-transition.ts";
+import { recordForLockedCase, type TransitionInput } from "../timeline/record-transition.ts";
+import { overridesMap } from "../timeline/rework.ts";
 import { type Assignee, type ListLocation, parseDelivery, type TaskChange } from "./parse-delivery.ts";
 
 export type ApplyDeps = {
@@ -39,7 +41,11 @@ type Target = {
   containerPath: string;
 };
 
-type CaseRow = { id: number; dateUpdated: string };
+type CaseRow = {
+  id: number;
+  dateUpdated: string;
+  overrides: { statusKey: string; statusName: string; stage: FlowStage }[];
+};
 
 type Pending = { id: number; webhookId: string; changes: TaskChange[] };
 
@@ -55,10 +61,25 @@ const TOKEN_REFUSED = new Set(["token_invalid", "not_authorized"]);
  */
 export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Promise<ApplyResult> {
   return deps.sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtextextended(${`flowbot:apply-task:${taskId}`}, 0))`;
-    const rows = await tx<{ id: number; webhookId: string; body: unknown }[]>`
-      select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
-      where task_id = ${taskId} and outcome = 'pending' order by id`;
+    // One round trip: postgres.js pipelines these, and Postgres runs them in order, so both reads
+    // happen under the lock.
+    const [, rows, targets] = await Promise.all([
+      tx`select pg_advisory_xact_lock(hashtextextended(${`flowbot:apply-task:${taskId}`}, 0))`,
+      tx<{ id: number; webhookId: string; body: unknown }[]>`
+        select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
+        where task_id = ${taskId} and outcome = 'pending' order by id`,
+      tx<Target[]>`
+        select b.id::int as "bindingId", b.webhook_id as "webhookId", b.container_type as "containerType",
+          b.container_id as "containerId", b.container_path as "containerPath", c.id::int as "connectionId",
+          c.token_sealed as "tokenSealed", p.slack_team_id as "slackTeamId"
+        from bindings b
+        join projects p on p.id = b.project_id
+        join connections c on c.slack_team_id = p.slack_team_id
+        where b.webhook_id in (
+            select webhook_id from webhook_deliveries where task_id = ${taskId} and outcome = 'pending')
+          and b.unbound_at is null and b.sync_status <> 'paused' and c.module_enabled
+        order by b.id`,
+    ]);
     const result: ApplyResult = {
       deliveries: rows.length,
       applied: 0,
@@ -75,16 +96,6 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       changes: parseDelivery(typeof r.body === "string" ? JSON.parse(r.body) : r.body).changes,
     }));
     const webhookIds = [...new Set(pending.map((p) => p.webhookId))];
-    const targets = await tx<Target[]>`
-      select b.id::int as "bindingId", b.webhook_id as "webhookId", b.container_type as "containerType",
-        b.container_id as "containerId", b.container_path as "containerPath", c.id::int as "connectionId",
-        c.token_sealed as "tokenSealed", p.slack_team_id as "slackTeamId"
-      from bindings b
-      join projects p on p.id = b.project_id
-      join connections c on c.slack_team_id = p.slack_team_id
-      where b.webhook_id = any(${webhookIds}::text[]) and b.unbound_at is null
-        and b.sync_status <> 'paused' and c.module_enabled
-      order by b.id`;
 
     const clients = new Map<number, ClickUpClient>();
     const clientFor = (t: Target) => {
@@ -127,11 +138,13 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
         continue;
       }
       const used = group.filter((p) => p.changes.length > 0).map((p) => p.id);
-      const unused = group.filter((p) => p.changes.length === 0).map((p) => p.id);
-      await tx`update webhook_deliveries set outcome = 'applied', applied_at = ${at} where id = any(${used}::bigint[])`;
-      await tx`update webhook_deliveries set outcome = 'ignored', applied_at = ${at} where id = any(${unused}::bigint[])`;
+      await tx`
+        update webhook_deliveries
+        set outcome = (case when id = any(${used}::bigint[]) then 'applied' else 'ignored' end)::delivery_outcome,
+          applied_at = ${at}
+        where id = any(${ids}::bigint[])`;
       result.applied += used.length;
-      result.ignored += unused.length;
+      result.ignored += ids.length - used.length;
     }
     return result;
   });
@@ -165,36 +178,38 @@ async function applyToBinding(
     // Moved out before we heard of it: its history here still counts, it is just no longer tracked.
     const leftUs = flow.some((c) => c.kind === "moved" && c.from !== null && contains(target, c.from));
     if (!inside && !leftUs) return 0;
-    kase = await insertCase(tx, target.bindingId, task, inside);
+    await insertCase(tx, target.bindingId, task, inside);
+    kase = (await loadCase(tx, target.bindingId, taskId))!;
     restAsOf = task.date_updated;
   }
   const caseId = kase.id;
 
-  let recorded = 0;
   // In ClickUp's order (history item time), whatever order the deliveries came in.
   const ordered = [...flow].sort((a, b) => a.at - b.at || compareIds(a.itemId, b.itemId));
+  const transitions: TransitionInput[] = [];
   for (const change of ordered) {
-    if (change.kind === "status") {
-      const r = await recordTransition(tx, {
-        caseId,
-        fromStatus: change.from?.name ?? null,
-        fromType: change.from?.type ?? null,
-        fromOrderindex: change.from?.orderindex ?? null,
-        toStatus: change.to.name,
-        toType: change.to.type ?? "custom",
-        // -1 = unknown (a payload without orderindex): never read as a move backwards.
-        toOrderindex: change.to.orderindex ?? -1,
-        toStatusId: change.to.id,
-        occurredAt: new Date(change.at),
-        actorId: change.actor.id,
-        actorName: change.actor.name,
-        source: "webhook",
-        historyItemId: change.itemId,
-      });
-      if (r.inserted) recorded += 1;
-      continue;
-    }
-    if (change.at <= restAsOf) continue;
+    if (change.kind !== "status") continue;
+    transitions.push({
+      caseId,
+      fromStatus: change.from?.name ?? null,
+      fromType: change.from?.type ?? null,
+      fromOrderindex: change.from?.orderindex ?? null,
+      toStatus: change.to.name,
+      toType: change.to.type ?? "custom",
+      // -1 = unknown (a payload without orderindex): never read as a move backwards.
+      toOrderindex: change.to.orderindex ?? -1,
+      toStatusId: change.to.id,
+      occurredAt: new Date(change.at),
+      actorId: change.actor.id,
+      actorName: change.actor.name,
+      source: "webhook",
+      historyItemId: change.itemId,
+    });
+  }
+  const locked = { caseId, bindingId: target.bindingId, overrides: overridesMap(kase.overrides) };
+  const recorded = (await recordForLockedCase(tx, locked, transitions)).filter((r) => r.inserted).length;
+  for (const change of ordered) {
+    if (change.kind === "status" || change.at <= restAsOf) continue;
     if (await newerApplied(tx, taskId, change)) continue;
     if (change.kind === "moved") {
       await tx`update tracked_cases set home_list_id = ${change.to.listId}, tracked = ${contains(target, change.to)}
@@ -224,10 +239,15 @@ function contains(target: Target, where: ListLocation): boolean {
   return where.spaceId === target.containerId;
 }
 
+/** The task's case under the binding, locked, with its project's stage overrides. */
 async function loadCase(tx: TransactionSql, bindingId: number, taskId: string): Promise<CaseRow | null> {
   const [row] = await tx<CaseRow[]>`
-    select id::int as id, date_updated as "dateUpdated" from tracked_cases
-    where binding_id = ${bindingId} and task_id = ${taskId} for update`;
+    select c.id::int as id, c.date_updated as "dateUpdated",
+      coalesce((select json_agg(json_build_object('statusKey', o.status_key, 'statusName', o.status_name,
+        'stage', o.stage)) from stage_overrides o where o.project_id = b.project_id), '[]') as overrides
+    from tracked_cases c join bindings b on b.id = c.binding_id
+    where c.binding_id = ${bindingId} and c.task_id = ${taskId}
+    for update of c`;
   return row ?? null;
 }
 
@@ -248,16 +268,14 @@ async function readTask(
 async function insertCase(tx: TransactionSql, bindingId: number, task: ClickUpTask, tracked: boolean) {
   const v = caseValues(bindingId, task);
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-  const [row] = await tx<CaseRow[]>`
+  await tx`
     insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
       status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,
       date_closed, archived, assignees, tracked)
     values (${bindingId}, ${v.taskId}, ${v.customId}, ${v.name}, ${v.url}, ${v.homeListId}, ${v.parentTaskId},
       ${v.statusName}, ${v.statusType}, ${v.statusOrderindex}, ${v.statusId}, ${iso(v.dateCreated)},
       ${iso(v.dateUpdated)}, ${iso(v.dateDone)}, ${iso(v.dateClosed)}, ${v.archived},
-      ${JSON.stringify(v.assignees)}::jsonb, ${tracked})
-    returning id::int as id, date_updated as "dateUpdated"`;
-  return row!;
+      ${JSON.stringify(v.assignees)}::jsonb, ${tracked})`;
 }
 
 /**

@@ -36,6 +36,11 @@ export async function loadStageOverrides(sql: SqlClient, projectId: number): Pro
   const rows = await sql<{ statusKey: string; statusName: string; stage: FlowStage }[]>`
     select status_key as "statusKey", status_name as "statusName", stage
     from stage_overrides where project_id = ${projectId}`;
+  return overridesMap(rows);
+}
+
+/** Override rows (as stored) to the map {@link stageOf} reads. */
+export function overridesMap(rows: readonly { statusKey: string; statusName: string; stage: FlowStage }[]) {
   const map = new Map<string, FlowStage>();
   // stageOf looks a status up by its normalised name; a row keyed otherwise (e.g. by status id)
   // still carries the name it was set for.
