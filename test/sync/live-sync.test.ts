@@ -372,6 +372,30 @@ describe("live sync through the running app", () => {
     ]);
   });
 
+  it("jobs racing for one task (several batches naming it) apply each delivery once", async () => {
+    const { listId, bindingIds } = await boundList("Race", ["C0RACE"]);
+    clickup.webhooks.hold();
+    const t = clickup.addTask({ listId, name: "Contended", createdAt: BASE });
+    for (const [i, s] of ["in progress", "review", "in progress", "done"].entries())
+      clickup.setTaskStatus(t.id, s, { at: BASE + (i + 1) * MIN });
+    clickup.webhooks.release();
+    await clickup.webhooks.flush();
+    // The route queued its batch job; three more batches name the same task and all run at once.
+    await flowbot.database.sql`
+      select graphile_worker.add_job('apply-task-deliveries', json_build_array(json_build_object('taskId', ${t.id}::text)))
+      from generate_series(1, 3)`;
+    await applied();
+    const [row] = await flowbot.database.sql<{ transitions: number; applied: number; status: string }[]>`
+      select (select count(*)::int from status_transitions where case_id = c.id) as transitions,
+        (select count(*)::int from webhook_deliveries where task_id = ${t.id} and outcome = 'applied') as applied,
+        c.status_name as status
+      from tracked_cases c where c.binding_id = ${bindingIds[0]!} and c.task_id = ${t.id}`;
+    expect(row).toEqual({ transitions: 5, applied: 5, status: "done" });
+    const [rework] = await flowbot.database.sql<{ n: number }[]>`
+      select count(*)::int as n from rework_events r join tracked_cases c on c.id = r.case_id where c.task_id = ${t.id}`;
+    expect(rework!.n).toBe(1);
+  });
+
   it("a worker that dies mid-apply rolls back and its retry applies every change exactly once", async () => {
     const { listId, bindingIds } = await boundList("Crash", ["C0CRASH"]);
     // The third transition insert for this task fails once (a sequence is not rolled back with the

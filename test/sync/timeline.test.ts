@@ -190,6 +190,25 @@ describe("recordTransition", () => {
     expect((await caseRow(caseId)).status).toBe("review");
   });
 
+  it("replaces an inferred transition when the exact one arrives late", async () => {
+    const { caseId } = await seedCase();
+    // Reconcile saw "review" at the task's date_updated (minute 30) and inferred to do → review.
+    await recordTransition(database.sql, transition(caseId, OPEN, REVIEW, at(30), null));
+    // ClickUp's retried delivery of that very change (minute 12) lands afterwards.
+    const exact = await recordTransition(database.sql, transition(caseId, OPEN, REVIEW, at(12), "late"));
+    expect(exact.inserted).toBe(true);
+    const rows = await timeline(caseId);
+    expect(rows.map((r) => ({ item: r.item, at: new Date(r.at).getTime() }))).toEqual([
+      { item: "late", at: at(12).getTime() },
+    ]);
+    expect((await caseRow(caseId)).status).toBe("review");
+    // An inferred change with something recorded in between is a different change: kept.
+    await recordTransition(database.sql, transition(caseId, REVIEW, PROGRESS, at(50), null));
+    await recordTransition(database.sql, transition(caseId, PROGRESS, REVIEW, at(45), "back"));
+    await recordTransition(database.sql, transition(caseId, REVIEW, PROGRESS, at(40), "first"));
+    expect((await timeline(caseId)).map((r) => r.item)).toEqual(["late", "first", "back", null]);
+  });
+
   it("serialises concurrent calls for one case: the newest transition wins whatever commits last", async () => {
     const { caseId } = await seedCase();
     const flow = FLOW(caseId).slice(0, 6);
