@@ -265,6 +265,7 @@ async function readTask(
   }
 }
 
+/** Starts tracking the task under the binding (a backfill storing it at the same moment wins; no error). */
 async function insertCase(tx: TransactionSql, bindingId: number, task: ClickUpTask, tracked: boolean) {
   const v = caseValues(bindingId, task);
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -275,7 +276,8 @@ async function insertCase(tx: TransactionSql, bindingId: number, task: ClickUpTa
     values (${bindingId}, ${v.taskId}, ${v.customId}, ${v.name}, ${v.url}, ${v.homeListId}, ${v.parentTaskId},
       ${v.statusName}, ${v.statusType}, ${v.statusOrderindex}, ${v.statusId}, ${iso(v.dateCreated)},
       ${iso(v.dateUpdated)}, ${iso(v.dateDone)}, ${iso(v.dateClosed)}, ${v.archived},
-      ${JSON.stringify(v.assignees)}::jsonb, ${tracked})`;
+      ${JSON.stringify(v.assignees)}::jsonb, ${tracked})
+    on conflict (binding_id, task_id) do nothing`;
 }
 
 /**
