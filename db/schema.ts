@@ -395,6 +395,17 @@ export const flowCases = pgTable(
     blockedSeconds: doublePrecision("blocked_seconds").notNull().default(0),
     /** Some of the timeline comes from time-in-status totals, or the case has no transition at all. */
     estimated: boolean("estimated").notNull(),
+    /*
+     * Durations of a finished case in its project's time zone (re-derived when the zone changes):
+     * wall-clock days and working days (Mon–Fri), ActionableAgile's calendar-day count, and the local
+     * Monday 00:00 of the finish's week.
+     */
+    cycleDays: doublePrecision("cycle_days"),
+    cycleWorkDays: doublePrecision("cycle_work_days"),
+    cycleCalendarDays: integer("cycle_calendar_days"),
+    leadDays: doublePrecision("lead_days"),
+    leadWorkDays: doublePrecision("lead_work_days"),
+    finishedWeek: ts("finished_week"),
   },
   (t) => [
     index("flow_cases_project_finished").on(t.projectId, t.finishedAt),
