@@ -443,6 +443,14 @@ describe("flow metrics on hand-computed timelines (flow-metrics.md)", () => {
     const [rb, ru] = await Promise.all([report(b2.projectId, at), report(u2.projectId, at)]);
     expect([rb.cycleTime.calendarDays.p50, ru.cycleTime.calendarDays.p50]).toEqual([2, 1]);
     expect(rb.cycleTime.p50).toBeCloseTo(1 / 24, 10);
+
+    // Changing a project's zone re-counts its days at once.
+    await database.sql`update projects set time_zone = 'UTC' where id = ${berlin.projectId}`;
+    const moved = await report(berlin.projectId, at);
+    expect(moved.cycleTime.p50).toBeCloseTo(95 / 24, 10);
+    expect(moved.throughput.perWeek.find((w) => w.count === 1)?.weekStart).toEqual(
+      new Date("2026-03-30T00:00:00Z"),
+    );
   });
 
   it("a project counts its unbound bindings' cases, not deleted or untracked ones, nor other projects'", async () => {

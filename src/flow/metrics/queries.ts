@@ -35,6 +35,10 @@ const percentileJson = (sql: Sql, v: string) =>
     ).join(", ")})`,
   );
 
+/** Stored durations of finished cases (flow_cases), in the project's clock. */
+const cycleColumn = (s: MetricsSettings) => (s.clock === "working" ? "cycle_work_days" : "cycle_days");
+const leadColumn = (s: MetricsSettings) => (s.clock === "working" ? "lead_work_days" : "lead_days");
+
 type PercentileRow = {
   n: number;
   p50: number | null;
@@ -60,7 +64,6 @@ export async function finishedStats(
   from: Date,
   to: Date,
 ): Promise<FinishedStats> {
-  const working = s.clock === "working";
   const [row] = await sql<
     {
       finished: number;
@@ -76,15 +79,13 @@ export async function finishedStats(
     }[]
   >`
     with fin as (
-      select fc.case_id, fc.estimated, fc.finished_at, fc.active_seconds,
+      select fc.case_id, fc.estimated, fc.finished_at, fc.active_seconds, fc.finished_week,
              fc.started_at is null as skipped,
-             case when fc.started_at is not null
-               then flowbot_days(fc.started_at, fc.finished_at, ${s.timeZone}, ${working}) end as cycle,
-             case when fc.started_at is not null
-               then flowbot_calendar_days(fc.started_at, fc.finished_at, ${s.timeZone}) end as cal,
+             fc.${sql(cycleColumn(s))} as cycle,
+             fc.cycle_calendar_days as cal,
              case when fc.started_at is not null
                then extract(epoch from fc.finished_at - fc.started_at)::float8 end as cycle_s,
-             flowbot_days(fc.created_at, fc.finished_at, ${s.timeZone}, ${working}) as lead
+             fc.${sql(leadColumn(s))} as lead
       from flow_cases fc
       where fc.project_id = ${s.projectId}
         and fc.finished_at >= ${iso(from)}::timestamptz and fc.finished_at <= ${iso(to)}::timestamptz
@@ -94,8 +95,7 @@ export async function finishedStats(
     k as (select cal, row_number() over (order by cal) as rn, count(*) over () as n
           from fin where cal is not null),
     l as (select lead, row_number() over (order by lead) as rn, count(*) over () as n from fin),
-    w as (select date_trunc('week', finished_at at time zone ${s.timeZone}) as wk, count(*)::int as cnt
-          from fin group by 1)
+    w as (select finished_week as wk, count(*)::int as cnt from fin group by 1)
     select
       (select count(*)::int from fin) as finished,
       (select count(*)::int from fin where skipped) as skipped,
@@ -107,15 +107,16 @@ export async function finishedStats(
       (select sum(least(active_seconds, cycle_s)) / nullif(sum(cycle_s), 0) from fin where cycle_s is not null)
         as efficiency,
       (select count(*)::int from fin
-        where exists (select 1 from rework_events r
-                      where r.case_id = fin.case_id and r.occurred_at <= fin.finished_at)) as "withRework",
-      (select coalesce(json_agg(json_build_object(
-                'weekStart', (g.wk at time zone ${s.timeZone}), 'count', coalesce(w.cnt, 0)) order by g.wk), '[]')
-        from generate_series(
-               date_trunc('week', ${iso(from)}::timestamptz at time zone ${s.timeZone}),
-               date_trunc('week', ${iso(to)}::timestamptz at time zone ${s.timeZone}),
-               interval '1 week') as g(wk)
-        left join w on w.wk = g.wk) as weeks`;
+        cross join lateral (select 1 from rework_events r
+                            where r.case_id = fin.case_id and r.occurred_at <= fin.finished_at limit 1) x)
+        as "withRework",
+      (select coalesce(json_agg(json_build_object('weekStart', g.ws, 'count', coalesce(w.cnt, 0)) order by g.ws), '[]')
+        from (select g.wk at time zone ${s.timeZone} as ws
+              from generate_series(
+                     date_trunc('week', ${iso(from)}::timestamptz at time zone ${s.timeZone}),
+                     date_trunc('week', ${iso(to)}::timestamptz at time zone ${s.timeZone}),
+                     interval '1 week') as g(wk)) g
+        left join w on w.wk = g.ws) as weeks`;
   if (!row) throw new Error("finished stats query returned nothing");
   return {
     finished: row.finished,
@@ -148,11 +149,10 @@ export async function cyclePercentiles(
   from: Date,
   to: Date,
 ): Promise<Omit<Percentiles, "estimated">> {
-  const working = s.clock === "working";
   const [row] = await sql<{ cycle: PercentileRow }[]>`
     with c as (
       select v as cycle, row_number() over (order by v) as rn, count(*) over () as n
-      from (select flowbot_days(fc.started_at, fc.finished_at, ${s.timeZone}, ${working}) as v
+      from (select fc.${sql(cycleColumn(s))} as v
             from flow_cases fc
             where fc.project_id = ${s.projectId} and fc.started_at is not null
               and fc.finished_at >= ${iso(from)}::timestamptz and fc.finished_at <= ${iso(to)}::timestamptz) x
@@ -351,7 +351,7 @@ export async function cycleScatter(
 ): Promise<CycleScatterPoint[]> {
   const rows = await sql<CycleScatterPoint[]>`
     select fc.case_id::float8 as "caseId", tc.name, tc.url, fc.finished_at as "finishedAt",
-           flowbot_days(fc.started_at, fc.finished_at, ${s.timeZone}, ${s.clock === "working"}) as "cycleDays",
+           fc.${sql(cycleColumn(s))} as "cycleDays",
            fc.estimated
     from (select * from flow_cases
           where project_id = ${s.projectId} and started_at is not null
