@@ -76,9 +76,13 @@ async function setup(token = TOKEN) {
       return { status: 200 };
     },
   });
-  async function store() {
+  /** What ClickUp has sent so far, not stored (yet). */
+  async function take() {
     await w.fake.webhooks.settled();
-    for (const body of bodies.splice(0)) await storeBody(body);
+    return bodies.splice(0);
+  }
+  async function store() {
+    for (const body of await take()) await storeBody(body);
   }
 
   const deps: ApplyDeps = {
@@ -95,7 +99,7 @@ async function setup(token = TOKEN) {
         retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRateLimitWaitMs: 0 },
       }),
   };
-  return { list, webhookId, bindingId: b!.id, team, store, deps };
+  return { list, webhookId, bindingId: b!.id, team, store, take, deps };
 }
 
 async function storeBody(body: string) {
@@ -228,6 +232,29 @@ describe("applyTaskDeliveries", () => {
     expect(await applyTaskDeliveries(deps, gone.id)).toMatchObject({ deliveries: 2, transitions: 0 });
     expect(await caseOf(bindingId, gone.id)).toBeUndefined();
     expect((await outcomes(gone.id)).pending).toBeUndefined();
+  });
+
+  it("keeps the newest rename, move and assignee change when an older one is applied after it", async () => {
+    const { list, bindingId, store, take, deps } = await setup();
+    const t = w.fake.addTask({ listId: list.id, name: "First name" });
+    await store();
+    await applyTaskDeliveries(deps, t.id);
+    const t0 = w.clock.now();
+    w.fake.updateTask(t.id, { name: "Second name", assignees: [w.jane.id] }, { at: t0 + MIN });
+    w.fake.moveTask(t.id, w.inbox.id, { at: t0 + 2 * MIN });
+    const older = await take();
+    w.fake.moveTask(t.id, list.id, { at: t0 + 3 * MIN });
+    // (Renamed once back in the list: while in the Inbox the list's webhook hears nothing.)
+    w.fake.updateTask(t.id, { name: "Third name", assignees: [] }, { at: t0 + 4 * MIN });
+    await store();
+    await applyTaskDeliveries(deps, t.id);
+    // The older changes arrive only now (a ClickUp retry): they are recorded but change nothing.
+    for (const body of older) await storeBody(body);
+    expect(await applyTaskDeliveries(deps, t.id)).toMatchObject({ applied: 3 });
+    const [c] = await database.sql`
+      select name, assignees, home_list_id as home, tracked from tracked_cases
+      where binding_id = ${bindingId} and task_id = ${t.id}`;
+    expect(c).toEqual({ name: "Third name", assignees: [], home: list.id, tracked: true });
   });
 
   it("records a status item without type or orderindex from data.status_type, never as a flow-back", async () => {
