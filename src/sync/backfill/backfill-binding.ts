@@ -41,9 +41,12 @@ export async function backfillBinding(
 
   try {
     let webhookWarning: string | null = null;
+    let webhook: Promise<void> | null = null;
     report("webhook");
     if (deps.publicUrl) {
-      await ensureWebhook({
+      // Registered while the first pages come in: it needs nothing from them, and waiting out its round
+      // trips first would leave the token's budget idle at the start.
+      webhook = ensureWebhook({
         db,
         clickup,
         sealer: deps.sealer,
@@ -56,8 +59,10 @@ export async function backfillBinding(
         teamId: connection.clickupTeamId,
         containerType: binding.containerType,
         containerId: binding.containerId,
+      }).then(() => {
+        progress.requests += 2; // list + create/update, roughly
       });
-      progress.requests += 2; // list + create/update, roughly
+      webhook.catch(() => {}); // observed below; this only keeps an early failure from going unhandled
     } else {
       webhookWarning = NO_PUBLIC_URL_WARNING;
       log.warn("PUBLIC_URL is not set; no ClickUp webhook registered");
@@ -124,9 +129,11 @@ export async function backfillBinding(
         if (lastSize === 0) progress.requests += 1;
       }
       await storing;
+      await webhook;
     } finally {
-      // A failed fetch must not leave a store running (or its rejection unobserved).
+      // A failed fetch must not leave a store or the webhook registration running.
       await storing?.catch(() => {});
+      await webhook?.catch(() => {});
     }
 
     const warning = joinWarnings([timingsOff ? TIMINGS_OFF_WARNING : null, webhookWarning]);

@@ -24,7 +24,29 @@ export interface PageToStore {
 export async function storePage(db: Db, page: PageToStore): Promise<void> {
   // A task can come twice (TIML, or a page boundary shifting); one row per task per statement.
   const byId = new Map(page.tasks.map((t) => [t.id, t]));
-  const cases = [...byId.values()].map((t) => caseValues(page.bindingId, t));
+  // Short keys and epoch milliseconds: the JSON is built, sent and parsed once per page, and its size
+  // is most of a page's cost on the client side.
+  const cases = [...byId.values()].map((t) => {
+    const v = caseValues(page.bindingId, t);
+    return {
+      t: v.taskId,
+      c: v.customId,
+      n: v.name,
+      u: v.url,
+      l: v.homeListId,
+      p: v.parentTaskId,
+      s: v.statusName,
+      y: v.statusType,
+      o: v.statusOrderindex,
+      i: v.statusId,
+      dc: v.dateCreated.getTime(),
+      du: v.dateUpdated.getTime(),
+      dd: v.dateDone?.getTime() ?? null,
+      dx: v.dateClosed?.getTime() ?? null,
+      a: v.archived,
+      as: v.assignees,
+    };
+  });
   let maxUpdated = Number.NEGATIVE_INFINITY;
   for (const t of byId.values()) maxUpdated = Math.max(maxUpdated, t.date_updated);
   await db.$client.begin(async (sql) => {
@@ -32,13 +54,12 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
       insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
         status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,
         date_closed, archived, assignees, tracked, deleted_at)
-      select ${page.bindingId}::bigint, x."taskId", x."customId", x.name, x.url, x."homeListId", x."parentTaskId",
-        x."statusName", x."statusType", x."statusOrderindex", x."statusId", x."dateCreated", x."dateUpdated",
-        x."dateDone", x."dateClosed", x.archived, x.assignees, true, null
-      from jsonb_to_recordset(${JSON.stringify(cases)}::jsonb) as x("taskId" text, "customId" text, name text,
-        url text, "homeListId" text, "parentTaskId" text, "statusName" text, "statusType" text,
-        "statusOrderindex" int, "statusId" text, "dateCreated" timestamptz, "dateUpdated" timestamptz,
-        "dateDone" timestamptz, "dateClosed" timestamptz, archived boolean, assignees jsonb)
+      select ${page.bindingId}::bigint, x.t, x.c, x.n, x.u, x.l, x.p, x.s, x.y, x.o, x.i,
+        timestamptz 'epoch' + x.dc * interval '1 millisecond', timestamptz 'epoch' + x.du * interval '1 millisecond',
+        timestamptz 'epoch' + x.dd * interval '1 millisecond', timestamptz 'epoch' + x.dx * interval '1 millisecond',
+        x.a, x.as, true, null
+      from json_to_recordset(${JSON.stringify(cases)}::json) as x(t text, c text, n text, u text, l text,
+        p text, s text, y text, o int, i text, dc bigint, du bigint, dd bigint, dx bigint, a boolean, "as" jsonb)
       on conflict (binding_id, task_id) do update set
         custom_id = excluded.custom_id, name = excluded.name, url = excluded.url,
         home_list_id = excluded.home_list_id, parent_task_id = excluded.parent_task_id,
@@ -53,14 +74,22 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
       ? stored.flatMap(({ id, task_id }) => {
           const tis = page.timings?.[task_id];
           const task = byId.get(task_id);
-          return tis && task
-            ? timingValues(Number(id), tis, { type: task.status.type, orderindex: task.status.orderindex })
-            : [];
+          if (!tis || !task) return [];
+          const current = { type: task.status.type, orderindex: task.status.orderindex };
+          return timingValues(Number(id), tis, current).map((r) => ({
+            c: r.caseId,
+            n: r.statusName,
+            y: r.statusType,
+            o: r.statusOrderindex,
+            m: r.totalMinutes,
+            s: r.since.getTime(),
+            k: r.isCurrent,
+          }));
         })
       : [];
     // ClickUp's aggregate is the whole truth for these cases: replace, so statuses gone from it go too.
     // The ids go in as an array, so the delete is an index lookup rather than a scan of every timing.
-    const withTimings = [...new Set(rows.map((r) => r.caseId))];
+    const withTimings = [...new Set(rows.map((r) => r.c))];
     // The rest of the page needs no answer before the next statement: pipelined, one round trip.
     await Promise.all([
       withTimings.length > 0 &&
@@ -68,9 +97,9 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
       withTimings.length > 0 &&
         sql`
           insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
-          select x."caseId", x."statusName", x."statusType", x."statusOrderindex", x."totalMinutes", x.since, x."isCurrent"
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x("caseId" bigint, "statusName" text,
-            "statusType" text, "statusOrderindex" int, "totalMinutes" int, since timestamptz, "isCurrent" boolean)`,
+          select x.c, x.n, x.y, x.o, x.m, timestamptz 'epoch' + x.s * interval '1 millisecond', x.k
+          from json_to_recordset(${JSON.stringify(rows)}::json) as x(c bigint, n text, y text, o int, m int,
+            s bigint, k boolean)`,
       sql`
         update bindings set
           backfill_checkpoint = ${JSON.stringify(page.checkpoint)}::jsonb,
