@@ -201,6 +201,8 @@ describe("/flow settings", () => {
     );
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");
+    // The modal closes at once; the save follows (and the admin is told when it is done).
+    await expect.poll(() => app.slack.ephemerals().at(-1)?.text ?? "").toContain("Flow settings saved");
     expect(await project()).toEqual({
       time_zone: "America/New_York",
       digest_channel_id: "C0DIGEST",
@@ -218,7 +220,6 @@ describe("/flow settings", () => {
     await expect
       .poll(async () => app.sql`select kind, from_status, to_status from rework_events`)
       .toEqual([{ kind: "reopen", from_status: "review", to_status: "in progress" }]);
-    await expect.poll(() => app.slack.ephemerals().at(-1)?.text ?? "").toContain("Flow settings saved");
     const confirmation = app.slack.ephemerals().at(-1)!;
     expect(confirmation).toMatchObject({ channel: CHANNEL, user: ADMIN });
     expect(confirmation.text).toContain("Mon, Wed, Sat at 08:30 (America/New_York) in <#C0DIGEST>");

@@ -46,8 +46,25 @@ export function settingsSubcommand(app: App, services: SlackServices): Subcomman
       });
       return;
     }
-    const { overridesChanged } = await saveProjectSettings(db, project.id, parsed.settings, parsed.stages);
+    // Saving can take a while on a big project (a zone or mapping change re-derives every case's flow
+    // facts), and Slack wants the ack within 3 s: close the modal first, then report the outcome.
     await ack();
+    const tell = (text: string) =>
+      client.chat
+        .postEphemeral({ channel: project.channelId, user: body.user.id, text })
+        .catch((err: unknown) =>
+          services.logger.warn({ err }, "could not tell the admin about the settings"),
+        );
+    let overridesChanged: boolean;
+    try {
+      ({ overridesChanged } = await saveProjectSettings(db, project.id, parsed.settings, parsed.stages));
+    } catch (err) {
+      services.logger.error({ err, projectId: project.id }, "saving project settings failed");
+      await tell(
+        ":x: The flow settings could not be saved (database error); nothing changed. Try again in a minute.",
+      );
+      return;
+    }
     services.logger.info({ projectId: project.id, overridesChanged }, "project settings saved");
     let note = "";
     if (overridesChanged) {
@@ -56,19 +73,15 @@ export function settingsSubcommand(app: App, services: SlackServices): Subcomman
       } catch (err) {
         services.logger.error(
           { err, projectId: project.id },
-          "recomputing after a stage mapping change failed",
+          "recomputing rework after a stage mapping change failed",
         );
         note =
-          "\n:warning: The stage mapping was saved, but rework could not be recomputed yet; it is retried on the next change.";
+          "\n:warning: The stage mapping was saved, but rework events could not be recomputed; they follow the old mapping until the settings are saved again.";
       }
     }
-    await client.chat
-      .postEphemeral({
-        channel: project.channelId,
-        user: body.user.id,
-        text: `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${note}`,
-      })
-      .catch((err: unknown) => services.logger.warn({ err }, "could not confirm the saved settings"));
+    await tell(
+      `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${note}`,
+    );
   });
 
   return {
