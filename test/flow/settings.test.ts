@@ -45,12 +45,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** Runs /flow settings; the modal opens with a loading notice and is then filled in (views.update). */
 async function openSettings(): Promise<View> {
-  const opened = app.slack.callsTo("views.open").length;
+  const updated = app.slack.callsTo("views.update").length;
   expect(await app.run("settings")).toEqual({});
-  await expect.poll(() => app.slack.callsTo("views.open").length).toBe(opened + 1);
-  const call = app.slack.callsTo("views.open").at(-1)!;
-  expect(call.status).toBe(200);
+  await expect.poll(() => app.slack.callsTo("views.update").length).toBe(updated + 1);
+  const opened = app.slack.callsTo("views.open").at(-1)!;
+  expect(opened.response).toMatchObject({ ok: true });
+  const call = app.slack.callsTo("views.update").at(-1)!;
+  expect(call.args.view_id).toBe((opened.response as { view: { id: string } }).view.id);
   expect(call.response).toMatchObject({ ok: true });
   return call.args.view as View;
 }

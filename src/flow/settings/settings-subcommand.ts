@@ -99,8 +99,17 @@ export function settingsSubcommand(app: App, services: SlackServices): Subcomman
         return;
       }
       await ack();
+      // The trigger id expires 3 s after the command; collecting a big project's statuses can take
+      // longer, so the modal opens at once and is filled in when they are known.
+      const opened = await client.views.open({
+        trigger_id: command.trigger_id,
+        view: noticeModal(
+          "Flow settings",
+          ":hourglass_flowing_sand: Loading this project's settings and statuses…",
+        ),
+      });
       const statuses = await seenStatuses(db, project.id);
-      await client.views.open({ trigger_id: command.trigger_id, view: settingsModal(project, statuses) });
+      await client.views.update({ view_id: opened.view!.id!, view: settingsModal(project, statuses) });
     },
   };
 }
