@@ -257,6 +257,34 @@ describe("applyTaskDeliveries", () => {
     expect(c).toEqual({ name: "Third name", assignees: [], home: list.id, tracked: true });
   });
 
+  it("starts tracking a task it never saw from any task event, e.g. a priority change", async () => {
+    const { list, webhookId, bindingId, deps } = await setup();
+    const t = w.fake.addTask({ listId: list.id, name: "Quiet until now", status: "review", emit: false });
+    await storeBody(
+      JSON.stringify({
+        event: "taskPriorityUpdated",
+        task_id: t.id,
+        webhook_id: webhookId,
+        history_items: [
+          {
+            id: "9000000000000000100",
+            type: 1,
+            date: String(w.clock.now()),
+            field: "priority",
+            parent_id: list.id,
+            data: {},
+            source: null,
+            user: { id: w.jane.id, username: "Jane Roe" },
+            before: null,
+            after: { id: "2", priority: "high" },
+          },
+        ],
+      }),
+    );
+    expect(await applyTaskDeliveries(deps, t.id)).toMatchObject({ applied: 1, ignored: 0, transitions: 0 });
+    expect(await caseOf(bindingId, t.id)).toMatchObject({ status: "review", tracked: true, home: list.id });
+  });
+
   it("records a status item without type or orderindex from data.status_type, never as a flow-back", async () => {
     const { list, webhookId, bindingId, store, deps } = await setup();
     const t = w.fake.addTask({ listId: list.id, name: "Sparse", status: "review" });

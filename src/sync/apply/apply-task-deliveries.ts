@@ -47,7 +47,7 @@ type CaseRow = {
   overrides: { statusKey: string; statusName: string; stage: FlowStage }[];
 };
 
-type Pending = { id: number; webhookId: string; changes: TaskChange[] };
+type Pending = { id: number; webhookId: string; event: string; changes: TaskChange[] };
 
 /** ClickUp refusals that mean the connection's token cannot read the task: no retry helps. */
 const TOKEN_REFUSED = new Set(["token_invalid", "not_authorized"]);
@@ -93,7 +93,7 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
     const pending: Pending[] = rows.map((r) => ({
       id: r.id,
       webhookId: r.webhookId,
-      changes: parseDelivery(typeof r.body === "string" ? JSON.parse(r.body) : r.body).changes,
+      ...parseDelivery(typeof r.body === "string" ? JSON.parse(r.body) : r.body),
     }));
     const webhookIds = [...new Set(pending.map((p) => p.webhookId))];
 
@@ -118,12 +118,27 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
         continue;
       }
       const changes = group.flatMap((p) => p.changes);
+      // Any task event (not only taskCreated: its status item may have arrived as taskStatusUpdated, and
+      // a task can first show up with any change) starts tracking a task the binding does not know yet.
+      const startsTracking = group.some((p) => p.event.startsWith("task") && p.event !== "taskDeleted");
+      let started = false;
       try {
         // A savepoint per webhook: a refused token leaves these deliveries pending without losing the rest.
         const recorded = await tx.savepoint(async (sp) => {
           let n = 0;
-          for (const target of served)
-            n += await applyToBinding(sp, deps, clientFor(target), target, taskId, changes);
+          for (const target of served) {
+            const r = await applyToBinding(
+              sp,
+              deps,
+              clientFor(target),
+              target,
+              taskId,
+              changes,
+              startsTracking,
+            );
+            n += r.transitions;
+            started ||= r.started;
+          }
           return n;
         });
         result.transitions += recorded;
@@ -137,7 +152,9 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
         for (const target of served) await recordTokenRefused(tx, target, err.code, err.message, at);
         continue;
       }
-      const used = group.filter((p) => p.changes.length > 0).map((p) => p.id);
+      const used = group
+        .filter((p) => p.changes.length > 0 || (started && p.event !== "taskDeleted"))
+        .map((p) => p.id);
       await tx`
         update webhook_deliveries
         set outcome = (case when id = any(${used}::bigint[]) then 'applied' else 'ignored' end)::delivery_outcome,
@@ -150,7 +167,10 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
   });
 }
 
-/** Applies the changes to the task's case under one binding; returns how many transitions were new. */
+/**
+ * Applies the changes to the task's case under one binding: how many transitions were new, and
+ * whether the task started being tracked here.
+ */
 async function applyToBinding(
   tx: TransactionSql,
   deps: ApplyDeps,
@@ -158,18 +178,21 @@ async function applyToBinding(
   target: Target,
   taskId: string,
   changes: TaskChange[],
-): Promise<number> {
+  startsTracking: boolean,
+): Promise<{ transitions: number; started: boolean }> {
+  const none = { transitions: 0, started: false };
   const flow = changes.filter((c) => c.kind !== "deleted");
   const deleted = changes.some((c) => c.kind === "deleted");
   let kase = await loadCase(tx, target.bindingId, taskId);
   /** Non-status changes at or before this were already in the REST read the case was made from. */
   let restAsOf = Number.NEGATIVE_INFINITY;
+  let started = false;
   if (!kase) {
     // Not tracked yet (a taskCreated, or a task this binding never saw): read it and start tracking it.
     // A deletion alone has nothing to start from.
-    if (flow.length === 0) return 0;
+    if (!startsTracking) return none;
     const task = await readTask(clickup, taskId, deps.signal);
-    if (!task) return 0;
+    if (!task) return none;
     const inside = contains(target, {
       listId: task.list.id,
       folderId: task.folder?.id ?? null,
@@ -177,8 +200,9 @@ async function applyToBinding(
     });
     // Moved out before we heard of it: its history here still counts, it is just no longer tracked.
     const leftUs = flow.some((c) => c.kind === "moved" && c.from !== null && contains(target, c.from));
-    if (!inside && !leftUs) return 0;
+    if (!inside && !leftUs) return none;
     await insertCase(tx, target.bindingId, task, inside);
+    started = true;
     kase = (await loadCase(tx, target.bindingId, taskId))!;
     restAsOf = task.date_updated;
   }
@@ -224,7 +248,7 @@ async function applyToBinding(
     await tx`update tracked_cases set deleted_at = coalesce(deleted_at, ${new Date(deps.now()).toISOString()})
       where id = ${caseId}`;
   }
-  return recorded;
+  return { transitions: recorded, started };
 }
 
 /** History item ids are large decimal strings: order numerically when they are, else as text. */
