@@ -79,7 +79,7 @@ export async function computeDigest(
   // Instants go to SQL as ISO text: drizzle makes postgres.js pass timestamp values through untouched.
   const nowIso = now.toISOString();
   const lastDigestIso = project.lastDigestAt?.toISOString() ?? null;
-  const [wip, headline, snoozeRows, alertRows, reworkRows] = await Promise.all([
+  const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
     metrics.ageingWip(db, projectId, { now }),
     metrics.computeHeadline(db, projectId, { now }),
     db.$client<{ id: number; caseId: number; active: boolean; createdMs: number }[]>`
@@ -95,9 +95,6 @@ export async function computeDigest(
         end as active
       from snoozes s join tracked_cases c on c.id = s.case_id
       where s.project_id = ${projectId}`,
-    db.$client<{ caseId: number; threshold: string; alertedMs: number }[]>`
-      select case_id::int as "caseId", threshold, (extract(epoch from alerted_at) * 1000)::float8 as "alertedMs"
-      from alert_log where project_id = ${projectId} and kind = 'ageing'`,
     db.$client<
       {
         transitionId: number;
@@ -133,20 +130,31 @@ export async function computeDigest(
   // Once a snooze ends, alerts from before it no longer count: the task may alert again at its rung.
   const resetBefore = new Map<number, number>();
   for (const s of ended) resetBefore.set(s.caseId, Math.max(resetBefore.get(s.caseId) ?? 0, s.createdMs));
+  const ladder = alertLadder(wip.thresholds);
+  // Only tasks on a rung and not snoozed can alert; their alert history is all that needs reading.
+  const candidates = wip.items.flatMap((item) => {
+    const at = activeSnoozes.has(item.caseId) ? undefined : levelOf(ladder, item.ageDays);
+    return at ? [{ item, at }] : [];
+  });
+  const alertRows = candidates.length
+    ? await db.$client<{ caseId: number; threshold: string; alertedMs: number }[]>`
+        select case_id::int as "caseId", threshold,
+          (extract(epoch from alerted_at) * 1000)::float8 as "alertedMs"
+        from alert_log
+        where project_id = ${projectId} and kind = 'ageing'
+          and case_id in (select jsonb_array_elements_text(${JSON.stringify(candidates.map((c) => c.item.caseId))}::jsonb)::bigint)`
+    : [];
   const alerted = new Map<number, string[]>();
   for (const a of alertRows) {
     if (a.alertedMs <= (resetBefore.get(a.caseId) ?? Number.NEGATIVE_INFINITY)) continue;
     alerted.set(a.caseId, [...(alerted.get(a.caseId) ?? []), a.threshold]);
   }
 
-  const ladder = alertLadder(wip.thresholds);
   const ageing: DigestTask[] = [];
   const atRisk: DigestTask[] = [];
   const alerts: DigestAlert[] = [];
-  for (const item of wip.items) {
-    if (activeSnoozes.has(item.caseId)) continue;
-    const at = levelOf(ladder, item.ageDays);
-    if (!at || !shouldAlert(ladder, at.rank, alerted.get(item.caseId) ?? [])) continue;
+  for (const { item, at } of candidates) {
+    if (!shouldAlert(ladder, at.rank, alerted.get(item.caseId) ?? [])) continue;
     const task: DigestTask = {
       caseId: item.caseId,
       name: item.name,
