@@ -357,6 +357,32 @@ describe("backfillBinding", () => {
     expect(resumed).toEqual(await snapshot(cleanId));
   });
 
+  it("stores a task that shows up on two pages once, when the pages shift between requests", async () => {
+    const w = await setup();
+    w.addTasks(250);
+    let late: string | undefined;
+    // A task created right after page 0 was served puts itself first, so page 1 starts with page 0's last.
+    const client = createClickUpClient({
+      baseUrl: "http://clickup.test/api",
+      token: TOKEN,
+      rateLimits: createRateLimitRegistry(),
+      fetch: async (input, init) => {
+        const res = await w.fake.fetch(input, init);
+        if (!late && /\/team\/[^/]+\/task\?/.test(input) && input.includes("page=0"))
+          late = w.fake.addTask({ listId: w.list.id, name: "Late", emit: false }).id;
+        return res;
+      },
+    });
+    const result = await backfillBinding(w.deps({ clickup: client, publicUrl: undefined }), w.bindingId);
+    // Three pages of 100, 100 and 51 tasks, one of them twice: every task that was there from the start
+    // is stored once; the late one, on page 0 after it was served, is for live sync to pick up.
+    expect(result).toMatchObject({ status: "synced", pages: 3, tasks: 251 });
+    const { cases, timings } = await snapshot(w.bindingId);
+    expect(cases).toHaveLength(250);
+    expect(cases.map((c) => c.taskId)).not.toContain(late);
+    expect(new Set(timings.map((t) => t.taskId)).size).toBe(250);
+  });
+
   it("is idempotent: a second backfill of an unchanged container leaves identical rows", async () => {
     const w = await setup();
     w.addTasks(130);

@@ -16,6 +16,8 @@ import type {
 } from "./types.ts";
 
 const PASSES: BackfillPass[] = ["active", "archived"];
+/** Pages written to Postgres at once (each in its own transaction, committed in page order). */
+const STORES_IN_FLIGHT = 2;
 
 /**
  * Pulls every task of a binding's container into tracked_cases and status_timings, page by page, and
@@ -72,10 +74,15 @@ export async function backfillBinding(
     const checkpoint = binding.backfillCheckpoint as BackfillCheckpoint | null;
     const resumeFrom = checkpoint ? PASSES.indexOf(checkpoint.pass) : 0;
     let timingsOff = false;
-    // Storing a page overlaps fetching the next one (and its timings), so a backfill goes as fast as
-    // the slower of ClickUp and Postgres rather than their sum. Stores stay strictly in page order,
-    // so the checkpoint only ever moves forward over pages that are committed.
-    let storing: Promise<void> | null = null;
+    // Storing overlaps fetching: the next page is requested while this one's time in status is fetched
+    // and stored, and up to STORES_IN_FLIGHT pages are written at once, each in its own transaction.
+    // Commits stay strictly in page order: a page's transaction writes its rows, then waits for every
+    // earlier page to be committed and reported before it sets the checkpoint and commits. So the
+    // checkpoint only ever moves forward over committed pages, and a run stopped by an error, an abort
+    // or a throwing onProgress rolls back the pages after the last reported one.
+    let committed: Promise<void> = Promise.resolve();
+    const inFlight: { taskIds: Set<string>; done: Promise<void> }[] = [];
+    const settleAll = () => Promise.allSettled(inFlight.map((s) => s.done));
     try {
       for (const [passIndex, pass] of PASSES.entries()) {
         if (passIndex < resumeFrom) continue;
@@ -84,7 +91,6 @@ export async function backfillBinding(
         const query = containerTaskQuery(binding.containerType, binding.containerId, pass, startPage);
         let page = startPage - 1;
         let lastSize = 0;
-        // The next page is requested while this page's time in status is fetched and stored.
         const pages = clickup.teamTasksPages(connection.clickupTeamId, query, { signal });
         let upcoming = pages.next();
         upcoming.catch(() => {}); // observed below; this only keeps an early failure from going unhandled
@@ -97,6 +103,9 @@ export async function backfillBinding(
           page += 1;
           lastSize = tasks.length;
           progress.requests += 1;
+          // At most STORES_IN_FLIGHT pages ahead of the last commit: bounds memory, and ClickUp is not
+          // asked for more while Postgres is behind.
+          while (inFlight.length >= STORES_IN_FLIGHT) await inFlight[0]!.done;
           let timings: Record<string, ClickUpTimeInStatus> | null = null;
           let warning: string | null | undefined;
           if (!timingsOff) {
@@ -114,25 +123,47 @@ export async function backfillBinding(
               log.warn("time in status unavailable; continuing without timings");
             }
           }
-          await storing;
           signal?.throwIfAborted();
+          const earlier = committed;
+          const taskIds = new Set(tasks.map((t) => t.id));
+          // A task on two pages written at once (pages shift while ClickUp is paged through) could have
+          // the earlier page's transaction wait for the later one's row lock while the later waits for
+          // the earlier to commit. A page sharing a task with a page in flight waits for it instead.
+          const overlaps = inFlight.some((s) => tasks.some((t) => s.taskIds.has(t.id)));
           const checkpointed = { pass, page };
-          storing = storePage(db, { bindingId, tasks, timings, checkpoint: checkpointed, warning }).then(
-            () => {
-              progress.tasks += tasks.length;
-              progress.pages += 1;
-              report("tasks");
-            },
+          const stored = (overlaps ? earlier : Promise.resolve()).then(() =>
+            storePage(db, {
+              bindingId,
+              tasks,
+              timings,
+              checkpoint: checkpointed,
+              warning,
+              beforeCheckpoint: async () => {
+                await earlier;
+                signal?.throwIfAborted();
+              },
+            }),
+          );
+          committed = stored.then(() => {
+            progress.tasks += tasks.length;
+            progress.pages += 1;
+            report("tasks");
+          });
+          const entry = { taskIds, done: committed };
+          inFlight.push(entry);
+          entry.done.then(
+            () => inFlight.splice(inFlight.indexOf(entry), 1),
+            () => {}, // observed by the loop or at the end
           );
         }
         // A full last page needs one more (empty) request to end the stream, unless ClickUp said last_page.
         if (lastSize === 0) progress.requests += 1;
       }
-      await storing;
+      await committed;
       await webhook;
     } finally {
       // A failed fetch must not leave a store or the webhook registration running.
-      await storing?.catch(() => {});
+      await settleAll();
       await webhook?.catch(() => {});
     }
 

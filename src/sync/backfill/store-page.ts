@@ -12,6 +12,12 @@ export interface PageToStore {
   checkpoint: BackfillCheckpoint;
   /** Set on the binding with the page (e.g. the ClickApp warning); undefined leaves it unchanged. */
   warning?: string | null;
+  /**
+   * Awaited inside the transaction after the page's rows are written, before the checkpoint is set and
+   * the transaction commits; throwing rolls the page back. Lets pages be written concurrently yet
+   * committed in order.
+   */
+  beforeCheckpoint?: () => Promise<void>;
 }
 
 /**
@@ -90,22 +96,25 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
     // ClickUp's aggregate is the whole truth for these cases: replace, so statuses gone from it go too.
     // The ids go in as an array, so the delete is an index lookup rather than a scan of every timing.
     const withTimings = [...new Set(rows.map((r) => r.c))];
-    // The rest of the page needs no answer before the next statement: pipelined, one round trip.
-    await Promise.all([
-      withTimings.length > 0 &&
+    if (withTimings.length > 0) {
+      // No answer is needed between the two: pipelined, one round trip.
+      await Promise.all([
         sql`delete from status_timings where case_id = any(${sql.array(withTimings)}::bigint[])`,
-      withTimings.length > 0 &&
         sql`
           insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
           select x.c, x.n, x.y, x.o, x.m, timestamptz 'epoch' + x.s * interval '1 millisecond', x.k
           from json_to_recordset(${JSON.stringify(rows)}::json) as x(c bigint, n text, y text, o int, m int,
             s bigint, k boolean)`,
-      sql`
+      ]);
+    }
+    // The binding row is the one all pages update: only the page whose turn it is to commit touches it,
+    // so concurrent pages never wait on each other there.
+    await page.beforeCheckpoint?.();
+    await sql`
         update bindings set
           backfill_checkpoint = ${JSON.stringify(page.checkpoint)}::jsonb,
           high_water_mark = greatest(high_water_mark, ${new Date(maxUpdated).toISOString()}::timestamptz)
           ${page.warning === undefined ? sql`` : sql`, warning = ${page.warning}`}
-        where id = ${page.bindingId}`,
-    ]);
+        where id = ${page.bindingId}`;
   });
 }
