@@ -407,8 +407,9 @@ export const flowCases = pgTable(
     leadWorkDays: doublePrecision("lead_work_days"),
     finishedWeek: ts("finished_week"),
   },
+  // The finished-in-window range is read through flow_cases_finished_cover (db/migrations/0010), an index
+  // on (project_id, finished_at) that INCLUDEs the duration columns, which drizzle cannot declare.
   (t) => [
-    index("flow_cases_project_finished").on(t.projectId, t.finishedAt),
     index("flow_cases_project_wip")
       .on(t.projectId, t.startedAt)
       .where(sql`finished_at is null and started_at is not null`),
@@ -433,8 +434,6 @@ export const flowCaseStatus = pgTable(
     /** The case's finished_at, copied so the report's time in status reads one index range. */
     caseFinishedAt: ts("case_finished_at"),
   },
-  (t) => [
-    primaryKey({ columns: [t.caseId, t.statusName] }),
-    index("flow_case_status_project_finished").on(t.projectId, t.caseFinishedAt),
-  ],
+  // Read by (project_id, case_finished_at) through flow_case_status_finished_cover (db/migrations/0010).
+  (t) => [primaryKey({ columns: [t.caseId, t.statusName] })],
 );

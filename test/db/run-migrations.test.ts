@@ -30,6 +30,8 @@ describe("runMigrations", () => {
         "comment_sentiment",
         "connections",
         "digest_runs",
+        "flow_case_status",
+        "flow_cases",
         "projects",
         "rework_events",
         "snoozes",

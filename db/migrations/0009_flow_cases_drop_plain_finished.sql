@@ -1,0 +1,1 @@
+DROP INDEX "flow_cases_project_finished";

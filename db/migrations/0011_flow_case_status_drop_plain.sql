@@ -1,0 +1,1 @@
+DROP INDEX "flow_case_status_project_finished";
