@@ -463,7 +463,15 @@ describe("flow metrics on hand-computed timelines (flow-metrics.md)", () => {
     ];
     await addCase(database.sql, bindingId, { path: flow });
     await addCase(database.sql, second, { path: flow });
-    const gone = await addCase(database.sql, bindingId, { path: flow });
+    const gone = await addCase(database.sql, bindingId, {
+      path: [
+        ["todo", day(0)],
+        ["progress", day(1)],
+        ["review", day(2)],
+        ["progress", day(2.5)],
+        ["complete", day(3)],
+      ],
+    });
     const movedOut = await addCase(database.sql, bindingId, { path: flow });
     await database.sql`update bindings set unbound_at = now() where id = ${second}`;
     await database.sql`update tracked_cases set deleted_at = now() where id = ${gone}`;
@@ -473,6 +481,8 @@ describe("flow metrics on hand-computed timelines (flow-metrics.md)", () => {
     const r = await report(projectId);
     expect(r.throughput.total).toBe(2);
     expect(r.cycleTime.n).toBe(2);
+    // The deleted task's flow-back is gone with it.
+    expect(r.rework).toMatchObject({ eventsTotal: 0, events: [], finishedWithRework: 0 });
   });
 
   it("percentiles are nearest-rank: n = 1, n = 7, and exact ranks", async () => {

@@ -324,10 +324,14 @@ export async function reworkEvents(
   to: Date,
   limit: number,
 ): Promise<{ events: ReworkEventItem[]; total: number }> {
+  // Events of cases that still count (tracked, not deleted): the few that do not are excluded by a
+  // partial index, so the count reads only the window's events.
   const inWindow = sql`
-    from rework_events r join flow_cases fc on fc.case_id = r.case_id and fc.project_id = ${s.projectId}
+    from rework_events r
     where r.binding_id in (select id from bindings where project_id = ${s.projectId})
-      and r.occurred_at >= ${iso(from)}::timestamptz and r.occurred_at <= ${iso(to)}::timestamptz`;
+      and r.occurred_at >= ${iso(from)}::timestamptz and r.occurred_at <= ${iso(to)}::timestamptz
+      and not exists (select 1 from tracked_cases x
+                      where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))`;
   const [rows, [count]] = await Promise.all([
     sql<ReworkEventItem[]>`
       select r.case_id::float8 as "caseId", tc.name as "taskName", tc.url, r.kind::text as kind,
