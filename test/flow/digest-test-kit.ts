@@ -61,6 +61,7 @@ export async function startApp(options: {
         { id: CHANNEL, name: "project", is_member: true },
         { id: "C0DIGEST", name: "digests", is_member: true },
         { id: "C0OUTSIDE", name: "outside", is_member: false },
+        { id: "C0SECRET", name: "secret", is_private: true, is_member: false },
       ],
     });
   const flowbot = await startFlowbot({

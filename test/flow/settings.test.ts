@@ -158,15 +158,15 @@ describe("/flow settings", () => {
     });
   });
 
-  it("refuses a digest channel flowbot is not in, naming the channel and the fix", async () => {
+  it("refuses a private digest channel flowbot is not in, naming the channel and the fix", async () => {
     const view = await openSettings();
-    const res = await submit(view, stateOf(view, { digest_channel: { selected_conversation: "C0OUTSIDE" } }));
+    const res = await submit(view, stateOf(view, { digest_channel: { selected_conversation: "C0SECRET" } }));
     const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
     expect(body).toEqual({
       response_action: "errors",
       errors: {
         digest_channel:
-          "flowbot is not in #outside. Invite it there first (/invite @flowbot), or pick another channel.",
+          "flowbot is not in #secret. Invite it there first (/invite @flowbot), or pick another channel.",
       },
     });
     expect((await project()).digest_channel_id).toBeNull();

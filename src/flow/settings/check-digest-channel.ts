@@ -14,7 +14,8 @@ export async function checkDigestChannel(
     const { channel } = await client.conversations.info({ channel: channelId });
     const name = channel?.name ? `#${channel.name}` : "that channel";
     if (channel?.is_archived) return `${name} is archived. Pick another channel for the digest.`;
-    if (channel && channel.is_member === false) {
+    // Public channels take posts without an invitation (the app asks for chat:write.public); private ones do not.
+    if (channel?.is_private && channel.is_member === false) {
       return `flowbot is not in ${name}. Invite it there first (/invite @flowbot), or pick another channel.`;
     }
     return undefined;
