@@ -1,16 +1,19 @@
 import type { Task } from "graphile-worker";
 import { enqueueReconcile, isDailySweep } from "../src/sync/reconcile/enqueue-reconcile.ts";
+import { requeuePendingDeliveries } from "../src/sync/requeue-pending-deliveries.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /**
  * reconcile-bindings — cron fan-out (every FLOWBOT_RECONCILE_MINUTES, src/worker/crontab.ts): queues one
  * reconcile-binding per binding that syncs (synced, not unbound, module on). The first run of each UTC
  * day is a sweep: a full pull that also finds tasks deleted or moved out while webhooks were missing.
+ * It also re-queues webhook deliveries left pending (src/sync/requeue-pending-deliveries.ts).
  */
 export default function reconcileBindingsJob(deps: JobDeps): Task {
   return async () => {
     const sweep = isDailySweep(deps.now(), deps.config.reconcileMinutes);
     const queued = await enqueueReconcile(deps.database.sql, { sweep });
-    deps.logger.info({ queued, sweep }, "reconcile queued");
+    const requeued = await requeuePendingDeliveries(deps.database.sql);
+    deps.logger.info({ queued, sweep, requeued }, "reconcile queued");
   };
 }

@@ -7,9 +7,10 @@ export type Database = { sql: Sql; db: Db; close(): Promise<void> };
 
 /**
  * One postgres.js pool for the app, wrapped by drizzle.
- * @param max pool size (default 10).
+ * @param max pool size (default 20: the webhook route's group commits, Slack handlers and up to
+ *   eight apply transactions of the worker share it).
  */
-export function connectDatabase(url: string, max = 10): Database {
+export function connectDatabase(url: string, max = 20): Database {
   const sql = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
   return { sql, db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
 }

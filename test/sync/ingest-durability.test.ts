@@ -4,6 +4,7 @@ import { bindings, clickupWebhooks, connections, projects } from "../../db/schem
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../../src/http/create-http-app.ts";
 import { APPLY_TASK } from "../../src/sync/delivery-inbox.ts";
+import { requeuePendingDeliveries } from "../../src/sync/requeue-pending-deliveries.ts";
 import { sign } from "../fakes/clickup/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
@@ -186,5 +187,21 @@ describe("the database unavailable during deliveries", () => {
     expect(await jobTasks("outage-")).toEqual(["outage-1", "outage-2"]);
     expect(logs.text()).toContain("answering 503");
     expect(logs.text()).not.toContain(SECRET);
+  });
+});
+
+describe("deliveries left pending", () => {
+  it("are re-queued by the reconcile fan-out once no apply job names their task any more", async () => {
+    expect((await post(statusDelivery("stuck-1"))).status).toBe(200);
+    expect((await post(statusDelivery("stuck-2"))).status).toBe(200);
+    // stuck-1's job is gone (e.g. ran out of attempts); both deliveries are old.
+    await sql()`
+      delete from graphile_worker._private_jobs j
+      where j.payload::jsonb @> '[{"taskId":"stuck-1"}]'::jsonb`;
+    await sql()`update webhook_deliveries set received_at = now() - interval '1 hour' where task_id like 'stuck-%'`;
+    expect(await requeuePendingDeliveries(sql())).toBe(1);
+    expect(await jobTasks("stuck-")).toEqual(["stuck-1", "stuck-2"]);
+    // Now every stuck task has a waiting job: nothing more to queue.
+    expect(await requeuePendingDeliveries(sql())).toBe(0);
   });
 });

@@ -1,0 +1,29 @@
+import type { Sql } from "postgres";
+import { APPLY_TASK } from "./delivery-inbox.ts";
+
+/**
+ * Re-enqueues apply work for deliveries still pending after `olderThanMs` whose task has no apply job
+ * waiting: e.g. left pending while ClickUp refused the token (fixed since by `/flow connect`), or whose
+ * job ran out of attempts. One batch job for all such tasks; applying twice is harmless (per-task lock,
+ * idempotent transitions). Returns how many tasks were queued.
+ */
+export async function requeuePendingDeliveries(sql: Sql, olderThanMs = 5 * 60_000): Promise<number> {
+  const [row] = await sql<{ tasks: number }[]>`
+    with stuck as (
+      select distinct d.task_id from webhook_deliveries d
+      where d.outcome = 'pending' and d.task_id is not null
+        and d.received_at < now() - ${`${olderThanMs} milliseconds`}::interval
+        and not exists (
+          select 1 from graphile_worker._private_jobs j
+          join graphile_worker._private_tasks t on t.id = j.task_id
+          where t.identifier = ${APPLY_TASK} and j.attempts < j.max_attempts
+            and j.payload::jsonb @> jsonb_build_array(jsonb_build_object('taskId', d.task_id)))
+      order by d.task_id
+      limit 5000
+    ), queued as (
+      select graphile_worker.add_job(${APPLY_TASK}, json_agg(json_build_object('taskId', task_id)))
+      from stuck having count(*) > 0
+    )
+    select (select count(*) from stuck)::int as tasks, (select count(*) from queued) as jobs`;
+  return row?.tasks ?? 0;
+}
