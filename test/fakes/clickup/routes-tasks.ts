@@ -27,7 +27,12 @@ export function resolveTask(state: FakeState, c: Context<FakeEnv>, taskId: strin
 export function taskRoutes({ state, options }: RouteDeps) {
   const app = new Hono<FakeEnv>();
   const sorts = new SortCache();
-  const cacheFor = (c: Context<FakeEnv>) => ({ sorts, key: queryKey(c.req.url) });
+  // The options can change between requests without a seeding action, so they are part of the key.
+  const cacheFor = (c: Context<FakeEnv>) => ({
+    sorts,
+    key: `${queryKey(c.req.url)} done-closed:${options.doneCountsAsClosed}`,
+    version: state.version,
+  });
 
   app.get("/v2/list/:listId/task", (c) => {
     const list = state.lists.get(c.req.param("listId"));
@@ -36,13 +41,16 @@ export function taskRoutes({ state, options }: RouteDeps) {
     if (!teamId || !isMember(state, teamId, c.var.user.id)) return teamNotAuthorized(c);
     const filter = parseTaskFilter(c);
     const timl = boolParam(c, "include_timl");
-    const hits: TaskRec[] = [];
-    for (const t of state.tasks.values()) {
-      // Home list only, unless include_timl adds tasks that were added here from elsewhere.
-      const here = t.listId === list.id || (timl && t.locations.includes(list.id));
-      if (here && matchesFilter(t, filter, options.doneCountsAsClosed)) hits.push(t);
-    }
-    const { page, lastPage } = sortAndPage(hits, filter, cacheFor(c));
+    const matches = () => {
+      const hits: TaskRec[] = [];
+      for (const t of state.tasks.values()) {
+        // Home list only, unless include_timl adds tasks that were added here from elsewhere.
+        const here = t.listId === list.id || (timl && t.locations.includes(list.id));
+        if (here && matchesFilter(t, filter, options.doneCountsAsClosed)) hits.push(t);
+      }
+      return hits;
+    };
+    const { page, lastPage } = sortAndPage(matches, filter, cacheFor(c));
     return c.json({ tasks: page.map((t) => taskJson(state, t, "list")), last_page: lastPage });
   });
 
@@ -54,19 +62,22 @@ export function taskRoutes({ state, options }: RouteDeps) {
     const folders = arrayParam(c, "project_ids"); // "project" = folder in REST (reference §4.2)
     const lists = arrayParam(c, "list_ids");
     const timl = boolParam(c, "include_timl");
-    const hits: TaskRec[] = [];
-    for (const t of state.tasks.values()) {
-      if (t.teamId !== teamId) continue;
-      const list = state.lists.get(t.listId);
-      if (!list) continue;
-      // Different location kinds narrow each other; several ids of one kind widen.
-      if (spaces && !spaces.includes(list.spaceId)) continue;
-      if (folders && !(list.folderId && folders.includes(list.folderId))) continue;
-      if (lists && !lists.includes(t.listId) && !(timl && t.locations.some((l) => lists.includes(l))))
-        continue;
-      if (matchesFilter(t, filter, options.doneCountsAsClosed)) hits.push(t);
-    }
-    const { page, lastPage } = sortAndPage(hits, filter, cacheFor(c));
+    const matches = () => {
+      const hits: TaskRec[] = [];
+      for (const t of state.tasks.values()) {
+        if (t.teamId !== teamId) continue;
+        const list = state.lists.get(t.listId);
+        if (!list) continue;
+        // Different location kinds narrow each other; several ids of one kind widen.
+        if (spaces && !spaces.includes(list.spaceId)) continue;
+        if (folders && !(list.folderId && folders.includes(list.folderId))) continue;
+        if (lists && !lists.includes(t.listId) && !(timl && t.locations.some((l) => lists.includes(l))))
+          continue;
+        if (matchesFilter(t, filter, options.doneCountsAsClosed)) hits.push(t);
+      }
+      return hits;
+    };
+    const { page, lastPage } = sortAndPage(matches, filter, cacheFor(c));
     const tasks = page.map((t) => taskJson(state, t, "full"));
     // The spec documents only {tasks}; whether last_page is sent is unconfirmed, so it can be switched off.
     return c.json(options.omitTeamTasksLastPage ? { tasks } : { tasks, last_page: lastPage });

@@ -443,6 +443,16 @@ export function createSeeder(state: FakeState, emitter: WebhookEmitter, now: () 
 
     getTask: (taskId: string) => state.tasks.get(taskId),
   };
+  // Every action but the read changes the world: bump its version (see FakeState.version).
+  const methods = seeder as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of Object.keys(methods)) {
+    if (name === "getTask") continue;
+    const action = methods[name]!;
+    methods[name] = (...args) => {
+      state.version += 1;
+      return action.apply(seeder, args);
+    };
+  }
   return seeder;
 }
 

@@ -25,6 +25,11 @@ export interface FakeState {
   /** Comments per task, oldest first. */
   comments: Map<string, CommentRec[]>;
   webhooks: Map<string, WebhookRec>;
+  /**
+   * Bumped by every seeding action, so the task routes can reuse a query's sorted matches while nothing
+   * changed. Change records through the seeder, not in place, or bump this yourself.
+   */
+  version: number;
   seq: { numeric: number; user: number; task: number; comment: number; history: bigint };
 }
 
@@ -40,6 +45,7 @@ export function createState(): FakeState {
     tasks: new Map(),
     comments: new Map(),
     webhooks: new Map(),
+    version: 0,
     // Deterministic counters: ids are stable across runs, which keeps snapshots and logs readable.
     seq: {
       numeric: 90_000_000_000,

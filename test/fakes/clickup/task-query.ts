@@ -82,15 +82,16 @@ const sortKey: Record<OrderBy, (t: TaskRec) => number> = {
 };
 
 interface SortedHits {
+  version: number;
   hits: TaskRec[];
   sorted: TaskRec[];
 }
 
 /**
  * The last sorted results by query (all but the page number), so paging through a large workspace does
- * not re-sort it for every page. An entry is used only when the request matched exactly the same tasks
- * and they are still strictly in order (dates may have changed in place), so a page is always what a
- * fresh sort would give.
+ * not filter and re-sort it for every page. An entry is reused as is while the world's version is the one
+ * it was made at; after a change, only when the request matched exactly the same tasks and they are still
+ * strictly in order (dates may have changed in place). So a page is always what a fresh sort would give.
  */
 export class SortCache {
   readonly #entries = new Map<string, SortedHits>();
@@ -100,7 +101,18 @@ export class SortCache {
     this.#capacity = capacity;
   }
 
-  get(key: string, hits: TaskRec[], compare: (a: TaskRec, b: TaskRec) => number): TaskRec[] | undefined {
+  /** The sorted matches of `key` if nothing at all changed since they were made. */
+  unchanged(key: string, version: number): TaskRec[] | undefined {
+    const entry = this.#entries.get(key);
+    return entry?.version === version ? entry.sorted : undefined;
+  }
+
+  get(
+    key: string,
+    version: number,
+    hits: TaskRec[],
+    compare: (a: TaskRec, b: TaskRec) => number,
+  ): TaskRec[] | undefined {
     const entry = this.#entries.get(key);
     if (!entry || entry.hits.length !== hits.length) return undefined;
     for (let i = 0; i < hits.length; i += 1) if (entry.hits[i] !== hits[i]) return undefined;
@@ -108,13 +120,13 @@ export class SortCache {
       if (compare(entry.sorted[i - 1]!, entry.sorted[i]!) >= 0) return undefined;
     // Most recently used last, so the first key is the one to evict.
     this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    this.#entries.set(key, { ...entry, version });
     return entry.sorted;
   }
 
-  set(key: string, hits: TaskRec[], sorted: TaskRec[]) {
+  set(key: string, version: number, hits: TaskRec[], sorted: TaskRec[]) {
     this.#entries.delete(key);
-    this.#entries.set(key, { hits, sorted });
+    this.#entries.set(key, { version, hits, sorted });
     if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
   }
 }
@@ -127,19 +139,32 @@ export function queryKey(url: string): string {
   return `${u.pathname}?${u.searchParams}`;
 }
 
-/** Newest first by default (observed for order_by=updated), `reverse=true` flips it; 0-based pages of 100. */
+export interface SortCacheRef {
+  sorts: SortCache;
+  key: string;
+  version: number;
+}
+
+/**
+ * Newest first by default (observed for order_by=updated), `reverse=true` flips it; 0-based pages of 100.
+ * `matches` is called only when the cache cannot answer.
+ */
 export function sortAndPage(
-  tasks: TaskRec[],
+  matches: () => TaskRec[],
   f: TaskFilter,
-  cache?: { sorts: SortCache; key: string },
+  cache?: SortCacheRef,
 ): { page: TaskRec[]; lastPage: boolean } {
   const key = sortKey[f.orderBy];
   const dir = f.reverse ? 1 : -1;
   const compare = (a: TaskRec, b: TaskRec) => dir * (key(a) - key(b) || a.orderindex - b.orderindex);
-  let sorted = cache?.sorts.get(cache.key, tasks, compare);
+  let sorted = cache?.sorts.unchanged(cache.key, cache.version);
   if (!sorted) {
-    sorted = [...tasks].sort(compare);
-    cache?.sorts.set(cache.key, tasks, sorted);
+    const tasks = matches();
+    sorted = cache?.sorts.get(cache.key, cache.version, tasks, compare);
+    if (!sorted) {
+      sorted = [...tasks].sort(compare);
+      cache?.sorts.set(cache.key, cache.version, tasks, sorted);
+    }
   }
   const start = f.page * PAGE_SIZE;
   return { page: sorted.slice(start, start + PAGE_SIZE), lastPage: start + PAGE_SIZE >= sorted.length };
