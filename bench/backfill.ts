@@ -5,14 +5,21 @@
 //
 //   npm run bench:backfill [-- --tasks 100000 --limit 100 --window-ms 1000]
 //
+// Diagnosis only: `--migrations <folder>` builds the database from another set of migrations (e.g. an
+// older commit's db/migrations, to see what a schema change costs the backfill) instead of the current.
+//
 // The fake runs in a child process (bench/clickup-fake-server.ts) and Postgres in its own, so peak RSS is
 // the backfill process alone: client, engine, drizzle and postgres.js. The last line is the JSON result.
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { count, eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { runMigrations as runWorkerMigrations } from "graphile-worker";
+import postgres from "postgres";
 import { bindings, clickupWebhooks, connections, projects, trackedCases } from "../db/schema.ts";
 import { createClickUpClient, TASK_PAGE_SIZE } from "../src/clickup/create-clickup-client.ts";
 import { createRateLimitRegistry } from "../src/clickup/rate-limit-registry.ts";
@@ -35,6 +42,10 @@ const TASKS = arg("tasks", 10_000);
 // 100 requests per second: 60× ClickUp's smallest plan (100/min), so 10,000 tasks take a few seconds.
 const LIMIT = arg("limit", 100);
 const WINDOW_MS = arg("window-ms", 1_000);
+const MIGRATIONS = (() => {
+  const i = process.argv.indexOf("--migrations");
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 const MB = 2 ** 20;
 
 // Peak RSS of this process, sampled every 50 ms from the start (setup included).
@@ -87,7 +98,14 @@ try {
     settings: { fsync: "off", synchronous_commit: "off", full_page_writes: "off" },
   });
   cleanups.push(() => pg.stop());
-  await runMigrations(pg.url, logger);
+  if (MIGRATIONS) {
+    const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+    await migrate(drizzle(sql), { migrationsFolder: path.resolve(MIGRATIONS) });
+    await sql.end();
+    await runWorkerMigrations({ connectionString: pg.url, logger: undefined });
+  } else {
+    await runMigrations(pg.url, logger);
+  }
   const database = connectDatabase(pg.url);
   cleanups.push(() => database.close());
   const { db } = database;
@@ -127,12 +145,14 @@ try {
 
   // --- the run ---------------------------------------------------------------------------------------
   const rssBefore = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await backfillBinding(
     { db, clickup, logger, now: Date.now, publicUrl: "https://flowbot.example.com", sealer },
     binding!.id,
   );
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   if (result.status !== "synced") throw new Error(`backfill ended in error: ${result.reason}`);
 
   const stats = await (async () => {
@@ -197,9 +217,13 @@ try {
       passes,
       requests_by_kind: stats.byKind,
       rate_limit: { limit: LIMIT, window_ms: WINDOW_MS },
+      ...(MIGRATIONS ? { migrations: MIGRATIONS } : {}),
       seeded: { ...world.seeded, lists: world.lists },
       tasks_with_timings: timed!.n,
       rss_before_backfill_mb: round(rssBefore / MB, 1),
+      // Context for elapsed_ratio: this process's CPU during the run, and how busy the machine was.
+      backfill_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+      load_avg_1m: round(loadavg()[0]!, 2),
       max_rss_mb: round((process.resourceUsage().maxRSS * 1024) / MB, 1),
       rss_includes_fake: false,
       rss_scope: "backfill process only; the fake and Postgres run in their own processes",
