@@ -118,6 +118,14 @@ describe("storing a delivery enqueues its apply job in the same statement", () =
     for (let i = 0; i < 3; i++) expect((await post(body)).status).toBe(200);
     expect(await deliveriesFor("one-")).toEqual([{ task_id: "one-1", outcome: "pending" }]);
     expect(await jobTasks("one-")).toEqual(["one-1"]);
+    // In the workspace's own queue (its apply jobs run one at a time), due after the grouping delay.
+    const [job] = await sql()<{ queue: string; delayed: boolean }[]>`
+      select q.queue_name as queue, j.run_at > j.created_at + interval '500 ms' as delayed
+      from graphile_worker._private_jobs j
+      join graphile_worker._private_job_queues q on q.id = j.job_queue_id
+      where j.payload::jsonb @> '[{"taskId":"one-1"}]'::jsonb`;
+    const [connection] = await flowbot.database.db.select().from(connections);
+    expect(job).toEqual({ queue: `apply-deliveries:${connection!.id}`, delayed: true });
   });
 
   it("a burst of concurrent deliveries (each twice) is stored exactly once each, every task enqueued, in few commits", async () => {
