@@ -437,3 +437,14 @@ export const flowCaseStatus = pgTable(
   // Read by (project_id, case_finished_at) through flow_case_status_finished_cover (db/migrations/0010).
   (t) => [primaryKey({ columns: [t.caseId, t.statusName] })],
 );
+
+/**
+ * Cases whose flow facts wait for a rebuild. A transaction that sets `flowbot.defer_flow_rebuild` to
+ * 'on' (the backfill's pages) has the triggers list the cases it touched here instead of rebuilding
+ * them; the rebuild-flow-facts job (src/flow/metrics/deferred-rebuild.ts) rebuilds and removes them.
+ * No foreign key: a case deleted meanwhile is a no-op for the rebuild, and a cascade that deletes a
+ * case's timings with it must not be refused.
+ */
+export const flowDirtyCases = pgTable("flow_dirty_cases", {
+  caseId: bigint("case_id", { mode: "number" }).primaryKey(),
+});

@@ -32,6 +32,7 @@ describe("runMigrations", () => {
         "digest_runs",
         "flow_case_status",
         "flow_cases",
+        "flow_dirty_cases",
         "projects",
         "rework_events",
         "snoozes",

@@ -1,0 +1,3 @@
+CREATE TABLE "flow_dirty_cases" (
+	"case_id" bigint PRIMARY KEY NOT NULL
+);
