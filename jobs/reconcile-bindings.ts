@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { enqueueReconcile, isDailySweep } from "../src/sync/reconcile/enqueue-reconcile.ts";
 import { requeuePendingDeliveries } from "../src/sync/requeue-pending-deliveries.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
@@ -14,6 +15,7 @@ export default function reconcileBindingsJob(deps: JobDeps): Task {
     const sweep = isDailySweep(deps.now(), deps.config.reconcileMinutes);
     const queued = await enqueueReconcile(deps.database.sql, { sweep });
     const requeued = await requeuePendingDeliveries(deps.database.sql);
+    await enqueueFlowRebuild(deps.database.sql, { ifListed: true }); // what a killed backfill left listed
     deps.logger.info({ queued, sweep, requeued }, "reconcile queued");
   };
 }

@@ -1,4 +1,12 @@
 export { ageingWip, computeFlowReport, computeHeadline, REPORT_LIMITS } from "./compute-flow-report.ts";
+export {
+  DEFAULT_REBUILD_BATCH,
+  deferFlowRebuild,
+  enqueueFlowRebuild,
+  hasDirtyCases,
+  REBUILD_FLOW_FACTS_TASK,
+  rebuildDirtyCases,
+} from "./deferred-rebuild.ts";
 export { nearestRank, PERCENTILES, percentileOf } from "./percentiles.ts";
 export { paceOf } from "./queries.ts";
 export { applyStageMapping, rebuildProjectFlow } from "./refresh.ts";

@@ -1,5 +1,6 @@
 import { isClickUpError } from "../../clickup/clickup-error.ts";
 import type { ClickUpTimeInStatus } from "../../clickup/schemas.ts";
+import { enqueueFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import { containerTaskQuery } from "./container-query.ts";
 import { ensureWebhook } from "./ensure-webhook.ts";
 import { loadBindingContext } from "./load-binding-context.ts";
@@ -18,6 +19,11 @@ import type {
 const PASSES: BackfillPass[] = ["active", "archived"];
 /** Pages written to Postgres at once (each in its own transaction, committed in page order). */
 const STORES_IN_FLIGHT = 2;
+/**
+ * Pages store their cases' flow facts for later (store-page.ts): the rebuild-flow-facts job is queued
+ * every this many committed pages, so a long backfill's numbers fill in as it goes, and when the run ends.
+ */
+const REBUILD_EVERY_PAGES = 10;
 
 /**
  * Pulls every task of a binding's container into tracked_cases and status_timings, page by page, and
@@ -144,10 +150,11 @@ export async function backfillBinding(
               },
             }),
           );
-          committed = stored.then(() => {
+          committed = stored.then(async () => {
             progress.tasks += tasks.length;
             progress.pages += 1;
             report("tasks");
+            if (progress.pages % REBUILD_EVERY_PAGES === 0) await enqueueFlowRebuild(db.$client);
           });
           const entry = { taskIds, done: committed };
           inFlight.push(entry);
@@ -165,6 +172,11 @@ export async function backfillBinding(
       // A failed fetch must not leave a store or the webhook registration running.
       await settleAll();
       await webhook?.catch(() => {});
+      // Whatever the outcome, the committed pages' flow facts get rebuilt. Should this fail, they stay
+      // listed for the next job (the reconcile fan-out queues one too).
+      await enqueueFlowRebuild(db.$client).catch((err: unknown) =>
+        log.warn({ err }, "could not queue the flow facts rebuild; the next reconcile will"),
+      );
     }
 
     const warning = joinWarnings([timingsOff ? TIMINGS_OFF_WARNING : null, webhookWarning]);

@@ -1,5 +1,6 @@
 import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
 import type { Db } from "../../db/connect-database.ts";
+import { deferFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import { caseValues } from "./case-values.ts";
 import { timingValues } from "./timing-values.ts";
 import type { BackfillCheckpoint } from "./types.ts";
@@ -56,6 +57,9 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
   let maxUpdated = Number.NEGATIVE_INFINITY;
   for (const t of byId.values()) maxUpdated = Math.max(maxUpdated, t.date_updated);
   await db.$client.begin(async (sql) => {
+    // The flow facts of this page's cases are rebuilt afterwards by the rebuild-flow-facts job (the
+    // backfill queues it): rebuilding them here made storing a page several times slower.
+    await deferFlowRebuild(sql);
     const stored = await sql<{ id: string; task_id: string }[]>`
       insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
         status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,

@@ -1,0 +1,32 @@
+import type { Task } from "graphile-worker";
+import {
+  enqueueFlowRebuild,
+  hasDirtyCases,
+  rebuildDirtyCases,
+} from "../src/flow/metrics/deferred-rebuild.ts";
+import type { JobDeps } from "../src/worker/job-deps.ts";
+
+/** Seconds before looking again at cases another transaction was rebuilding when this run ended. */
+const RETRY_LEFTOVERS_SECONDS = 5;
+
+/**
+ * rebuild-flow-facts — rebuilds the flow facts of the cases bulk writers listed in flow_dirty_cases
+ * (src/flow/metrics/deferred-rebuild.ts) until none is left. No payload. Queued with the job key
+ * `rebuild-flow-facts` by the backfill (every few pages and when it ends) and by the reconcile fan-out
+ * (a safety net for anything listed by a run that was killed).
+ */
+export default function rebuildFlowFactsJob(deps: JobDeps): Task {
+  return async () => {
+    const started = performance.now();
+    const rebuilt = await rebuildDirtyCases(deps.database.sql);
+    // Cases skipped because another transaction held them are looked at again shortly.
+    const leftover = await hasDirtyCases(deps.database.sql);
+    if (leftover) await enqueueFlowRebuild(deps.database.sql, { delaySeconds: RETRY_LEFTOVERS_SECONDS });
+    if (rebuilt > 0 || leftover) {
+      deps.logger.info(
+        { rebuilt, leftover, ms: Math.round(performance.now() - started) },
+        "flow facts rebuilt",
+      );
+    }
+  };
+}
