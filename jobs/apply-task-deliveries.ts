@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
@@ -33,9 +34,18 @@ export default function applyTaskDeliveriesJob(deps: JobDeps): Task {
       );
       if (result.deliveries > 0) deps.logger.debug({ taskId, ...result }, "applied ClickUp deliveries");
     };
+    // The applied cases' flow facts were listed, not rebuilt (see applyTaskDeliveries): queue the
+    // rebuild once per job, shortly after, so the next jobs' cases join it.
+    const rebuildSoon = () => enqueueFlowRebuild(deps.database.sql, { delaySeconds: 1 });
     // A batch job: one promise per item, in payload order, as graphile-worker expects.
-    if (Array.isArray(payload)) return limited(payload, BATCH_CONCURRENCY, applyOne);
-    return applyOne(payload);
+    if (Array.isArray(payload)) {
+      const outcomes = limited(payload, BATCH_CONCURRENCY, applyOne);
+      return Promise.allSettled(outcomes).then(async () => {
+        await rebuildSoon();
+        return outcomes;
+      });
+    }
+    return applyOne(payload).then(rebuildSoon);
   };
 }
 

@@ -370,6 +370,19 @@ describe("live sync through the running app", () => {
       { kind: "flow_back", from_status: "review", to_status: "in progress", actor_name: "Bob", linked: true },
       { kind: "reopen", from_status: "closed", to_status: "review", actor_name: "Bob", linked: true },
     ]);
+    // The live changes reach the metrics: apply lists the case, the rebuild-flow-facts job it queues
+    // derives its flow facts (started at the first "in progress", reopened so not finished).
+    const facts = await waitFor("flow facts rebuilt", async () => {
+      const [row] = await flowbot.database.sql<{ started: Date | string; finished: Date | null }[]>`
+        select f.started_at as started, f.finished_at as finished
+        from flow_cases f join tracked_cases c on c.id = f.case_id
+        where c.binding_id = ${bindingIds[0]!} and c.task_id = ${t.id}
+          and not exists (select 1 from flow_dirty_cases d where d.case_id = c.id)
+          and f.started_at is not null`;
+      return row;
+    });
+    expect(new Date(facts.started).getTime()).toBe(BASE + MIN);
+    expect(facts.finished).toBeNull();
   });
 
   it("jobs racing for one task (several batches naming it) apply each delivery once", async () => {

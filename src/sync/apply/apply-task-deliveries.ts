@@ -63,8 +63,11 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
   return deps.sql.begin(async (tx) => {
     // One round trip: postgres.js pipelines these, and Postgres runs them in order, so both reads
     // happen under the lock.
-    const [, rows, targets] = await Promise.all([
+    // The case's flow facts are rebuilt by the rebuild-flow-facts job the apply job queues, in bulk:
+    // a task changed by ten deliveries is rebuilt once, not ten times, and not on this job's clock.
+    const [, , rows, targets] = await Promise.all([
       tx`select pg_advisory_xact_lock(hashtextextended(${`flowbot:apply-task:${taskId}`}, 0))`,
+      tx`select set_config('flowbot.defer_flow_rebuild', 'on', true)`,
       tx<{ id: number; webhookId: string; body: unknown }[]>`
         select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
         where task_id = ${taskId} and outcome = 'pending' order by id`,
