@@ -3,7 +3,7 @@
 // scaled-down rate limit, into a throwaway embedded Postgres, and reports how close the run came to the
 // fewest requests possible, to the rate limit's pace, and how much memory it took.
 //
-//   npm run bench:backfill [-- --tasks 100000 --limit 100 --window-ms 1000]
+//   npm run bench:backfill [-- --tasks 100000 --limit 100 --window-ms 1000 --rebuild-batch 500]
 //
 // Diagnosis only: `--migrations <folder>` builds the database from another set of migrations (e.g. an
 // older commit's db/migrations, to see what a schema change costs the backfill) instead of the current.
@@ -27,7 +27,7 @@ import { createSealer } from "../src/crypto/sealer.ts";
 import { connectDatabase } from "../src/db/connect-database.ts";
 import { runMigrations } from "../src/db/run-migrations.ts";
 import { startEmbeddedPostgres } from "../src/db/start-embedded-postgres.ts";
-import { rebuildDirtyCases } from "../src/flow/metrics/deferred-rebuild.ts";
+import { DEFAULT_REBUILD_BATCH, rebuildDirtyCases } from "../src/flow/metrics/deferred-rebuild.ts";
 import { createLogger } from "../src/log/create-logger.ts";
 import { backfillBinding } from "../src/sync/backfill/index.ts";
 import type { FakeReady, FakeStats } from "./clickup-fake-server.ts";
@@ -43,6 +43,8 @@ const TASKS = arg("tasks", 10_000);
 // 100 requests per second: 60× ClickUp's smallest plan (100/min), so 10,000 tasks take a few seconds.
 const LIMIT = arg("limit", 100);
 const WINDOW_MS = arg("window-ms", 1_000);
+// Cases per rebuild transaction of the flow facts job (diagnosis; the job uses the default).
+const REBUILD_BATCH = arg("rebuild-batch", DEFAULT_REBUILD_BATCH);
 const MIGRATIONS = (() => {
   const i = process.argv.indexOf("--migrations");
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -169,7 +171,7 @@ try {
     sql`select to_regproc('flowbot_flow_rebuild_dirty') is not null as on`,
   );
   const rebuildStarted = performance.now();
-  const rebuilt = deferral!.on ? await rebuildDirtyCases(database.sql) : 0;
+  const rebuilt = deferral!.on ? await rebuildDirtyCases(database.sql, { batch: REBUILD_BATCH }) : 0;
   const rebuildMs = performance.now() - rebuildStarted;
   const [facts] = deferral!.on
     ? await db.execute<{ n: number }>(
@@ -238,6 +240,7 @@ try {
       // Rebuilding the flow facts of the cases the run listed, right after it (not part of elapsed_ms).
       flow_rebuild_ms: Math.round(rebuildMs),
       flow_rebuilt_cases: rebuilt,
+      flow_rebuild_batch: REBUILD_BATCH,
       min_requests_parts: floor,
       two_pass_floor: twoPassFloor,
       passes,
