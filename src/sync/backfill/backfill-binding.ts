@@ -42,6 +42,11 @@ export async function backfillBinding(
   const { binding, connection } = ctx;
   const log = logger.child({ bindingId, container: `${binding.containerType}:${binding.containerId}` });
   const progress = { tasks: 0, pages: 0, requests: 0, phase: "webhook" as BackfillPhase };
+  // Not being able to queue it loses nothing: the cases stay listed, and the reconcile fan-out queues it.
+  const queueFlowRebuild = () =>
+    enqueueFlowRebuild(db.$client).catch((err: unknown) =>
+      log.warn({ err }, "could not queue the flow facts rebuild; the next reconcile fan-out will"),
+    );
   const report = (phase: BackfillPhase) => {
     progress.phase = phase;
     deps.onProgress?.({ ...progress });
@@ -154,7 +159,7 @@ export async function backfillBinding(
             progress.tasks += tasks.length;
             progress.pages += 1;
             report("tasks");
-            if (progress.pages % REBUILD_EVERY_PAGES === 0) await enqueueFlowRebuild(db.$client);
+            if (progress.pages % REBUILD_EVERY_PAGES === 0) await queueFlowRebuild();
           });
           const entry = { taskIds, done: committed };
           inFlight.push(entry);
@@ -174,9 +179,7 @@ export async function backfillBinding(
       await webhook?.catch(() => {});
       // Whatever the outcome, the committed pages' flow facts get rebuilt. Should this fail, they stay
       // listed for the next job (the reconcile fan-out queues one too).
-      await enqueueFlowRebuild(db.$client).catch((err: unknown) =>
-        log.warn({ err }, "could not queue the flow facts rebuild; the next reconcile will"),
-      );
+      await queueFlowRebuild();
     }
 
     const warning = joinWarnings([timingsOff ? TIMINGS_OFF_WARNING : null, webhookWarning]);
