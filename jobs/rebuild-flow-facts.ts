@@ -7,13 +7,13 @@ import {
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /** Seconds before looking again at cases another transaction was rebuilding when this run ended. */
-const RETRY_LEFTOVERS_SECONDS = 5;
+const RETRY_LEFTOVERS_SECONDS = 1;
 
 /**
  * rebuild-flow-facts — rebuilds the flow facts of the cases bulk writers listed in flow_dirty_cases
  * (src/flow/metrics/deferred-rebuild.ts) until none is left. No payload. Queued with the job key
- * `rebuild-flow-facts` by the backfill (every few pages and when it ends) and by the reconcile fan-out
- * (a safety net for anything listed by a run that was killed).
+ * `rebuild-flow-facts` by the backfill (every few pages and when it ends), by the live apply job, and by
+ * the reconcile fan-out (a safety net for anything listed by a run that was killed).
  */
 export default function rebuildFlowFactsJob(deps: JobDeps): Task {
   return async () => {
