@@ -30,8 +30,14 @@ export async function rebuildDirtyCases(sql: Sql, options: { batch?: number } = 
     throw new Error(`batch must be a positive integer, got ${batch}`);
   let total = 0;
   for (;;) {
-    // One statement, so one transaction: the cases leave the list only if their rebuild commits.
-    const [row] = await sql<{ n: number }[]>`select flowbot_flow_rebuild_dirty(${batch}::integer) as n`;
+    // One transaction: the cases leave the list only if their rebuild commits.
+    // Derived data: its commit need not wait for the WAL flush (a crash that loses it loses the
+    // listing's removal too, so the cases are rebuilt again), which leaves the flushes to the
+    // webhook route.
+    const [, [row]] = await sql.begin((tx) => [
+      tx`set local synchronous_commit = off`,
+      tx<{ n: number }[]>`select flowbot_flow_rebuild_dirty(${batch}::integer) as n`,
+    ]);
     const n = row?.n ?? 0;
     if (n === 0) return total;
     total += n;

@@ -65,9 +65,14 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
     // happen under the lock.
     // The case's flow facts are rebuilt by the rebuild-flow-facts job the apply job queues, in bulk:
     // a task changed by ten deliveries is rebuilt once, not ten times, and not on this job's clock.
-    const [, , rows, targets] = await Promise.all([
+    // The commit need not wait for its WAL flush: the deliveries it marks applied are in the same
+    // transaction, so a crash that loses it leaves them pending and they are applied again (the
+    // reconcile fan-out re-queues them). Not waiting keeps the WAL free for the webhook route's
+    // commits, which must be flushed before ClickUp hears 200.
+    const [, , , rows, targets] = await Promise.all([
       tx`select pg_advisory_xact_lock(hashtextextended(${`flowbot:apply-task:${taskId}`}, 0))`,
       tx`select set_config('flowbot.defer_flow_rebuild', 'on', true)`,
+      tx`select set_config('synchronous_commit', 'off', true)`,
       tx<{ id: number; webhookId: string; body: unknown }[]>`
         select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
         where task_id = ${taskId} and outcome = 'pending' order by id`,
