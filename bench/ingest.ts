@@ -217,6 +217,15 @@ try {
     concurrency: CONCURRENCY,
   });
 
+  // Let the warm-up's apply and rebuild jobs finish, so neither measured run shares the machine with them.
+  const quietBy = Date.now() + 60_000;
+  for (;;) {
+    const [{ busy }] = await sql<{ busy: number }[]>`
+      select (select count(*) from webhook_deliveries where outcome = 'pending')
+        + (select count(*) from graphile_worker.jobs) as busy`;
+    if (Number(busy) === 0 || Date.now() > quietBy) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const bareRun = await load({ url: bareUrl, bodies, signatures, concurrency: CONCURRENCY });
   const ourRun = await load({ url: ourUrl, bodies, signatures, concurrency: CONCURRENCY });
   const lastAck = Date.now();
