@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bindings,
@@ -20,6 +20,7 @@ import {
   NO_PUBLIC_URL_WARNING,
   TIMINGS_OFF_WARNING,
 } from "../../src/sync/backfill/index.ts";
+import { storePage } from "../../src/sync/backfill/store-page.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX } from "../helpers/test-config.ts";
@@ -513,5 +514,34 @@ describe("backfillBinding", () => {
     const b = await bindingRow(w.bindingId);
     expect(b.webhookId).toBeNull();
     expect(b.warning).toMatch(/PUBLIC_URL/);
+  });
+});
+
+describe("storePage", () => {
+  it("never puts a case back to an older state than one already stored (a page read before a live update)", async () => {
+    const w = await setup();
+    const [task] = w.addTasks(1);
+    const before = await w.client.getTask(task!.id);
+    w.clock.advance(60_000);
+    w.fake.setTaskStatus(task!.id, "in progress", { at: w.clock.now() });
+    const after = await w.client.getTask(task!.id);
+    expect(after.date_updated).toBeGreaterThan(before.date_updated);
+    const page = (t: typeof before, page: number) => ({
+      bindingId: w.bindingId,
+      tasks: [t],
+      timings: null,
+      checkpoint: { pass: "active" as const, page },
+    });
+    // The newer state lands first (e.g. applied from a webhook), then the stale page.
+    await storePage(database.db, page(after, 0));
+    await storePage(database.db, page(before, 1));
+    const [row] = await database.db
+      .select()
+      .from(trackedCases)
+      .where(and(eq(trackedCases.bindingId, w.bindingId), eq(trackedCases.taskId, task!.id)));
+    expect(row!.statusName).toBe("in progress");
+    expect(row!.dateUpdated.getTime()).toBe(after.date_updated);
+    // The checkpoint still moves on with the page.
+    expect((await bindingRow(w.bindingId)).backfillCheckpoint).toEqual({ pass: "active", page: 1 });
   });
 });

@@ -78,6 +78,9 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
         date_created = excluded.date_created, date_updated = excluded.date_updated,
         date_done = excluded.date_done, date_closed = excluded.date_closed, archived = excluded.archived,
         assignees = excluded.assignees, tracked = true, deleted_at = null
+      -- A page read before a live update but stored after it must not put the case back: the row
+      -- ClickUp reported later wins (its timings are then left as they are too).
+      where tracked_cases.date_updated <= excluded.date_updated
       returning id, task_id`;
 
     const rows = page.timings
