@@ -10,6 +10,7 @@ import { createSealer, type Sealer } from "../crypto/sealer.ts";
 import { connectDatabase, type Database } from "../db/connect-database.ts";
 import { runMigrations } from "../db/run-migrations.ts";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/start-embedded-postgres.ts";
+import { enqueueFlowRebuild } from "../flow/metrics/deferred-rebuild.ts";
 import { createHttpApp } from "../http/create-http-app.ts";
 import type { ComponentHealth } from "../http/health-route.ts";
 import type { Logger } from "../log/create-logger.ts";
@@ -105,6 +106,9 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
         },
       );
       cleanup.push(() => worker!.stop());
+      // Cases left listed for a flow-facts rebuild (a process stopped mid-way, or an upgrade that
+      // introduced flow facts) are derived now rather than at the next reconcile.
+      await enqueueFlowRebuild(database.sql, { ifListed: true });
     }
 
     let slack: SlackApp | undefined;
