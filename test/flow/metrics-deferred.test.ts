@@ -1,7 +1,6 @@
 import type { JobHelpers } from "graphile-worker";
 import type { Sql, TransactionSql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindings, connections, projects } from "../../db/schema.ts";
 import rebuildFlowFactsJob from "../../jobs/rebuild-flow-facts.ts";
 import reconcileBindingsJob from "../../jobs/reconcile-bindings.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
@@ -19,6 +18,7 @@ import { backfillBinding } from "../../src/sync/backfill/index.ts";
 import type { JobDeps } from "../../src/worker/job-deps.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
 import { createSlackFake } from "../fakes/slack/index.ts";
+import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { slashCommandRequest } from "../helpers/sign-slack-request.ts";
 import { TEST_KEY_HEX, TEST_SIGNING_SECRET, testConfig } from "../helpers/test-config.ts";
@@ -384,41 +384,12 @@ describe("backfill with deferred flow facts", () => {
     return w;
   }
 
-  async function bind(
+  const bind = (
     w: ReturnType<typeof seededFake>,
     db: Database["db"],
     sealer: JobDeps["sealer"],
     team: string,
-  ) {
-    await db.insert(connections).values({
-      slackTeamId: team,
-      clickupTeamId: w.team.id,
-      clickupTeamName: "Acme",
-      tokenSealed: sealer.seal(TOKEN),
-      tokenLast4: TOKEN.slice(-4),
-      tokenOwnerId: w.jane.id,
-      tokenOwnerName: "Jane Roe",
-      connectedBy: "U0ADMIN",
-    });
-    const [project] = await db
-      .insert(projects)
-      .values({ slackTeamId: team, channelId: "C0FLOW" })
-      .returning();
-    const [binding] = await db
-      .insert(bindings)
-      .values({
-        projectId: project!.id,
-        containerType: "list",
-        containerId: w.list.id,
-        containerName: "Sprint",
-        containerPath: "Engineering › Product › Sprint",
-        spaceId: w.space.id,
-        folderId: w.folder.id,
-        createdBy: "U0ADMIN",
-      })
-      .returning();
-    return { projectId: project!.id, bindingId: binding!.id };
-  }
+  ) => bindFakeList(db, sealer, w, { slackTeamId: team, channelId: "C0FLOW" });
 
   it("a run killed after 11 pages leaves its cases listed (the job queued at page 10); the reconcile fan-out and the job then rebuild them", async () => {
     const w = world(1_250);

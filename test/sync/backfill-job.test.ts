@@ -1,13 +1,14 @@
 import { eq } from "drizzle-orm";
 import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindings, connections, projects, trackedCases } from "../../db/schema.ts";
+import { bindings, trackedCases } from "../../db/schema.ts";
 import backfillBindingJob from "../../jobs/backfill-binding.ts";
 import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
 import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import type { JobDeps } from "../../src/worker/job-deps.ts";
-import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
+import { seededFake } from "../fakes/clickup/fixtures.ts";
+import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
@@ -32,32 +33,10 @@ describe("jobs/backfill-binding", () => {
   it("backfills the binding named in the payload with the connection's sealed token", async () => {
     const w = seededFake({ rateLimit: { limit: 10_000 } });
     for (let i = 0; i < 3; i += 1) w.fake.addTask({ listId: w.list.id, emit: false });
-    await database.db.insert(connections).values({
+    const { bindingId } = await bindFakeList(database.db, sealer, w, {
       slackTeamId: "TJOB",
-      clickupTeamId: w.team.id,
-      clickupTeamName: "Acme",
-      tokenSealed: sealer.seal(TOKEN),
-      tokenLast4: TOKEN.slice(-4),
-      tokenOwnerId: w.jane.id,
-      tokenOwnerName: "Jane Roe",
-      connectedBy: "U0ADMIN",
+      channelId: "C1",
     });
-    const [project] = await database.db
-      .insert(projects)
-      .values({ slackTeamId: "TJOB", channelId: "C1" })
-      .returning();
-    const [binding] = await database.db
-      .insert(bindings)
-      .values({
-        projectId: project!.id,
-        containerType: "list",
-        containerId: w.list.id,
-        containerName: "Sprint",
-        containerPath: "Engineering › Product › Sprint",
-        spaceId: w.space.id,
-        createdBy: "U0ADMIN",
-      })
-      .returning();
     const deps: JobDeps = {
       config: testConfig({ DATABASE_URL: tdb.url, CLICKUP_API_URL: "http://clickup.test/api" }),
       database,
@@ -74,8 +53,8 @@ describe("jobs/backfill-binding", () => {
     };
 
     const task = backfillBindingJob(deps);
-    await task({ bindingId: binding!.id }, helpers());
-    const [row] = await database.db.select().from(bindings).where(eq(bindings.id, binding!.id));
+    await task({ bindingId: bindingId }, helpers());
+    const [row] = await database.db.select().from(bindings).where(eq(bindings.id, bindingId));
     expect(row!.syncStatus).toBe("synced");
     expect(await database.db.select().from(trackedCases)).toHaveLength(3);
 

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindings, clickupWebhooks, connections, projects } from "../../db/schema.ts";
+import { bindings, clickupWebhooks } from "../../db/schema.ts";
 import checkWebhookHealthJob from "../../jobs/check-webhook-health.ts";
 import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
@@ -12,6 +12,7 @@ import { webhookFailingWarning } from "../../src/sync/webhook-health/messages.ts
 import type { JobDeps } from "../../src/worker/job-deps.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
 import { createSlackFake, webClientFor } from "../fakes/slack/index.ts";
+import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
@@ -55,31 +56,7 @@ async function setup(options: { registered?: boolean; publicUrl?: string | null 
   const slackTeamId = `TWH${teams}`;
   const channelId = `CWH${teams}`;
   const slackFake = createSlackFake({ channels: [{ id: channelId, name: "project" }] });
-  await database.db.insert(connections).values({
-    slackTeamId,
-    clickupTeamId: w.team.id,
-    clickupTeamName: "Acme",
-    tokenSealed: sealer.seal(TOKEN),
-    tokenLast4: TOKEN.slice(-4),
-    tokenOwnerId: w.jane.id,
-    tokenOwnerName: "Jane Roe",
-    connectedBy: "U0ADMIN",
-  });
-  const [project] = await database.db.insert(projects).values({ slackTeamId, channelId }).returning();
-  const [binding] = await database.db
-    .insert(bindings)
-    .values({
-      projectId: project!.id,
-      containerType: "list",
-      containerId: w.list.id,
-      containerName: "Sprint",
-      containerPath: "Engineering › Product › Sprint",
-      spaceId: w.space.id,
-      folderId: w.folder.id,
-      createdBy: "U0ADMIN",
-    })
-    .returning();
-  const bindingId = binding!.id;
+  const { bindingId } = await bindFakeList(database.db, sealer, w, { slackTeamId, channelId });
   const clickup = (token: string) =>
     createClickUpClient({
       baseUrl: "http://clickup.test/api",
