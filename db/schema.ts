@@ -249,6 +249,8 @@ export const webhookDeliveries = pgTable(
   (t) => [
     uniqueIndex("webhook_deliveries_key").on(t.idempotencyKey),
     index("webhook_deliveries_task").on(t.taskId),
+    // What is still to apply, per webhook and age (apply-deliveries runs, the reconcile fan-out).
+    index("webhook_deliveries_pending").on(t.webhookId, t.receivedAt).where(sql`outcome = 'pending'`),
   ],
 );
 

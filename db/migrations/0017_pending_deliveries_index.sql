@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_deliveries_pending" ON "webhook_deliveries" USING btree ("webhook_id","received_at") WHERE outcome = 'pending';
