@@ -8,8 +8,9 @@ const BATCH_CONCURRENCY = 2;
 
 /**
  * apply-task-deliveries — applies ClickUp tasks' pending webhook deliveries to the status timeline
- * (src/sync/apply). Payload `{taskId}` or, as the webhook route enqueues it, a graphile-worker batch
- * `[{taskId}, …]`: every task is applied in its own transaction and reported on its own, so only the
+ * (src/sync/apply) for the tasks it names. Payload `{taskId}` or, as the reconcile fan-out re-queues
+ * stale deliveries (src/sync/requeue-pending-deliveries.ts), a graphile-worker batch `[{taskId}, …]`
+ * (fresh deliveries are applied by jobs/apply-deliveries.ts, per workspace): every task is applied in its own transaction and reported on its own, so only the
  * tasks that failed (ClickUp rate-limited or down, the process killed) are retried, with backoff.
  * Two runs for one task (two batches naming it) serialise on a per-task advisory lock; a failure rolls
  * that task's whole run back, so a retry applies everything exactly once and no delivery is lost.

@@ -15,6 +15,7 @@ import { createHttpApp } from "../http/create-http-app.ts";
 import type { ComponentHealth } from "../http/health-route.ts";
 import type { Logger } from "../log/create-logger.ts";
 import { createSlackApp, type SlackApp } from "../slack/create-slack-app.ts";
+import { createIngestPressure } from "../sync/ingest-pressure.ts";
 import { createClickUpWebhookReceiver } from "../sync/receive-clickup-webhook.ts";
 import { startWorker, type WorkerHandle } from "../worker/start-worker.ts";
 
@@ -87,6 +88,8 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
     const clickup = (token: string) =>
       createClickUpClient({ baseUrl: config.clickupApiUrl, token, fetch: options.clickupFetch, rateLimits });
 
+    // One process serving webhooks and applying them: applying steps aside while deliveries pour in.
+    const ingestPressure = config.role === "all" ? createIngestPressure() : undefined;
     let worker: WorkerHandle | undefined;
     if (config.role !== "web") {
       const slackForJobs = config.slack.botToken
@@ -98,7 +101,7 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
         : undefined;
       worker = await startWorker(
         databaseUrl,
-        { config, database, logger, now, sealer, clickup, slack: slackForJobs },
+        { config, database, logger, now, sealer, clickup, slack: slackForJobs, ingestPressure },
         logger,
         {
           pollInterval: options.workerPollInterval,
@@ -134,7 +137,9 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
     }
 
     const clickupReceiver =
-      config.role === "worker" ? undefined : createClickUpWebhookReceiver({ database, sealer, logger, now });
+      config.role === "worker"
+        ? undefined
+        : createClickUpWebhookReceiver({ database, sealer, logger, now, pressure: ingestPressure });
     // Runs before the database closes (cleanups run in reverse): accepted deliveries are written first.
     if (clickupReceiver) cleanup.push(() => clickupReceiver.drain());
 

@@ -1,10 +1,18 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../log/create-logger.ts";
+import type { IngestPressure } from "./ingest-pressure.ts";
 
-/** The graphile-worker task that applies a task's stored deliveries (jobs/apply-task-deliveries.ts). */
+/** The graphile-worker task that applies named tasks' stored deliveries (jobs/apply-task-deliveries.ts). */
 export const APPLY_TASK = "apply-task-deliveries";
-/** Apply jobs of one workspace (connection) run one at a time in the queue `apply-deliveries:<id>`. */
+/** The graphile-worker task that applies a workspace's pending deliveries (jobs/apply-deliveries.ts). */
+export const DRAIN_TASK = "apply-deliveries";
+/**
+ * Apply jobs of one workspace (connection) run one at a time in the queue `apply-deliveries:<id>`;
+ * the same text is the job key of its waiting apply-deliveries run.
+ */
 export const APPLY_QUEUE_PREFIX = "apply-deliveries:";
+/** Pending deliveries younger than this are apply-deliveries' to apply; older ones the reconcile fan-out's. */
+export const FRESH_PENDING_MS = 10 * 60_000;
 
 /** A verified delivery, ready to store. `bodyJson` is the raw body (already parsed once, so valid JSON). */
 export interface InboxDelivery {
@@ -37,6 +45,8 @@ export interface DeliveryInboxOptions {
    * applied by one transaction instead of one each.
    */
   applyDelayMs?: number;
+  /** Told how many deliveries each transaction stored (the apply job steps aside during a burst). */
+  pressure?: IngestPressure;
 }
 
 interface Waiting {
@@ -82,6 +92,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   async function flush(batch: Waiting[]): Promise<void> {
     try {
       const stored = await writeWithRetry(batch.map((w) => w.delivery));
+      options.pressure?.record(batch.length);
       for (const w of batch) w.resolve(stored.has(w.delivery.key) ? "stored" : "repeat");
     } catch (err) {
       if (batch.length > 1 && isDataError(err)) {
@@ -125,14 +136,18 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
           `{"key":${JSON.stringify(d.key)},"webhook_id":${JSON.stringify(d.webhookId)},"event":${JSON.stringify(d.event)},"task_id":${JSON.stringify(d.taskId)},"body":${d.bodyJson}}`,
       )
       .join(",")}]`;
-    // One statement, so one round trip and one commit: insert what is new and, for the pending ones,
-    // enqueue one apply job per workspace whose payload lists their tasks (a graphile-worker batch
-    // job). add_job is the costliest part of this, so it runs once per group and workspace, not once
-    // per task. The jobs of a workspace share a graphile-worker queue, so they run one at a time: a
-    // burst of deliveries is applied at the pace of one worker slot per workspace and never starves
-    // the webhook route of CPU, and one workspace's slow ClickUp calls do not hold up another's.
-    // The outcome is decided at commit time: dropped with the module off or when every binding the
-    // webhook serves is paused; ignored when there is no task to apply it to.
+    // One statement, so one round trip and one commit: insert what is new and make sure a run of
+    // apply-deliveries for each workspace concerned will start after this commits. Queuing a job costs
+    // more than the rest of this statement, so it is done only when the workspace has no run waiting
+    // to start: a waiting run (not taken by a worker yet, never failed) is held with FOR SHARE until
+    // this commits — graphile-worker takes jobs FOR UPDATE SKIP LOCKED, so it cannot start the run
+    // before these rows are visible to it — and will apply them. Otherwise (none, or it is running)
+    // one is queued, keyed per workspace: concurrent groups merge into one run, and a run that is
+    // already going is followed by a new one. A workspace's runs share a graphile-worker queue, so
+    // they run one at a time: a burst is applied at the pace of one worker slot per workspace and
+    // never starves the webhook route of CPU, and one workspace's slow ClickUp calls do not hold up
+    // another's. The outcome is decided at commit time: dropped with the module off or when every
+    // binding the webhook serves is paused; ignored when there is no task to apply it to.
     const inserted = await sql<{ key: string }[]>`
       with input as (
         select * from jsonb_to_recordset(${payload}::jsonb)
@@ -156,20 +171,20 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         order by i.key
         on conflict (idempotency_key) do nothing
         returning idempotency_key, webhook_id, task_id, outcome
-      ), tasks as (
-        select t.connection_id,
-          json_agg(json_build_object('taskId', t.task_id) order by t.task_id) as payload
-        from (
-          select distinct h.connection_id, s.task_id
-          from stored s join hooks h on h.id = s.webhook_id
-          where s.outcome = 'pending' and s.task_id is not null
-        ) t
-        group by t.connection_id
+      ), workspaces as (
+        select distinct ${APPLY_QUEUE_PREFIX} || h.connection_id as key, h.connection_id
+        from stored s join hooks h on h.id = s.webhook_id
+        where s.outcome = 'pending' and s.task_id is not null
+      ), waiting as (
+        select j.key from graphile_worker._private_jobs j
+        where j.key in (select key from workspaces) and j.locked_at is null and j.attempts = 0
+        for share
       ), job as (
-        select graphile_worker.add_job(${APPLY_TASK}, tasks.payload,
-          queue_name := ${APPLY_QUEUE_PREFIX} || tasks.connection_id,
-          run_at := now() + ${delay}::interval)
-        from tasks
+        select graphile_worker.add_job(${DRAIN_TASK}, json_build_object('connectionId', w.connection_id),
+          queue_name := w.key, run_at := now() + ${delay}::interval,
+          job_key := w.key, job_key_mode := 'preserve_run_at')
+        from workspaces w
+        where w.key not in (select key from waiting)
       )
       select s.idempotency_key as key from stored s, (select count(*) from job) j`;
     return new Set(inserted.map((r) => r.key));

@@ -6,6 +6,7 @@ import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
 import { createDeliveryInbox, isDataError } from "./delivery-inbox.ts";
+import type { IngestPressure } from "./ingest-pressure.ts";
 
 /** ClickUp payloads are a few kB; anything near this is not a ClickUp delivery. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -19,7 +20,14 @@ const deliverySchema = z.looseObject({
     .optional(),
 });
 
-export type ReceiverDeps = { database: Database; sealer: Sealer; logger: Logger; now?: () => number };
+export type ReceiverDeps = {
+  database: Database;
+  sealer: Sealer;
+  logger: Logger;
+  now?: () => number;
+  /** Shared with this process's apply job, if it runs one. */
+  pressure?: IngestPressure;
+};
 
 export interface ClickUpWebhookReceiver {
   handle(request: Request): Promise<Response>;
@@ -38,7 +46,7 @@ const SECRET_TTL_MS = 30_000;
 export function createClickUpWebhookReceiver(deps: ReceiverDeps): ClickUpWebhookReceiver {
   const { logger } = deps;
   const now = deps.now ?? Date.now;
-  const inbox = createDeliveryInbox({ sql: deps.database.sql, logger });
+  const inbox = createDeliveryInbox({ sql: deps.database.sql, logger, pressure: deps.pressure });
   // Opening a sealed secret per request would cost more than the rest of the request; the cache
   // holds plaintext only in memory, never logged.
   const secrets = new Map<string, { secret: string; until: number }>();

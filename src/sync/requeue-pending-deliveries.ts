@@ -1,13 +1,14 @@
 import type { Sql } from "postgres";
-import { APPLY_TASK } from "./delivery-inbox.ts";
+import { APPLY_TASK, FRESH_PENDING_MS } from "./delivery-inbox.ts";
 
 /**
- * Re-enqueues apply work for deliveries still pending after `olderThanMs` whose task has no apply job
- * waiting: e.g. left pending while ClickUp refused the token (fixed since by `/flow connect`), or whose
- * job ran out of attempts. One batch job for all such tasks; applying twice is harmless (per-task lock,
- * idempotent transitions). Returns how many tasks were queued.
+ * Re-enqueues apply work for deliveries still pending after `olderThanMs` (by default when they are too
+ * old for the workspace's apply-deliveries runs) whose task has no apply job waiting: e.g. left pending
+ * while ClickUp refused the token (fixed since by `/flow connect`), or whose run ran out of attempts.
+ * One batch job for all such tasks; applying twice is harmless (per-task lock, idempotent
+ * transitions). Returns how many tasks were queued.
  */
-export async function requeuePendingDeliveries(sql: Sql, olderThanMs = 5 * 60_000): Promise<number> {
+export async function requeuePendingDeliveries(sql: Sql, olderThanMs = FRESH_PENDING_MS): Promise<number> {
   const [row] = await sql<{ tasks: number }[]>`
     with stuck as (
       select distinct d.task_id from webhook_deliveries d

@@ -4,6 +4,7 @@ import type { Config } from "../config/load-config.ts";
 import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
+import type { IngestPressure } from "../sync/ingest-pressure.ts";
 
 /** What every job may use; passed in so tests inject their own clock and fakes. */
 export type JobDeps = {
@@ -18,4 +19,6 @@ export type JobDeps = {
   clickup: (token: string) => ClickUpClient;
   /** Slack Web API client for messages from jobs; absent when Slack is not configured. */
   slack?: WebClient;
+  /** The webhook route's load when it runs in this process (FLOWBOT_ROLE=all); the apply job yields to it. */
+  ingestPressure?: IngestPressure;
 };

@@ -1,11 +1,14 @@
+import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import applyDeliveriesJob from "../../jobs/apply-deliveries.ts";
 import { createClickUpClient, createRateLimitRegistry, isClickUpError } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
 import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { type ApplyDeps, applyTaskDeliveries } from "../../src/sync/apply/index.ts";
+import type { IngestPressure } from "../../src/sync/ingest-pressure.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
-import { TEST_KEY_HEX } from "../helpers/test-config.ts";
+import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
 /*
@@ -99,7 +102,7 @@ async function setup(token = TOKEN) {
         retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRateLimitWaitMs: 0 },
       }),
   };
-  return { list, webhookId, bindingId: b!.id, team, store, take, deps };
+  return { list, webhookId, bindingId: b!.id, connectionId: c!.id, team, store, take, deps };
 }
 
 async function storeBody(body: string) {
@@ -328,5 +331,109 @@ describe("applyTaskDeliveries", () => {
       { n: number }[]
     >`select count(*)::int as n from rework_events where case_id = ${c.id}`;
     expect(rework!.n).toBe(0);
+  });
+});
+
+/** jobs/apply-deliveries.ts as the worker runs it, with `pressure` standing in for the webhook route. */
+async function runDrain(s: Awaited<ReturnType<typeof setup>>, pressure?: IngestPressure): Promise<unknown> {
+  const task = applyDeliveriesJob({
+    config: testConfig({ DATABASE_URL: tdb.url }),
+    database,
+    logger: logs.logger,
+    now: Date.now,
+    sealer,
+    clickup: s.deps.clickup,
+    ingestPressure: pressure,
+  });
+  return task({ connectionId: s.connectionId }, {} as JobHelpers);
+}
+
+describe("apply-deliveries (a workspace's run)", () => {
+  it("applies every fresh pending delivery of its workspace and leaves other workspaces' and stale ones alone", async () => {
+    const a = await setup();
+    const b = await setup();
+    const t1 = w.fake.addTask({ listId: a.list.id, name: "First" });
+    const t2 = w.fake.addTask({ listId: a.list.id, name: "Second" });
+    const other = w.fake.addTask({ listId: b.list.id, name: "Elsewhere" });
+    const stale = w.fake.addTask({ listId: a.list.id, name: "Stale" });
+    w.fake.setTaskStatus(t1.id, "in progress");
+    w.fake.setTaskStatus(t2.id, "review");
+    await a.store();
+    await b.store();
+    // Older than a run reads: the reconcile fan-out re-queues it (requeuePendingDeliveries).
+    await database.sql`update webhook_deliveries set received_at = now() - interval '1 hour' where task_id = ${stale.id}`;
+    await database.sql`delete from graphile_worker._private_jobs`;
+
+    await runDrain(a);
+    expect(await outcomes(t1.id)).toEqual({ applied: 2 });
+    expect(await outcomes(t2.id)).toEqual({ applied: 2 });
+    expect((await caseOf(a.bindingId, t1.id))!.status).toBe("in progress");
+    expect((await caseOf(a.bindingId, t2.id))!.status).toBe("review");
+    expect(await outcomes(other.id)).toEqual({ pending: 1 });
+    expect(await outcomes(stale.id)).toEqual({ pending: 1 });
+    // The applied cases' flow facts are rebuilt by one job after the run.
+    const jobs = await database.sql<
+      { task: string }[]
+    >`select task_identifier as task from graphile_worker.jobs`;
+    expect(jobs.map((j) => j.task)).toEqual(["rebuild-flow-facts"]);
+  });
+
+  it("applies the other tasks when ClickUp fails on one, then fails for graphile-worker to retry; the retry applies it", async () => {
+    const s = await setup();
+    const t1 = w.fake.addTask({ listId: s.list.id, name: "Unlucky" });
+    const t2 = w.fake.addTask({ listId: s.list.id, name: "Lucky" });
+    await s.store();
+    // Both are new to the binding, so applying each reads the task from ClickUp; the first read fails.
+    w.fake.faults.failNext(1, { status: 503 });
+    const failed = await runDrain(s).catch((e: unknown) => e);
+    w.fake.faults.clear();
+    expect(failed).toBeInstanceOf(AggregateError);
+    expect((failed as AggregateError).message).toBe("1 of 2 tasks could not be applied");
+    const after = [await outcomes(t1.id), await outcomes(t2.id)];
+    expect(after).toContainEqual({ pending: 1 });
+    expect(after).toContainEqual({ applied: 1 });
+
+    await runDrain(s);
+    expect(await outcomes(t1.id)).toEqual({ applied: 1 });
+    expect(await outcomes(t2.id)).toEqual({ applied: 1 });
+  });
+
+  it("ends with deliveries ClickUp refused the token for still pending, tried once in the run", async () => {
+    const token = "pk_4400003_THIRDTOKEN";
+    w.fake.addUser({ username: "Kim", token, teamIds: [w.team.id] });
+    const s = await setup(token);
+    const t = w.fake.addTask({ listId: s.list.id, name: "Refused" });
+    await s.store();
+    w.fake.revokeToken(token);
+    const reads = () => w.fake.requests.count({ token });
+    const before = reads();
+    await runDrain(s);
+    expect(await outcomes(t.id)).toEqual({ pending: 1 });
+    const errors = await database.sql`select code from sync_errors where binding_id = ${s.bindingId}`;
+    expect(errors.map((e) => e.code)).toEqual(["token_invalid"]);
+    expect(reads() - before).toBe(1);
+  });
+
+  it("steps aside for the webhook route before each task, out of one budget for the whole run", async () => {
+    const s = await setup();
+    const tasks = [1, 2, 3].map((i) => w.fake.addTask({ listId: s.list.id, name: `Burst ${i}` }));
+    await s.store();
+    const budgets: { ms: number }[] = [];
+    const pressure: IngestPressure = {
+      record() {},
+      busy: () => true,
+      async yieldTo(budget) {
+        budgets.push(budget);
+        const spent = Math.min(budget.ms, 4_000);
+        budget.ms -= spent;
+        return spent;
+      },
+    };
+    await runDrain(s, pressure);
+    for (const t of tasks) expect(await outcomes(t.id)).toEqual({ applied: 1 });
+    expect(budgets).toHaveLength(3);
+    expect(new Set(budgets).size).toBe(1);
+    // 10 s for the run in all: 4 s + 4 s + the 2 s left.
+    expect(budgets[0]!.ms).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bindings, clickupWebhooks, connections, projects } from "../../db/schema.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../../src/http/create-http-app.ts";
-import { APPLY_TASK } from "../../src/sync/delivery-inbox.ts";
+import { APPLY_TASK, DRAIN_TASK } from "../../src/sync/delivery-inbox.ts";
 import { requeuePendingDeliveries } from "../../src/sync/requeue-pending-deliveries.ts";
 import { sign } from "../fakes/clickup/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
@@ -101,7 +101,24 @@ async function deliveriesFor(taskPrefix: string) {
   return sql()<{ task_id: string; outcome: string }[]>`
     select task_id, outcome::text from webhook_deliveries where task_id like ${`${taskPrefix}%`}`;
 }
-/** Tasks named in queued apply jobs (one job per committed group; its payload lists the group's tasks). */
+/** The workspace's apply-deliveries runs queued (the web role runs no worker, so none starts). */
+async function drainRuns() {
+  return sql()<{ key: string | null; queue: string; payload: unknown; delayed: boolean; attempts: number }[]>`
+    select j.key, q.queue_name as queue, j.payload::jsonb as payload, j.attempts,
+      j.run_at > j.created_at + interval '500 ms' as delayed
+    from graphile_worker._private_jobs j
+    join graphile_worker._private_tasks t on t.id = j.task_id
+    join graphile_worker._private_job_queues q on q.id = j.job_queue_id
+    where t.identifier = ${DRAIN_TASK}
+    order by j.id`;
+}
+/** Transactions that stored these deliveries (rows written by one transaction share its xmin). */
+async function commitsFor(taskPrefix: string) {
+  const [row] = await sql()<{ n: number }[]>`
+    select count(distinct xmin::text)::int as n from webhook_deliveries where task_id like ${`${taskPrefix}%`}`;
+  return row!.n;
+}
+/** Tasks named in queued apply-task-deliveries jobs (what the reconcile fan-out re-queues). */
 async function jobTasks(taskPrefix: string) {
   const rows = await sql()<{ task_id: string }[]>`
     select e->>'taskId' as task_id
@@ -112,45 +129,60 @@ async function jobTasks(taskPrefix: string) {
   return rows.map((r) => r.task_id).sort();
 }
 
-describe("storing a delivery enqueues its apply job in the same statement", () => {
-  it("a pending delivery's task is in a queued apply job; repeats add neither rows nor jobs", async () => {
+describe("storing a delivery makes sure its workspace's apply run is queued, in the same statement", () => {
+  it("a pending delivery has the workspace's apply-deliveries run waiting; repeats add neither rows nor runs", async () => {
     const body = statusDelivery("one-1");
     for (let i = 0; i < 3; i++) expect((await post(body)).status).toBe(200);
     expect(await deliveriesFor("one-")).toEqual([{ task_id: "one-1", outcome: "pending" }]);
-    expect(await jobTasks("one-")).toEqual(["one-1"]);
-    // In the workspace's own queue (its apply jobs run one at a time), due after the grouping delay.
-    const [job] = await sql()<{ queue: string; delayed: boolean }[]>`
-      select q.queue_name as queue, j.run_at > j.created_at + interval '500 ms' as delayed
-      from graphile_worker._private_jobs j
-      join graphile_worker._private_job_queues q on q.id = j.job_queue_id
-      where j.payload::jsonb @> '[{"taskId":"one-1"}]'::jsonb`;
+    // Keyed and queued per workspace (its runs go one at a time), due after the grouping delay.
     const [connection] = await flowbot.database.db.select().from(connections);
-    expect(job).toEqual({ queue: `apply-deliveries:${connection!.id}`, delayed: true });
+    const key = `apply-deliveries:${connection!.id}`;
+    expect(await drainRuns()).toEqual([
+      { key, queue: key, payload: { connectionId: connection!.id }, delayed: true, attempts: 0 },
+    ]);
+    // Another task's delivery: the waiting run will apply it too, so nothing is queued.
+    expect((await post(statusDelivery("one-2"))).status).toBe(200);
+    expect(await drainRuns()).toHaveLength(1);
   });
 
-  it("a burst of concurrent deliveries (each twice) is stored exactly once each, every task enqueued, in few commits", async () => {
+  it("a delivery that arrives while the run is going (taken by a worker) queues the next run", async () => {
+    const [connection] = await flowbot.database.db.select().from(connections);
+    const key = `apply-deliveries:${connection!.id}`;
+    // What graphile-worker does when it takes the job.
+    await sql()`
+      update graphile_worker._private_jobs set locked_at = now(), locked_by = 'test-worker', attempts = 1
+      where key = ${key}`;
+    expect((await post(statusDelivery("during-1"))).status).toBe(200);
+    const runs = await drainRuns();
+    // The running one lost its key (it may have read the pending rows before this one was stored);
+    // the new one holds it and starts after the running one ends (same queue).
+    expect(runs.map((r) => ({ key: r.key, attempts: r.attempts }))).toEqual([
+      { key: null, attempts: 25 },
+      { key, attempts: 0 },
+    ]);
+    await sql()`delete from graphile_worker._private_jobs where key is null`;
+  });
+
+  it("a burst of concurrent deliveries (each twice) is stored exactly once each, in shared commits, with one run waiting", async () => {
     const bodies = Array.from({ length: 300 }, (_, i) => statusDelivery(`burst-${i % 30}`));
     const statuses = await Promise.all([...bodies, ...bodies].map(async (b) => (await post(b)).status));
     expect(statuses.every((s) => s === 200)).toBe(true);
     const rows = await deliveriesFor("burst-");
     expect(rows).toHaveLength(300);
     expect(rows.every((r) => r.outcome === "pending")).toBe(true);
-    const tasks = await jobTasks("burst-");
-    expect([...new Set(tasks)]).toEqual(Array.from({ length: 30 }, (_, i) => `burst-${i}`).sort());
-    // Grouped: far fewer apply jobs (= commits with something pending) than deliveries.
-    const [{ jobs }] = await sql()<{ jobs: number }[]>`
-      select count(*)::int as jobs from graphile_worker._private_jobs j
-      where exists (select 1 from jsonb_array_elements(j.payload::jsonb) e where e->>'taskId' like 'burst-%')`;
-    expect(jobs).toBeLessThan(300);
+    // Grouped: far fewer commits than deliveries, and still the one waiting run.
+    expect(await commitsFor("burst-")).toBeLessThan(300);
+    expect(await drainRuns()).toHaveLength(1);
   });
 
   it("deliveries of a paused binding are acknowledged, counted as dropped, and enqueue nothing", async () => {
+    await sql()`delete from graphile_worker._private_jobs`;
     await flowbot.database.db.update(bindings).set({ syncStatus: "paused" });
     const res = await post(statusDelivery("paused-1"));
     await flowbot.database.db.update(bindings).set({ syncStatus: "synced" });
     expect(res.status).toBe(200);
     expect(await deliveriesFor("paused-")).toEqual([{ task_id: "paused-1", outcome: "dropped" }]);
-    expect(await jobTasks("paused-")).toEqual([]);
+    expect(await drainRuns()).toEqual([]);
   });
 
   it("a payload Postgres cannot store is refused with 400 and does not fail the deliveries beside it", async () => {
@@ -192,20 +224,21 @@ describe("the database unavailable during deliveries", () => {
     expect((await post(retried)).status).toBe(200);
     const rows = await deliveriesFor("outage-");
     expect(rows.map((r) => r.task_id).sort()).toEqual(["outage-1", "outage-2"]);
-    expect(await jobTasks("outage-")).toEqual(["outage-1", "outage-2"]);
+    expect(rows.every((r) => r.outcome === "pending")).toBe(true);
+    expect(await drainRuns()).toHaveLength(1);
     expect(logs.text()).toContain("answering 503");
     expect(logs.text()).not.toContain(SECRET);
   });
 });
 
 describe("deliveries left pending", () => {
-  it("are re-queued by the reconcile fan-out once no apply job names their task any more", async () => {
+  it("are re-queued by the reconcile fan-out once they are too old for the workspace's runs", async () => {
     expect((await post(statusDelivery("stuck-1"))).status).toBe(200);
     expect((await post(statusDelivery("stuck-2"))).status).toBe(200);
-    // stuck-1's job is gone (e.g. ran out of attempts); both deliveries are old.
-    await sql()`
-      delete from graphile_worker._private_jobs j
-      where j.payload::jsonb @> '[{"taskId":"stuck-1"}]'::jsonb`;
+    // stuck-2 has a re-queued job already; a few minutes old is still the apply-deliveries runs' to do.
+    await sql()`select graphile_worker.add_job(${APPLY_TASK}, '[{"taskId":"stuck-2"}]'::json)`;
+    await sql()`update webhook_deliveries set received_at = now() - interval '5 minutes' where task_id like 'stuck-%'`;
+    expect(await requeuePendingDeliveries(sql())).toBe(0);
     await sql()`update webhook_deliveries set received_at = now() - interval '1 hour' where task_id like 'stuck-%'`;
     expect(await requeuePendingDeliveries(sql())).toBe(1);
     expect(await jobTasks("stuck-")).toEqual(["stuck-1", "stuck-2"]);

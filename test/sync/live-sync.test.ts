@@ -112,7 +112,8 @@ async function applied() {
   await waitFor("deliveries applied", async () => {
     const [row] = await flowbot.database.sql<{ pending: number; jobs: number }[]>`
       select (select count(*)::int from webhook_deliveries where outcome = 'pending') as pending,
-        (select count(*)::int from graphile_worker.jobs where task_identifier = 'apply-task-deliveries') as jobs`;
+        (select count(*)::int from graphile_worker.jobs
+          where task_identifier in ('apply-task-deliveries', 'apply-deliveries')) as jobs`;
     return row!.pending === 0 && row!.jobs === 0;
   }).catch(async (err) => {
     const jobs = await flowbot.database

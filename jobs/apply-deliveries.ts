@@ -1,0 +1,91 @@
+import type { Task } from "graphile-worker";
+import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
+import { applyTaskDeliveries } from "../src/sync/apply/index.ts";
+import { FRESH_PENDING_MS } from "../src/sync/delivery-inbox.ts";
+import type { JobDeps } from "../src/worker/job-deps.ts";
+
+/** Tasks applied at once; each holds one of the app pool's connections (shared with the webhook route). */
+const CONCURRENCY = 2;
+/** Tasks read per round. */
+const ROUND = 500;
+/** How long one run may step aside for a burst on the webhook route (in all, not per task). */
+const YIELD_BUDGET_MS = 10_000;
+
+/**
+ * apply-deliveries `{connectionId}` — applies a workspace's pending webhook deliveries, task by task
+ * (src/sync/apply: one transaction per task), until none is left. The webhook route queues it (keyed
+ * per workspace, in the workspace's queue) whenever it stores deliveries and no run of it is waiting
+ * to start, so one run covers every delivery stored before it starts, however many requests brought
+ * them. Deliveries ClickUp's refusal of the token leaves pending are not retried in the same run, and
+ * only fresh ones are read: older ones are the reconcile fan-out's (src/sync/requeue-pending-deliveries.ts).
+ * A task that fails (ClickUp down or rate-limited, the process killed) fails the run after the others
+ * are applied, and graphile-worker retries it with backoff; applying twice is harmless.
+ */
+export default function applyDeliveriesJob(deps: JobDeps): Task {
+  return async (payload, helpers) => {
+    const connectionId = Number((payload as { connectionId?: unknown } | null)?.connectionId);
+    if (!Number.isInteger(connectionId) || connectionId <= 0) {
+      throw new Error(`apply-deliveries needs {connectionId: number}, got ${JSON.stringify(payload)}`);
+    }
+    const { sql } = deps.database;
+    const seen = new Set<string>();
+    const failures: unknown[] = [];
+    let applied = 0;
+    const yieldBudget = { ms: YIELD_BUDGET_MS };
+    try {
+      for (;;) {
+        const rows = await sql<{ taskId: string }[]>`
+          select d.task_id as "taskId"
+          from webhook_deliveries d join clickup_webhooks w on w.id = d.webhook_id
+          where d.outcome = 'pending' and d.task_id is not null and w.connection_id = ${connectionId}
+            and d.received_at > now() - ${`${FRESH_PENDING_MS} milliseconds`}::interval
+            and d.task_id <> all(${[...seen]}::text[])
+          group by d.task_id
+          order by min(d.id)
+          limit ${ROUND}`;
+        if (rows.length === 0) break;
+        const tasks = rows.map((r) => r.taskId);
+        for (const t of tasks) seen.add(t);
+        await eachLimited(tasks, CONCURRENCY, async (taskId) => {
+          // Acknowledging ClickUp comes first: during a burst this waits (up to the run's budget).
+          await deps.ingestPressure?.yieldTo(yieldBudget);
+          if (helpers.abortSignal?.aborted) throw new Error("the worker is stopping");
+          try {
+            const result = await applyTaskDeliveries(
+              {
+                sql,
+                logger: deps.logger,
+                now: deps.now,
+                sealer: deps.sealer,
+                clickup: deps.clickup,
+                signal: helpers.abortSignal,
+              },
+              taskId,
+            );
+            applied += result.applied;
+          } catch (err) {
+            failures.push(err);
+            deps.logger.warn({ err, taskId }, "could not apply a task's deliveries; the run will be retried");
+          }
+        });
+        if (helpers.abortSignal?.aborted) break;
+      }
+    } finally {
+      // The applied cases' flow facts were listed, not rebuilt (see applyTaskDeliveries): one rebuild
+      // shortly after, so the next runs' cases join it.
+      if (seen.size > 0) await enqueueFlowRebuild(sql, { delaySeconds: 1 });
+    }
+    deps.logger.debug({ connectionId, tasks: seen.size, applied }, "applied ClickUp deliveries");
+    if (failures.length > 0) {
+      throw new AggregateError(failures, `${failures.length} of ${seen.size} tasks could not be applied`);
+    }
+  };
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
