@@ -36,6 +36,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface PagesOptions extends CallOptions {
+  /**
+   * Pages requested ahead of the one being read (default 1). Above 1, a long stream (two full pages
+   * seen) keeps that many in flight, so request latency does not leave the rate budget idle; a request
+   * for a page past the end that has not gone out yet is withdrawn, one that has is wasted (at most
+   * `ahead - 1` per stream). Short streams go one page at a time and waste nothing.
+   */
+  ahead?: number;
+}
+
 export const TASK_PAGE_SIZE = 100;
 export const BULK_TIME_IN_STATUS_MAX = 100;
 
@@ -80,18 +90,44 @@ export function createClickUpClient(options: ClickUpClientOptions) {
   const archivedQuery = (archived = false) => new URLSearchParams({ archived: String(archived) });
   const enc = encodeURIComponent;
 
-  async function* pages(path: string, query: TaskQuery, signal?: AbortSignal): AsyncGenerator<ClickUpTask[]> {
-    for (let page = query.startPage ?? 0; ; page += 1) {
-      const res = await call({
+  async function* pages(path: string, query: TaskQuery, o: PagesOptions = {}): AsyncGenerator<ClickUpTask[]> {
+    const { signal } = o;
+    const ahead = Math.max(1, Math.floor(o.ahead ?? 1));
+    const requested: { withdraw: AbortController; response: Promise<z.output<typeof tasksPage>> }[] = [];
+    let nextPage = query.startPage ?? 0;
+    let fullPages = 0;
+    const request = () => {
+      const withdraw = new AbortController();
+      const response = call({
         method: "GET",
         path,
-        query: taskQueryParams(query, page),
+        query: taskQueryParams(query, nextPage),
         schema: tasksPage,
-        signal,
+        signal: signal ? AbortSignal.any([signal, withdraw.signal]) : withdraw.signal,
       });
-      if (res.tasks.length > 0) yield res.tasks;
-      // Team tasks may omit last_page (reference §4.2), so a short page also ends the stream.
-      if (res.last_page === true || res.tasks.length < TASK_PAGE_SIZE) return;
+      response.catch(() => {}); // read in order below; one withdrawn past the end is never read
+      requested.push({ withdraw, response });
+      nextPage += 1;
+    };
+    try {
+      request();
+      for (;;) {
+        const res = await requested.shift()!.response;
+        // Team tasks may omit last_page (reference §4.2), so a short page also ends the stream.
+        if (res.last_page === true || res.tasks.length < TASK_PAGE_SIZE) {
+          if (res.tasks.length > 0) yield res.tasks;
+          return;
+        }
+        fullPages += 1;
+        // Pages beyond the next are asked before the caller works on this one, so that work overlaps
+        // them; the next one when the caller asks for it (as a one-page-at-a-time stream always did).
+        const depth = fullPages >= 2 ? ahead : 1;
+        while (requested.length < depth - 1) request();
+        yield res.tasks;
+        while (requested.length < depth) request();
+      }
+    } finally {
+      for (const r of requested) r.withdraw.abort();
     }
   }
 
@@ -149,9 +185,9 @@ export function createClickUpClient(options: ClickUpClientOptions) {
 
     /** Yields one page (≤ 100 tasks) at a time, so callers can store as they go. */
     listTasksPages: (listId: string, query: TaskQuery = {}, o: CallOptions = {}) =>
-      pages(`/v2/list/${enc(listId)}/task`, query, o.signal),
-    teamTasksPages: (teamId: string, query: TaskQuery = {}, o: CallOptions = {}) =>
-      pages(`/v2/team/${enc(teamId)}/task`, query, o.signal),
+      pages(`/v2/list/${enc(listId)}/task`, query, { signal: o.signal }),
+    teamTasksPages: (teamId: string, query: TaskQuery = {}, o: PagesOptions = {}) =>
+      pages(`/v2/team/${enc(teamId)}/task`, query, o),
     getTask: (taskId: string, o: CallOptions = {}) =>
       call({ method: "GET", path: `/v2/task/${enc(taskId)}`, schema: taskSchema, ...o }),
 

@@ -32,6 +32,85 @@ describe("ClickUp client data", () => {
     expect(fake.requests.count() - before).toBe(3);
   });
 
+  it("reads pages ahead on long streams only, asking at most ahead − 1 pages past the end", async () => {
+    const { fake, team, list, client } = setupClient();
+    for (let i = 0; i < 650; i += 1) fake.addTask({ listId: list.id, emit: false });
+    const inFlightAtPage: number[] = [];
+    const started = new Set<string>();
+    const pages: number[] = [];
+    const before = fake.requests.count();
+    const stream = client().teamTasksPages(team.id, { listIds: [list.id] }, { ahead: 3 });
+    for await (const page of stream) {
+      pages.push(page.length);
+      // Give requests asked for before this page was handed over a moment to reach the fake.
+      await new Promise((r) => setTimeout(r, 5));
+      for (const e of fake.requests.entries) started.add(`${e.path}?${e.query.page?.[0]}`);
+      inFlightAtPage.push(started.size - pages.length);
+    }
+    expect(pages).toEqual([100, 100, 100, 100, 100, 100, 50]);
+    // One page at a time until two full pages were seen, then two more asked ahead.
+    expect(inFlightAtPage[0]).toBe(0);
+    expect(Math.max(...inFlightAtPage)).toBe(2);
+    // Seven pages; requests for pages past the last that had already gone out are the only waste.
+    const sent = fake.requests.count() - before;
+    expect(sent).toBeGreaterThanOrEqual(7);
+    expect(sent).toBeLessThanOrEqual(9);
+
+    // A short stream goes page by page with `ahead`, exactly as without it.
+    const short = setupClient();
+    for (let i = 0; i < 150; i += 1) short.fake.addTask({ listId: short.list.id, emit: false });
+    const n = short.fake.requests.count();
+    let total = 0;
+    for await (const page of short
+      .client()
+      .teamTasksPages(short.team.id, { listIds: [short.list.id] }, { ahead: 3 }))
+      total += page.length;
+    expect(total).toBe(150);
+    expect(short.fake.requests.count() - n).toBe(2);
+  });
+
+  it("talks to ClickUp over real HTTP with the default transport: headers, bodies, errors", async () => {
+    const { fake, team, list } = setupClient();
+    fake.addTask({ listId: list.id, name: "Over the wire", emit: false });
+    const server = await fake.listen();
+    try {
+      const c = createClickUpClient({
+        baseUrl: server.url,
+        token: TOKEN,
+        rateLimits: createRateLimitRegistry(),
+        retry: { baseDelayMs: 1, maxDelayMs: 5, maxRetries: 0 },
+      });
+      expect((await c.getTeams()).map((t) => t.id)).toEqual([team.id]);
+      const names: string[] = [];
+      for await (const page of c.teamTasksPages(team.id, { listIds: [list.id] }))
+        names.push(...page.map((t) => t.name));
+      expect(names).toEqual(["Over the wire"]);
+      // The rate-limit headers reached the limiter.
+      expect(c.rateLimit()).toMatchObject({ limit: 10_000 });
+      expect(c.rateLimit().remaining).toBeLessThan(10_000);
+      const created = await c.createWebhook(team.id, {
+        endpoint: "https://flowbot.example.com/h",
+        events: ["*"],
+      });
+      expect(created.webhook.endpoint).toBe("https://flowbot.example.com/h");
+      // An error body is read and classified.
+      const refused = await createClickUpClient({
+        baseUrl: server.url,
+        token: "pk_0_NOT_A_TOKEN",
+        rateLimits: createRateLimitRegistry(),
+        retry: { maxRetries: 0 },
+      })
+        .getTeams()
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: "token_invalid" });
+      // A 5xx with no retries left is ClickUp down.
+      fake.faults.failNext(1, { status: 503 });
+      expect(await c.getTeams().catch((e: unknown) => e)).toMatchObject({ code: "clickup_down" });
+    } finally {
+      await server.close();
+    }
+  });
+
   it("chunks bulk time in status by 100 ids", async () => {
     const { fake, list, client } = setupClient();
     const ids: string[] = [];

@@ -20,6 +20,11 @@ const PASSES: BackfillPass[] = ["active", "archived"];
 /** Pages written to Postgres at once (each in its own transaction, committed in page order). */
 const STORES_IN_FLIGHT = 2;
 /**
+ * Pages fetched (with their time in status) and waiting for a store slot, beyond those being written:
+ * a store slowed by a busy moment does not stop the requests, which the rate limit cannot give back.
+ */
+const PAGES_WAITING = 3;
+/**
  * Pages store their cases' flow facts for later (store-page.ts): the rebuild-flow-facts job is queued
  * every this many committed pages, so a long backfill's numbers fill in as it goes, and when the run ends.
  */
@@ -85,6 +90,7 @@ export async function backfillBinding(
     const checkpoint = binding.backfillCheckpoint as BackfillCheckpoint | null;
     const resumeFrom = checkpoint ? PASSES.indexOf(checkpoint.pass) : 0;
     let timingsOff = false;
+    let timingsKnown = false;
     // Storing overlaps fetching: the next page is requested while this one's time in status is fetched
     // and stored, and up to STORES_IN_FLIGHT pages are written at once, each in its own transaction.
     // Commits stay strictly in page order: a page's transaction writes its rows, then waits for every
@@ -92,6 +98,9 @@ export async function backfillBinding(
     // checkpoint only ever moves forward over committed pages, and a run stopped by an error, an abort
     // or a throwing onProgress rolls back the pages after the last reported one.
     let committed: Promise<void> = Promise.resolve();
+    // Pages take store slots in page order (FIFO), so an earlier page always gets its slot before a
+    // later one that would wait for it to commit.
+    const slots = fifoSlots(STORES_IN_FLIGHT);
     const inFlight: { taskIds: Set<string>; done: Promise<void> }[] = [];
     const settleAll = () => Promise.allSettled(inFlight.map((s) => s.done));
     try {
@@ -102,7 +111,9 @@ export async function backfillBinding(
         const query = containerTaskQuery(binding.containerType, binding.containerId, pass, startPage);
         let page = startPage - 1;
         let lastSize = 0;
-        const pages = clickup.teamTasksPages(connection.clickupTeamId, query, { signal });
+        // Two pages ahead on long containers: at the start of a run, requests are slower than the
+        // rate limit allows (cold connections and caches), and one page ahead left budget unused.
+        const pages = clickup.teamTasksPages(connection.clickupTeamId, query, { signal, ahead: 2 });
         let upcoming = pages.next();
         upcoming.catch(() => {}); // observed below; this only keeps an early failure from going unhandled
         for (;;) {
@@ -116,23 +127,44 @@ export async function backfillBinding(
           progress.requests += 1;
           // At most STORES_IN_FLIGHT pages ahead of the last commit: bounds memory, and ClickUp is not
           // asked for more while Postgres is behind.
-          while (inFlight.length >= STORES_IN_FLIGHT) await inFlight[0]!.done;
-          let timings: Record<string, ClickUpTimeInStatus> | null = null;
-          let warning: string | null | undefined;
-          if (!timingsOff) {
-            try {
-              timings = await clickup.bulkTimeInStatus(
-                tasks.map((t) => t.id),
-                { signal },
-              );
-              progress.requests += 1;
-            } catch (err) {
-              if (!isClickUpError(err, "clickapp_disabled")) throw err;
-              progress.requests += 1;
-              timingsOff = true;
-              warning = joinWarnings([TIMINGS_OFF_WARNING, webhookWarning]);
-              log.warn("time in status unavailable; continuing without timings");
-            }
+          while (inFlight.length >= STORES_IN_FLIGHT + PAGES_WAITING) await inFlight[0]!.done;
+          // The page's time in status is asked now and awaited by its store: the loop goes on to the
+          // next page meanwhile, so these requests overlap instead of queueing one after another.
+          type PageTimings = {
+            timings: Record<string, ClickUpTimeInStatus> | null;
+            warning: string | null | undefined;
+          };
+          const timed: Promise<PageTimings> = timingsOff
+            ? Promise.resolve({ timings: null, warning: undefined })
+            : clickup
+                .bulkTimeInStatus(
+                  tasks.map((t) => t.id),
+                  { signal },
+                )
+                .then(
+                  (timings) => {
+                    progress.requests += 1;
+                    return { timings, warning: undefined };
+                  },
+                  (err: unknown) => {
+                    if (!isClickUpError(err, "clickapp_disabled")) throw err;
+                    progress.requests += 1;
+                    // Pages asked before this answer came get the same answer; warn once.
+                    const first = !timingsOff;
+                    timingsOff = true;
+                    if (first) log.warn("time in status unavailable; continuing without timings");
+                    return {
+                      timings: null,
+                      warning: first ? joinWarnings([TIMINGS_OFF_WARNING, webhookWarning]) : undefined,
+                    };
+                  },
+                );
+          timed.catch(() => {}); // observed through the page's store
+          // Until one answer has told whether the ClickApp is on, ask one page's at a time: with it
+          // off, the workspace is asked once, not once per page.
+          if (!timingsKnown) {
+            await timed;
+            timingsKnown = true;
           }
           signal?.throwIfAborted();
           const earlier = committed;
@@ -142,8 +174,14 @@ export async function backfillBinding(
           // the earlier to commit. A page sharing a task with a page in flight waits for it instead.
           const overlaps = inFlight.some((s) => tasks.some((t) => s.taskIds.has(t.id)));
           const checkpointed = { pass, page };
-          const stored = (overlaps ? earlier : Promise.resolve()).then(() =>
-            storePage(db, {
+          // The slot is asked for now, in page order, and held while the page waits for an overlapping
+          // page and for its timings: slots go to pages strictly in order, so an earlier page is never
+          // left without one while later pages wait for it to commit.
+          const stored = slots.run(async () => {
+            if (overlaps) await earlier;
+            const { timings, warning } = await timed;
+            signal?.throwIfAborted();
+            await storePage(db, {
               bindingId,
               tasks,
               timings,
@@ -153,8 +191,8 @@ export async function backfillBinding(
                 await earlier;
                 signal?.throwIfAborted();
               },
-            }),
-          );
+            });
+          });
           committed = stored.then(async () => {
             progress.tasks += tasks.length;
             progress.pages += 1;
@@ -206,4 +244,23 @@ export async function backfillBinding(
     log.warn({ code: err.code, request: err.request }, "backfill stopped by a permanent ClickUp error");
     return { status: "error", code: err.code, reason };
   }
+}
+
+/** Runs at most `size` functions at once, starting them in call order. */
+function fifoSlots(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (free > 0) free -= 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await fn();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else free += 1;
+      }
+    },
+  };
 }
