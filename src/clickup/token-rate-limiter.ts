@@ -39,6 +39,8 @@ interface Window {
   start: number | null;
   /** Server's remaining as of the freshest response in this window. */
   remaining: number;
+  /** Requests that may still go back to back in this window (set once the server confirms it). */
+  burst: number;
 }
 
 interface Waiter {
@@ -89,6 +91,8 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
       return Math.max(MIN_PERIOD_MS, win.reset + skewMs - win.start);
     return initialWindowMs;
   };
+  /** A tenth of the budget: 10 of ClickUp's 100 a minute. */
+  const burstSize = () => Math.max(1, Math.floor(limit / 10));
   const margin = () => Math.min(MAX_MARGIN_MS, baseMarginMs + extraMarginMs + windowLength() * 0.01);
 
   function estimatedEnd(w: Window): number {
@@ -98,7 +102,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   }
 
   function freshWindow(now: number): Window {
-    return { reset: null, provisionalEnd: now + windowLength(), start: null, remaining: limit };
+    return { reset: null, provisionalEnd: now + windowLength(), start: null, remaining: limit, burst: 0 };
   }
 
   /** 0 when a request may go now, else how long to wait before asking again. */
@@ -121,6 +125,10 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
     const available = win.remaining - inFlight;
     const timeLeft = end - now;
     if (available <= 0) return Math.max(1, end + margin() - now);
+    // The first few requests of a window the server has confirmed go back to back: a caller that
+    // needs only part of the budget (the end of a backfill, an admin's few clicks) is not spread
+    // over the whole window, and the server's remaining count still bounds them.
+    if (win.burst > 0) return 0;
     if (timeLeft <= 0) {
       // Past the estimated end with budget left: the next request fits whichever window the server
       // counts it in (the old one has room, a new one is fresh), so it need not wait out the margin.
@@ -171,6 +179,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
         provisionalEnd: reset,
         start: w.start ?? dispatchedAt,
         remaining: 0,
+        burst: 0,
       };
     } else if (reset <= staleUpTo || (w.reset !== null && reset < w.reset)) {
       // A late answer from a window we already left: nothing to learn about the current one.
@@ -182,7 +191,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
         staleUpTo = Math.max(staleUpTo, w.reset);
         previousStart = w.start;
       }
-      win = { reset, provisionalEnd: reset, start: dispatchedAt, remaining };
+      win = { reset, provisionalEnd: reset, start: dispatchedAt, remaining, burst: burstSize() };
     } else {
       w.remaining = Math.min(w.remaining, remaining);
       w.start = w.start === null ? dispatchedAt : Math.min(w.start, dispatchedAt);
@@ -199,6 +208,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
     const dispatchedAt = clock.now();
     inFlight += 1;
     lastDispatch = dispatchedAt;
+    if (win && win.burst > 0) win.burst -= 1;
     let settled = false;
     return {
       dispatchedAt,

@@ -99,6 +99,31 @@ describe("token rate limiter pacing (virtual time)", () => {
     expect(ratio).toBeGreaterThanOrEqual(0.6);
   });
 
+  it("lets a tenth of a confirmed window's budget go back to back, then spreads the rest", async () => {
+    const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
+    const server = pacedServer(() => clock.now(), 100, 60_000);
+    const client = createClickUpClient({
+      baseUrl: "http://x.test/api",
+      token: "pk_virtual",
+      fetch: server.fetch,
+      rateLimits: createRateLimitRegistry({ clock }),
+      clock,
+    });
+    await runUntil(
+      (async () => {
+        for (let i = 0; i < 30; i += 1) await client.getList("1");
+      })(),
+    );
+    expect(server.limiter.stats().limited).toBe(0);
+    const t0 = server.times[0]!;
+    // The first request alone (nothing is known before its answer), then ten at once...
+    expect(server.times.slice(0, 11).map((t) => t - t0)).toEqual(Array(11).fill(0));
+    // ...then the window's remaining 89 spread over what is left of the minute: ~0.66 s apart.
+    const gaps = server.times.slice(11).map((t, i) => t - server.times[10 + i]!);
+    expect(Math.min(...gaps)).toBeGreaterThan(500);
+    expect(Math.max(...gaps)).toBeLessThan(800);
+  });
+
   it("does not idle at a window's end while the window still has budget", async () => {
     // A caller slower than the limit (one request per 15 ms against 100 per second) never uses up a
     // window, so crossing into the next one needs no safety wait: its requests stay evenly spaced.
