@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
-import { applyTaskDeliveries } from "../src/sync/apply/index.ts";
+import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import { FRESH_PENDING_MS } from "../src/sync/delivery-inbox.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
@@ -51,17 +51,7 @@ export default function applyDeliveriesJob(deps: JobDeps): Task {
           await deps.ingestPressure?.yieldTo(yieldBudget);
           if (helpers.abortSignal?.aborted) throw new Error("the worker is stopping");
           try {
-            const result = await applyTaskDeliveries(
-              {
-                sql,
-                logger: deps.logger,
-                now: deps.now,
-                sealer: deps.sealer,
-                clickup: deps.clickup,
-                signal: helpers.abortSignal,
-              },
-              taskId,
-            );
+            const result = await applyTaskDeliveries(applyDepsOf(deps, helpers.abortSignal), taskId);
             applied += result.applied;
           } catch (err) {
             failures.push(err);

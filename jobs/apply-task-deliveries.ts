@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
-import { applyTaskDeliveries } from "../src/sync/apply/index.ts";
+import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /** Tasks of one batch applied at once; each holds one of the app pool's connections (shared with the webhook route) while it runs. */
@@ -22,17 +22,7 @@ export default function applyTaskDeliveriesJob(deps: JobDeps): Task {
       if (typeof taskId !== "string" || taskId.length === 0) {
         throw new Error(`apply-task-deliveries needs {taskId: string} items, got ${JSON.stringify(item)}`);
       }
-      const result = await applyTaskDeliveries(
-        {
-          sql: deps.database.sql,
-          logger: deps.logger,
-          now: deps.now,
-          sealer: deps.sealer,
-          clickup: deps.clickup,
-          signal: helpers.abortSignal,
-        },
-        taskId,
-      );
+      const result = await applyTaskDeliveries(applyDepsOf(deps, helpers.abortSignal), taskId);
       if (result.deliveries > 0) deps.logger.debug({ taskId, ...result }, "applied ClickUp deliveries");
     };
     // The applied cases' flow facts were listed, not rebuilt (see applyTaskDeliveries): queue the

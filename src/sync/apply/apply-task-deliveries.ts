@@ -30,6 +30,21 @@ export type ApplyResult = {
   transitions: number;
 };
 
+/** What an apply job passes on of the worker's dependencies (JobDeps has them all). */
+export function applyDepsOf(
+  deps: { database: { sql: Sql } } & Omit<ApplyDeps, "sql" | "signal">,
+  signal?: AbortSignal,
+): ApplyDeps {
+  return {
+    sql: deps.database.sql,
+    logger: deps.logger,
+    now: deps.now,
+    sealer: deps.sealer,
+    clickup: deps.clickup,
+    signal,
+  };
+}
+
 type Target = {
   bindingId: number;
   webhookId: string;
