@@ -310,6 +310,36 @@ describe("backfillBinding", () => {
     expect((await bindingRow(w.bindingId)).syncStatus).toBe("not_synced");
   });
 
+  it("stops asking ClickUp soon after a later page's time in status fails, keeping the pages before it", async () => {
+    const w = await setup();
+    w.addTasks(2_000);
+    // Time in status answers for the first four pages, then ClickUp is down for it.
+    let timings = 0;
+    w.fake.faults.failWhen((req) => req.path.includes("bulk_time_in_status") && ++timings > 4);
+    const client = createClickUpClient({
+      baseUrl: "http://clickup.test/api",
+      token: TOKEN,
+      fetch: w.fake.fetch,
+      rateLimits: createRateLimitRegistry(),
+      retry: { maxRetries: 0 },
+    });
+    const before = w.fake.requests.count();
+    await expect(backfillBinding(w.deps({ clickup: client }), w.bindingId)).rejects.toMatchObject({
+      code: "clickup_down",
+    });
+    w.fake.faults.clear();
+    // Pages are asked ahead and stored behind, but never more than the pages that can be in flight
+    // (two being stored, six waiting, two asked ahead) past the failed one: not all 20 of the list's.
+    const taskPages = w.fake.requests.entries
+      .slice(before)
+      .filter((e) => /\/team\/[^/]+\/task$/.test(e.path));
+    expect(taskPages.length).toBeLessThanOrEqual(4 + 8 + 2);
+    // The pages before the failed one are committed, in order, and the checkpoint names the last of them.
+    const stored = (await snapshot(w.bindingId)).cases.length;
+    expect(stored).toBe(400);
+    expect((await bindingRow(w.bindingId)).backfillCheckpoint).toEqual({ pass: "active", page: 3 });
+  });
+
   it("resumes a killed run from the next page, without duplicates, ending identical to one clean run", async () => {
     const w = await setup();
     w.addTasks(250);

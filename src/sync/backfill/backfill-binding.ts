@@ -98,6 +98,9 @@ export async function backfillBinding(
     // checkpoint only ever moves forward over committed pages, and a run stopped by an error, an abort
     // or a throwing onProgress rolls back the pages after the last reported one.
     let committed: Promise<void> = Promise.resolve();
+    // A page that failed (its time in status, its store) fails every later one; stop asking ClickUp
+    // for more as soon as it is known rather than when it reaches the front of the pages in flight.
+    const failure: { seen: boolean; error?: unknown } = { seen: false };
     // Pages take store slots in page order (FIFO), so an earlier page always gets its slot before a
     // later one that would wait for it to commit.
     const slots = fifoSlots(STORES_IN_FLIGHT);
@@ -117,6 +120,7 @@ export async function backfillBinding(
         let upcoming = pages.next();
         upcoming.catch(() => {}); // observed below; this only keeps an early failure from going unhandled
         for (;;) {
+          if (failure.seen) throw failure.error;
           const current = await upcoming;
           if (current.done) break;
           const tasks = current.value;
@@ -198,6 +202,11 @@ export async function backfillBinding(
             progress.pages += 1;
             report("tasks");
             if (progress.pages % REBUILD_EVERY_PAGES === 0) await queueFlowRebuild();
+          });
+          committed.catch((error: unknown) => {
+            if (failure.seen) return;
+            failure.seen = true;
+            failure.error = error;
           });
           const entry = { taskIds, done: committed };
           inFlight.push(entry);
