@@ -8,6 +8,11 @@ import type { JobDeps } from "../src/worker/job-deps.ts";
 const CONCURRENCY = 2;
 /** Tasks read per round. */
 const ROUND = 500;
+/**
+ * Tasks a run leaves for later (failed, or ClickUp refused the token) before it stops: each round's
+ * read excludes them, so the list must stay short.
+ */
+const MAX_LEFT = 1_000;
 /** How long one run may step aside for a burst on the webhook route (in all, not per task). */
 const YIELD_BUDGET_MS = 10_000;
 
@@ -28,8 +33,11 @@ export default function applyDeliveriesJob(deps: JobDeps): Task {
       throw new Error(`apply-deliveries needs {connectionId: number}, got ${JSON.stringify(payload)}`);
     }
     const { sql } = deps.database;
-    const seen = new Set<string>();
+    // Applied tasks leave the pending set by themselves; only those whose deliveries stay pending are
+    // kept out of the next rounds (a task that receives more deliveries meanwhile is simply applied again).
+    const left = new Set<string>();
     const failures: unknown[] = [];
+    let tried = 0;
     let applied = 0;
     const yieldBudget = { ms: YIELD_BUDGET_MS };
     try {
@@ -39,13 +47,13 @@ export default function applyDeliveriesJob(deps: JobDeps): Task {
           from webhook_deliveries d join clickup_webhooks w on w.id = d.webhook_id
           where d.outcome = 'pending' and d.task_id is not null and w.connection_id = ${connectionId}
             and d.received_at > now() - ${`${FRESH_PENDING_MS} milliseconds`}::interval
-            and d.task_id <> all(${[...seen]}::text[])
+            and not (d.task_id = any(${[...left]}::text[]))
           group by d.task_id
           order by min(d.id)
           limit ${ROUND}`;
         if (rows.length === 0) break;
         const tasks = rows.map((r) => r.taskId);
-        for (const t of tasks) seen.add(t);
+        tried += tasks.length;
         await eachLimited(tasks, CONCURRENCY, async (taskId) => {
           // Acknowledging ClickUp comes first: during a burst this waits (up to the run's budget).
           await deps.ingestPressure?.yieldTo(yieldBudget);
@@ -53,21 +61,23 @@ export default function applyDeliveriesJob(deps: JobDeps): Task {
           try {
             const result = await applyTaskDeliveries(applyDepsOf(deps, helpers.abortSignal), taskId);
             applied += result.applied;
+            if (result.leftPending > 0) left.add(taskId);
           } catch (err) {
+            left.add(taskId);
             failures.push(err);
             deps.logger.warn({ err, taskId }, "could not apply a task's deliveries; the run will be retried");
           }
         });
-        if (helpers.abortSignal?.aborted) break;
+        if (helpers.abortSignal?.aborted || left.size > MAX_LEFT) break;
       }
     } finally {
       // The applied cases' flow facts were listed, not rebuilt (see applyTaskDeliveries): one rebuild
       // shortly after, so the next runs' cases join it.
-      if (seen.size > 0) await enqueueFlowRebuild(sql, { delaySeconds: 1 });
+      if (tried > 0) await enqueueFlowRebuild(sql, { delaySeconds: 1 });
     }
-    deps.logger.debug({ connectionId, tasks: seen.size, applied }, "applied ClickUp deliveries");
+    deps.logger.debug({ connectionId, tasks: tried, applied, left: left.size }, "applied ClickUp deliveries");
     if (failures.length > 0) {
-      throw new AggregateError(failures, `${failures.length} of ${seen.size} tasks could not be applied`);
+      throw new AggregateError(failures, `${failures.length} of ${tried} tasks could not be applied`);
     }
   };
 }
