@@ -51,6 +51,8 @@ interface Waiter {
 }
 
 const MIN_PERIOD_MS = 100;
+/** Requests in flight before the first answer has told the limit. */
+const UNHEARD_IN_FLIGHT = 4;
 const MAX_MARGIN_MS = 5_000;
 const MAX_SKEW_MS = 30_000;
 
@@ -74,7 +76,10 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   /** How far the server's clock lags ours, learned from 429s; reset headers are read in server time. */
   let skewMs = 0;
   let inFlight = 0;
-  /** Until ClickUp has answered with its rate-limit headers, one request at a time instead of pacing a guess. */
+  /**
+   * Until ClickUp has answered with its rate-limit headers, a few requests at a time instead of pacing
+   * a guess: every ClickUp plan allows at least 100 a minute, so these few cannot overrun a fresh budget.
+   */
   let heardFromServer = false;
   let lastDispatch = Number.NEGATIVE_INFINITY;
   /** Responses whose reset is at or before this belong to a window we already left. */
@@ -109,7 +114,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   function delayFor(now: number): number {
     // The first answer tells the real limit and window; pacing to an assumed 100/min before it
     // would slow every fresh token (and every admin's first click) for nothing.
-    if (!heardFromServer) return inFlight > 0 ? 1000 : 0;
+    if (!heardFromServer) return inFlight >= UNHEARD_IN_FLIGHT ? 1000 : 0;
     if (!win) win = freshWindow(now);
     let end = estimatedEnd(win);
     if (now >= end + margin()) {
