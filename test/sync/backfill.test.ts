@@ -329,11 +329,11 @@ describe("backfillBinding", () => {
     });
     w.fake.faults.clear();
     // Pages are asked ahead and stored behind, but never more than the pages that can be in flight
-    // (two being stored, six waiting, two asked ahead) past the failed one: not all 20 of the list's.
+    // (two being stored, four waiting, two asked ahead) past the failed one: not all 20 of the list's.
     const taskPages = w.fake.requests.entries
       .slice(before)
       .filter((e) => /\/team\/[^/]+\/task$/.test(e.path));
-    expect(taskPages.length).toBeLessThanOrEqual(4 + 8 + 2);
+    expect(taskPages.length).toBeLessThanOrEqual(4 + 6 + 2);
     // The pages before the failed one are committed, in order, and the checkpoint names the last of them.
     const stored = (await snapshot(w.bindingId)).cases.length;
     expect(stored).toBe(400);

@@ -23,7 +23,7 @@ const STORES_IN_FLIGHT = 2;
  * Pages fetched (with their time in status) and waiting for a store slot, beyond those being written:
  * a store slowed by a busy moment does not stop the requests, which the rate limit cannot give back.
  */
-const PAGES_WAITING = 6;
+const PAGES_WAITING = 4;
 /**
  * Pages store their cases' flow facts for later (store-page.ts): the rebuild-flow-facts job is queued
  * every this many committed pages, so a long backfill's numbers fill in as it goes, and when the run ends.
