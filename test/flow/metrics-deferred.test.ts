@@ -1,6 +1,6 @@
 import type { JobHelpers } from "graphile-worker";
 import type { Sql, TransactionSql } from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import rebuildFlowFactsJob from "../../jobs/rebuild-flow-facts.ts";
 import reconcileBindingsJob from "../../jobs/reconcile-bindings.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
@@ -22,25 +22,16 @@ import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { slashCommandRequest } from "../helpers/sign-slack-request.ts";
 import { TEST_KEY_HEX, TEST_SIGNING_SECRET, testConfig } from "../helpers/test-config.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { createTestDatabase, useTestDatabase } from "../helpers/test-database.ts";
 import { DAY, day, newProject, STATUSES, type StatusKey } from "./metrics-timeline.ts";
 
 // Flow facts deferred by bulk writers (flowbot.defer_flow_rebuild, db/migrations/0014) and rebuilt by the
 // rebuild-flow-facts job: stale and listed until then, afterwards identical to rebuilding at once.
-let tdb: TestDatabase;
-let database: Database;
 const logs = captureLogs("warn");
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const jobDeps = (extra: Partial<JobDeps> = {}): JobDeps => ({
-  config: testConfig({ DATABASE_URL: tdb.url, CLICKUP_API_URL: "http://clickup.test/api" }),
+  config: testConfig({ DATABASE_URL: database.url, CLICKUP_API_URL: "http://clickup.test/api" }),
   database,
   logger: logs.logger,
   now: Date.now,
@@ -280,7 +271,7 @@ describe("deferred flow facts", () => {
   it("is local to its transaction: the next one on the same connection rebuilds at once", async () => {
     const { projectId, bindingId } = await newProject(database.sql);
     // A pool of one connection: the two transactions run on the same session.
-    const one = connectDatabase(tdb.url, 1);
+    const one = connectDatabase(database.url, 1);
     try {
       const insert = (t: Sql | TransactionSql, task: string) => t`
         insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
@@ -334,7 +325,11 @@ describe("deferred flow facts", () => {
     let counts: number[];
     try {
       // Three workers at once, each on its own connections.
-      const workers = [connectDatabase(tdb.url, 2), connectDatabase(tdb.url, 2), connectDatabase(tdb.url, 2)];
+      const workers = [
+        connectDatabase(database.url, 2),
+        connectDatabase(database.url, 2),
+        connectDatabase(database.url, 2),
+      ];
       try {
         counts = await Promise.all(workers.map((w) => rebuildDirtyCases(w.sql, { batch: 50 })));
       } finally {

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
+import { describe, expect, it } from "vitest";
 import {
   ageingWip,
   computeFlowReport,
@@ -7,19 +6,10 @@ import {
   nearestRank,
   percentileOf,
 } from "../../src/flow/metrics/index.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 import { addCase, addTimings, DAY, day, insertCase, newBinding, newProject } from "./metrics-timeline.ts";
 
-let tdb: TestDatabase;
-let database: Database;
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const now = day(20);
 const report = (projectId: number, at = now, windowDays?: number) =>

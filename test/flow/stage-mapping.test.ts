@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
+import { describe, expect, it } from "vitest";
 import { defaultStage, stageOf, statusKey } from "../../src/flow/stage-mapping.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
-let tdb: TestDatabase;
-let database: Database;
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const cases: [string, string | null, string][] = [
   ["to do", "open", "not_started"],

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
+import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { TEMPLATE_DB } from "../setup/global-postgres.ts";
 
 export type TestDatabase = { url: string; name: string; drop(): Promise<void> };
@@ -27,5 +28,40 @@ export async function createTestDatabase(migrated = true): Promise<TestDatabase>
       await a.unsafe(`drop database if exists ${name} with (force)`);
       await a.end();
     },
+  };
+}
+
+/**
+ * A fresh migrated database and the app's connection to it for the calling test file: made before its
+ * tests, closed and dropped after them. Call it at the top level of the file, where its hooks then run
+ * in the order they stand among the file's own.
+ */
+export function useTestDatabase(): Database & { readonly url: string } {
+  let tdb: TestDatabase | undefined;
+  let database: Database | undefined;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    database = connectDatabase(tdb.url);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await tdb?.drop();
+  });
+  const current = () => {
+    if (!database || !tdb)
+      throw new Error("the test database is made in beforeAll: use it inside a hook or test");
+    return { database, tdb };
+  };
+  return {
+    get sql() {
+      return current().database.sql;
+    },
+    get db() {
+      return current().database.db;
+    },
+    get url() {
+      return current().tdb.url;
+    },
+    close: () => current().database.close(),
   };
 }

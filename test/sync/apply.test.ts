@@ -1,15 +1,14 @@
 import type { JobHelpers } from "graphile-worker";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import applyDeliveriesJob from "../../jobs/apply-deliveries.ts";
 import { createClickUpClient, createRateLimitRegistry, isClickUpError } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { type ApplyDeps, applyTaskDeliveries } from "../../src/sync/apply/index.ts";
 import type { IngestPressure } from "../../src/sync/ingest-pressure.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
 /*
  * applyTaskDeliveries against real Postgres and the ClickUp fake. Deliveries are the fake emitter's
@@ -18,18 +17,9 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database.
  */
 const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
 const logs = captureLogs("warn");
-let tdb: TestDatabase;
-let database: Database;
 let seq = 0;
 
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const MIN = 60_000;
 
@@ -337,7 +327,7 @@ describe("applyTaskDeliveries", () => {
 /** jobs/apply-deliveries.ts as the worker runs it, with `pressure` standing in for the webhook route. */
 async function runDrain(s: Awaited<ReturnType<typeof setup>>, pressure?: IngestPressure): Promise<unknown> {
   const task = applyDeliveriesJob({
-    config: testConfig({ DATABASE_URL: tdb.url }),
+    config: testConfig({ DATABASE_URL: database.url }),
     database,
     logger: logs.logger,
     now: Date.now,

@@ -1,31 +1,21 @@
 import { eq } from "drizzle-orm";
 import type { JobHelpers } from "graphile-worker";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bindings, trackedCases } from "../../db/schema.ts";
 import backfillBindingJob from "../../jobs/backfill-binding.ts";
 import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import type { JobDeps } from "../../src/worker/job-deps.ts";
 import { seededFake } from "../fakes/clickup/fixtures.ts";
 import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
 // The graphile-worker task: payload → binding → connection → sealed token → backfill.
 const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
-let tdb: TestDatabase;
-let database: Database;
 
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const helpers = () => ({ abortSignal: new AbortController().signal }) as unknown as JobHelpers;
 
@@ -38,7 +28,7 @@ describe("jobs/backfill-binding", () => {
       channelId: "C1",
     });
     const deps: JobDeps = {
-      config: testConfig({ DATABASE_URL: tdb.url, CLICKUP_API_URL: "http://clickup.test/api" }),
+      config: testConfig({ DATABASE_URL: database.url, CLICKUP_API_URL: "http://clickup.test/api" }),
       database,
       logger: captureLogs("warn").logger,
       now: w.clock.now,

@@ -1,5 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   bindings,
   clickupWebhooks,
@@ -12,7 +12,6 @@ import {
 import { createClickUpClient } from "../../src/clickup/create-clickup-client.ts";
 import { createRateLimitRegistry } from "../../src/clickup/rate-limit-registry.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import {
   type BackfillDeps,
   type BackfillProgress,
@@ -24,24 +23,15 @@ import { storePage } from "../../src/sync/backfill/store-page.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX } from "../helpers/test-config.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
 // The backfill against the in-process ClickUp fake, with a rate limit high enough never to wait.
 const PUBLIC_URL = "https://flowbot.example.com";
 const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
 const logs = captureLogs("warn");
-let tdb: TestDatabase;
-let database: Database;
 let seq = 0;
 
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 type World = ReturnType<typeof seededFake>;
 type Container = { type: "space" | "folder" | "list"; id: string };

@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { JobHelpers } from "graphile-worker";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   bindings,
   reworkEvents,
@@ -12,7 +12,6 @@ import {
 import reconcileBindingJob from "../../jobs/reconcile-binding.ts";
 import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { backfillBinding } from "../../src/sync/backfill/backfill-binding.ts";
 import { isDailySweep } from "../../src/sync/reconcile/enqueue-reconcile.ts";
 import { RECONCILE_OVERLAP_MS, reconcileBinding } from "../../src/sync/reconcile/reconcile-binding.ts";
@@ -22,25 +21,16 @@ import { createSlackFake, webClientFor } from "../fakes/slack/index.ts";
 import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
 // Reconcile as the worker runs it: the reconcile-binding job against the ClickUp fake and real Postgres.
 // Bindings are backfilled first with no PUBLIC_URL, so no webhook exists and every change made in the
 // fake afterwards is exactly a delivery ClickUp never made (or dropped after its retries).
 const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
 const MINUTE = 60_000;
-let tdb: TestDatabase;
-let database: Database;
 let teams = 0;
 
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const helpers = () => ({ abortSignal: new AbortController().signal }) as unknown as JobHelpers;
 
@@ -68,7 +58,7 @@ async function setup(options: { tasks?: number } = {}) {
     bindingId,
   );
   const deps: JobDeps = {
-    config: testConfig({ DATABASE_URL: tdb.url, CLICKUP_API_URL: "http://clickup.test/api" }),
+    config: testConfig({ DATABASE_URL: database.url, CLICKUP_API_URL: "http://clickup.test/api" }),
     database,
     logger: logs.logger,
     now: w.clock.now,

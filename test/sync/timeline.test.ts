@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
+import { describe, expect, it } from "vitest";
 import {
   recomputeProjectRework,
   recordCaseTransitions,
   recordTransition,
   type TransitionInput,
 } from "../../src/sync/timeline/index.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
 // recordTransition / recomputeProjectRework against a real migrated Postgres, cases seeded directly.
-let tdb: TestDatabase;
-let database: Database;
 let seq = 0;
 
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const T0 = Date.parse("2026-03-02T09:00:00Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);

@@ -1,11 +1,10 @@
 import { eq } from "drizzle-orm";
 import type { JobHelpers } from "graphile-worker";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bindings, clickupWebhooks } from "../../db/schema.ts";
 import checkWebhookHealthJob from "../../jobs/check-webhook-health.ts";
 import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
 import { createSealer } from "../../src/crypto/sealer.ts";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { backfillBinding } from "../../src/sync/backfill/backfill-binding.ts";
 import { NO_PUBLIC_URL_WARNING } from "../../src/sync/backfill/messages.ts";
 import { webhookFailingWarning } from "../../src/sync/webhook-health/messages.ts";
@@ -15,7 +14,7 @@ import { createSlackFake, webClientFor } from "../fakes/slack/index.ts";
 import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX, testConfig } from "../helpers/test-config.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
 // The hourly check-webhook-health job against the ClickUp fake (its webhook API and emitter, which
 // marks webhooks failing/suspended exactly as ClickUp does when deliveries fail) and real Postgres.
@@ -23,18 +22,9 @@ const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
 const PUBLIC_URL = "https://flowbot.example.com";
 const ENDPOINT = `${PUBLIC_URL}/clickup/webhook`;
 const HOUR = 3_600_000;
-let tdb: TestDatabase;
-let database: Database;
 let teams = 0;
 
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
-afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
-});
+const database = useTestDatabase();
 
 const helpers = () => ({ abortSignal: new AbortController().signal }) as unknown as JobHelpers;
 
@@ -79,7 +69,7 @@ async function setup(options: { registered?: boolean; publicUrl?: string | null 
   const publicUrl = options.publicUrl === null ? undefined : (options.publicUrl ?? PUBLIC_URL);
   const deps: JobDeps = {
     config: testConfig({
-      DATABASE_URL: tdb.url,
+      DATABASE_URL: database.url,
       CLICKUP_API_URL: "http://clickup.test/api",
       ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
     }),
