@@ -30,25 +30,16 @@ import { startEmbeddedPostgres } from "../src/db/start-embedded-postgres.ts";
 import { DEFAULT_REBUILD_BATCH, rebuildDirtyCases } from "../src/flow/metrics/deferred-rebuild.ts";
 import { createLogger } from "../src/log/create-logger.ts";
 import { backfillBinding } from "../src/sync/backfill/index.ts";
+import { intArg, textArg } from "./args.ts";
 import type { FakeReady, FakeStats } from "./clickup-fake-server.ts";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
-const TASKS = arg("tasks", 10_000);
+const TASKS = intArg("tasks", 10_000);
 // 100 requests per second: 60× ClickUp's smallest plan (100/min), so 10,000 tasks take a few seconds.
-const LIMIT = arg("limit", 100);
-const WINDOW_MS = arg("window-ms", 1_000);
+const LIMIT = intArg("limit", 100);
+const WINDOW_MS = intArg("window-ms", 1_000);
 // Cases per rebuild transaction of the flow facts job (diagnosis; the job uses the default).
-const REBUILD_BATCH = arg("rebuild-batch", DEFAULT_REBUILD_BATCH);
-const MIGRATIONS = (() => {
-  const i = process.argv.indexOf("--migrations");
-  return i >= 0 ? process.argv[i + 1] : undefined;
-})();
+const REBUILD_BATCH = intArg("rebuild-batch", DEFAULT_REBUILD_BATCH);
+const MIGRATIONS = textArg("migrations");
 const MB = 2 ** 20;
 
 // Peak RSS of this process, sampled every 50 ms from the start (setup included).

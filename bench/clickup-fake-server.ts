@@ -8,6 +8,7 @@
 // on {type:"close"} closes the server and exits.
 import { serve } from "@hono/node-server";
 import { createClickUpFake } from "../test/fakes/clickup/index.ts";
+import { numberArg } from "./args.ts";
 
 export const FAKE_TOKEN = "pk_4400001_BENCHBACKFILL";
 const FOLDERS = 4;
@@ -47,19 +48,12 @@ function kindOf(pathname: string): RequestKind {
   return "other";
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
-  return value;
-}
-
 async function main() {
   const send = process.send?.bind(process);
   if (!send) throw new Error("bench/clickup-fake-server.ts must be forked with an IPC channel");
-  const tasks = arg("tasks", 10_000);
-  const limit = arg("limit", 100);
-  const windowMs = arg("window-ms", 1_000);
+  const tasks = numberArg("tasks", 10_000);
+  const limit = numberArg("limit", 100);
+  const windowMs = numberArg("window-ms", 1_000);
 
   const fake = createClickUpFake({ rateLimit: { limit, windowMs }, recordRequests: false });
   const team = fake.addWorkspace({ name: "Bench" });

@@ -17,16 +17,10 @@ import { runMigrations } from "../src/db/run-migrations.ts";
 import { startEmbeddedPostgres } from "../src/db/start-embedded-postgres.ts";
 import { ageingWip, computeFlowReport, computeHeadline } from "../src/flow/metrics/index.ts";
 import { createLogger } from "../src/log/create-logger.ts";
+import { intArg } from "./args.ts";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
-const TASKS = arg("tasks", 100_000);
-const RUNS = arg("runs", 7);
+const TASKS = intArg("tasks", 100_000);
+const RUNS = intArg("runs", 7);
 const STEPS = 10;
 
 const logger = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr);

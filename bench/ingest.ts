@@ -23,19 +23,13 @@ import { loadConfig } from "../src/config/load-config.ts";
 import { startEmbeddedPostgres } from "../src/db/start-embedded-postgres.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../src/http/create-http-app.ts";
 import { createLogger } from "../src/log/create-logger.ts";
+import { intArg } from "./args.ts";
 import type { LoadDone, LoadRun } from "./ingest-load.ts";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
-const DELIVERIES = arg("deliveries", 20_000);
-const TASKS = arg("tasks", 2_000);
-const CONCURRENCY = arg("concurrency", 50);
-const APPLY_TIMEOUT_MS = arg("apply-timeout-s", 180) * 1000;
+const DELIVERIES = intArg("deliveries", 20_000);
+const TASKS = intArg("tasks", 2_000);
+const CONCURRENCY = intArg("concurrency", 50);
+const APPLY_TIMEOUT_MS = intArg("apply-timeout-s", 180) * 1000;
 const WEBHOOK_ID = "b3f1c2d4-0000-4000-8000-00000000be4c";
 const LIST_ID = "901";
 
