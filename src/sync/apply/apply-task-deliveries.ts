@@ -1,6 +1,7 @@
 import type { Sql, TransactionSql } from "postgres";
 import { type ClickUpClient, type ClickUpTask, isClickUpError } from "../../clickup/index.ts";
 import type { Sealer } from "../../crypto/sealer.ts";
+import { deferFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import type { FlowStage } from "../../flow/stage-mapping.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { caseValues } from "../backfill/case-values.ts";
@@ -86,7 +87,7 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
     // commits, which must be flushed before ClickUp hears 200.
     const [, , , rows, targets] = await Promise.all([
       tx`select pg_advisory_xact_lock(hashtextextended(${`flowbot:apply-task:${taskId}`}, 0))`,
-      tx`select set_config('flowbot.defer_flow_rebuild', 'on', true)`,
+      deferFlowRebuild(tx),
       tx`select set_config('synchronous_commit', 'off', true)`,
       tx<{ id: number; webhookId: string; body: unknown }[]>`
         select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
@@ -153,7 +154,7 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
             const r = await applyToBinding(
               sp,
               deps,
-              clientFor(target),
+              () => clientFor(target),
               target,
               taskId,
               changes,
@@ -197,7 +198,8 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
 async function applyToBinding(
   tx: TransactionSql,
   deps: ApplyDeps,
-  clickup: ClickUpClient,
+  /** Only a task this binding does not track yet is read from ClickUp: the token is opened then. */
+  clickup: () => ClickUpClient,
   target: Target,
   taskId: string,
   changes: TaskChange[],
@@ -214,7 +216,7 @@ async function applyToBinding(
     // Not tracked yet (a taskCreated, or a task this binding never saw): read it and start tracking it.
     // A deletion alone has nothing to start from.
     if (!startsTracking) return none;
-    const task = await readTask(clickup, taskId, deps.signal);
+    const task = await readTask(clickup(), taskId, deps.signal);
     if (!task) return none;
     const inside = contains(target, {
       listId: task.list.id,

@@ -2,6 +2,7 @@ import type { Sql, TransactionSql } from "postgres";
 import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
 import { caseValues } from "../backfill/case-values.ts";
 import { timingValues } from "../backfill/timing-values.ts";
+import { FRESH_PENDING_MS } from "../delivery-inbox.ts";
 import { recordTransition } from "../timeline/record-transition.ts";
 import { inTransaction } from "../timeline/sql-client.ts";
 
@@ -134,10 +135,12 @@ export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpT
     if (!c) return startTracking(tx, bindingId, task, undefined);
     if (Date.parse(c.dateUpdated) > task.date_updated) return "stale";
     // An inferred transition now would be followed by the exact one when the delivery is applied. Only
-    // a recent delivery counts: one left pending for long (e.g. a refused token) is not coming.
+    // a delivery the workspace's apply runs still take counts: one left pending for long (e.g. a refused
+    // token) is not coming.
     const [pending] = await tx`
       select 1 from webhook_deliveries
-      where task_id = ${task.id} and outcome = 'pending' and received_at > now() - interval '10 minutes'
+      where task_id = ${task.id} and outcome = 'pending'
+        and received_at > now() - ${`${FRESH_PENDING_MS} milliseconds`}::interval
       limit 1`;
     if (pending && c.statusName !== task.status.status) return "deferred";
 
