@@ -1,6 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { Assignee } from "../metrics/types.ts";
-import type { Digest, DigestRework, DigestTask } from "./compute-digest.ts";
+import { clip, escapeMrkdwn } from "../report/format.ts";
+import { type Digest, type DigestRework, type DigestTask, isQuiet } from "./compute-digest.ts";
 
 export const DIGEST_ACTIONS = {
   open: "digest_open",
@@ -22,12 +23,6 @@ const ASSIGNEES_SHOWN = 4;
 
 export type RenderedMessage = { text: string; blocks: KnownBlock[] };
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const days = (n: number) => `${(Math.round(n * 10) / 10).toFixed(1)} d`;
 const link = (url: string, name: string) =>
   `<${url}|${escapeMrkdwn(clip(name, NAME_CHARS).replace(/\|/g, "¦"))}>`;
@@ -123,8 +118,7 @@ export function renderDigest(
   const { headline } = digest;
   const sle = headline.sleDays === null ? "not known yet" : `85% within ${days(headline.sleDays)}`;
   const summary = `WIP ${headline.wipNow} · throughput ${headline.throughputLastWeek} in the last 7 days · SLE ${sle}`;
-  const quiet = digest.ageing.length + digest.atRisk.length + digest.rework.length === 0;
-  if (quiet) {
+  if (isQuiet(digest)) {
     if (!digest.allFlowingLine) return undefined;
     const text = `:ocean: All flowing in <#${digest.projectChannelId}> — nothing ageing, at risk or reworked. ${summary}.`;
     return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };

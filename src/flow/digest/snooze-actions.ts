@@ -1,7 +1,8 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import type { SlackServices } from "../../slack/slack-services.ts";
-import { DIGEST_ACTIONS, escapeMrkdwn } from "./render-digest.ts";
+import { escapeMrkdwn } from "../report/format.ts";
+import { DIGEST_ACTIONS } from "./render-digest.ts";
 
 const SNOOZE_DAYS = 3;
 const valueSchema = z.object({ p: z.number().int().positive(), c: z.number().int().positive() });

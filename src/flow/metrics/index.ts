@@ -9,6 +9,6 @@ export {
 } from "./deferred-rebuild.ts";
 export { nearestRank, PERCENTILES, percentileOf } from "./percentiles.ts";
 export { paceOf } from "./queries.ts";
-export { applyStageMapping, rebuildProjectFlow } from "./refresh.ts";
+export { rebuildProjectFlow } from "./refresh.ts";
 export { ProjectNotFoundError } from "./settings.ts";
 export type * from "./types.ts";

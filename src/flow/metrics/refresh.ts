@@ -7,11 +7,6 @@ import type { Sql, TransactionSql } from "postgres";
  * with triggers disabled, or to repair).
  */
 
-/** Re-derives started/finished/stages of a project's cases under its current mapping (one SQL statement). */
-export async function applyStageMapping(sql: Sql | TransactionSql, projectId: number): Promise<void> {
-  await sql`select flowbot_flow_stages(null, ${projectId}::bigint)`;
-}
-
 /** Rebuilds every case of a project from its timeline. */
 export async function rebuildProjectFlow(sql: Sql | TransactionSql, projectId: number): Promise<void> {
   await sql`select flowbot_flow_rebuild_project(${projectId}::bigint)`;

@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import type { Subcommand } from "../../slack/commands/subcommand.ts";
 import type { SlackServices } from "../../slack/slack-services.ts";
 import { noticeModal } from "../../slack/views/notice-modal.ts";
-import { applyStageMappingChange } from "./apply-stage-mapping-change.ts";
+import { recomputeProjectRework } from "../../sync/timeline/index.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
@@ -69,7 +69,9 @@ export function settingsSubcommand(app: App, services: SlackServices): Subcomman
     let note = "";
     if (overridesChanged) {
       try {
-        await applyStageMappingChange(services.database, project.id);
+        // The per-case flow facts follow stage_overrides through database triggers; rework events
+        // are rebuilt here, since what counts as a flow-back depends on which statuses are active.
+        await recomputeProjectRework(services.database.sql, project.id);
       } catch (err) {
         services.logger.error(
           { err, projectId: project.id },
