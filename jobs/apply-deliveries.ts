@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import { mapLimited } from "../src/concurrency/fifo-slots.ts";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import { FRESH_PENDING_MS } from "../src/sync/delivery-inbox.ts";
@@ -54,20 +55,25 @@ export default function applyDeliveriesJob(deps: JobDeps): Task {
         if (rows.length === 0) break;
         const tasks = rows.map((r) => r.taskId);
         tried += tasks.length;
-        await eachLimited(tasks, CONCURRENCY, async (taskId) => {
-          // Acknowledging ClickUp comes first: during a burst this waits (up to the run's budget).
-          await deps.ingestPressure?.yieldTo(yieldBudget);
-          if (helpers.abortSignal?.aborted) throw new Error("the worker is stopping");
-          try {
-            const result = await applyTaskDeliveries(applyDepsOf(deps, helpers.abortSignal), taskId);
-            applied += result.applied;
-            if (result.leftPending > 0) left.add(taskId);
-          } catch (err) {
-            left.add(taskId);
-            failures.push(err);
-            deps.logger.warn({ err, taskId }, "could not apply a task's deliveries; the run will be retried");
-          }
-        });
+        await Promise.all(
+          mapLimited(tasks, CONCURRENCY, async (taskId) => {
+            // Acknowledging ClickUp comes first: during a burst this waits (up to the run's budget).
+            await deps.ingestPressure?.yieldTo(yieldBudget);
+            if (helpers.abortSignal?.aborted) throw new Error("the worker is stopping");
+            try {
+              const result = await applyTaskDeliveries(applyDepsOf(deps, helpers.abortSignal), taskId);
+              applied += result.applied;
+              if (result.leftPending > 0) left.add(taskId);
+            } catch (err) {
+              left.add(taskId);
+              failures.push(err);
+              deps.logger.warn(
+                { err, taskId },
+                "could not apply a task's deliveries; the run will be retried",
+              );
+            }
+          }),
+        );
         if (helpers.abortSignal?.aborted || left.size > MAX_LEFT) break;
       }
     } finally {
@@ -80,12 +86,4 @@ export default function applyDeliveriesJob(deps: JobDeps): Task {
       throw new AggregateError(failures, `${failures.length} of ${tried} tasks could not be applied`);
     }
   };
-}
-
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }

@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import { mapLimited } from "../src/concurrency/fifo-slots.ts";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
@@ -30,7 +31,7 @@ export default function applyTaskDeliveriesJob(deps: JobDeps): Task {
     const rebuildSoon = () => enqueueFlowRebuild(deps.database.sql, { delaySeconds: 1 });
     // A batch job: one promise per item, in payload order, as graphile-worker expects.
     if (Array.isArray(payload)) {
-      const outcomes = limited(payload, BATCH_CONCURRENCY, applyOne);
+      const outcomes = mapLimited(payload, BATCH_CONCURRENCY, applyOne);
       return Promise.allSettled(outcomes).then(async () => {
         await rebuildSoon();
         return outcomes;
@@ -38,20 +39,4 @@ export default function applyTaskDeliveriesJob(deps: JobDeps): Task {
     }
     return applyOne(payload).then(rebuildSoon);
   };
-}
-
-/** Runs `fn` over `items` at most `limit` at a time; one promise per item. */
-function limited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void>[] {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return items.map(async (item) => {
-    while (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
-    try {
-      await fn(item);
-    } finally {
-      active -= 1;
-      waiting.shift()?.();
-    }
-  });
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
+import { mapLimited } from "../../concurrency/fifo-slots.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { computeHeadline } from "../../flow/metrics/index.ts";
 import type { Headline } from "../../flow/metrics/types.ts";
@@ -12,6 +13,8 @@ import { userProjects } from "./user-projects.ts";
 
 /** Slack allows 100 blocks in a Home view; the fixed parts take under 10. */
 export const HOME_PROJECTS_LISTED = 40;
+/** Project headlines computed at once while the Home tab is built. */
+const HEADLINES_AT_ONCE = 4;
 
 export type HomeDeps = { db: Db; logger: Logger; now: () => number };
 
@@ -84,8 +87,9 @@ async function flowPageBlocks(
   }
   const now = new Date(deps.now());
   const listed = projects.slice(0, HOME_PROJECTS_LISTED);
+  // A few at a time: each takes several queries, and the pool is shared with the webhook route.
   const headlines = await Promise.all(
-    listed.map((p) =>
+    mapLimited(listed, HEADLINES_AT_ONCE, (p) =>
       computeHeadline(deps.db, p.id, { now }).catch((err: unknown) => {
         deps.logger.warn({ err, projectId: p.id }, "headline for the App Home failed");
         return null;

@@ -1,5 +1,6 @@
 import { isClickUpError } from "../../clickup/clickup-error.ts";
 import type { ClickUpTimeInStatus } from "../../clickup/schemas.ts";
+import { fifoSlots } from "../../concurrency/fifo-slots.ts";
 import { enqueueFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import { containerTaskQuery } from "./container-query.ts";
 import { ensureWebhook } from "./ensure-webhook.ts";
@@ -253,23 +254,4 @@ export async function backfillBinding(
     log.warn({ code: err.code, request: err.request }, "backfill stopped by a permanent ClickUp error");
     return { status: "error", code: err.code, reason };
   }
-}
-
-/** Runs at most `size` functions at once, starting them in call order. */
-function fifoSlots(size: number) {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return {
-    async run<T>(fn: () => Promise<T>): Promise<T> {
-      if (free > 0) free -= 1;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
-      try {
-        return await fn();
-      } finally {
-        const next = waiting.shift();
-        if (next) next();
-        else free += 1;
-      }
-    },
-  };
 }
