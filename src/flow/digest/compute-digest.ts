@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
 import type { Db } from "../../db/connect-database.ts";
+import { ageingWip, computeHeadline } from "../metrics/index.ts";
 import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
-import { type DigestMetrics, flowMetrics } from "./digest-metrics.ts";
 
 export type DigestTask = {
   caseId: number;
@@ -70,18 +70,17 @@ const REWORK_CAP = 1000;
 export async function computeDigest(
   db: Db,
   projectId: number,
-  options: { now: Date; metrics?: DigestMetrics },
+  options: { now: Date },
 ): Promise<Digest | undefined> {
   const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!project) return undefined;
-  const metrics = options.metrics ?? flowMetrics;
   const now = options.now;
   // Instants go to SQL as ISO text: drizzle makes postgres.js pass timestamp values through untouched.
   const nowIso = now.toISOString();
   const lastDigestIso = project.lastDigestAt?.toISOString() ?? null;
   const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
-    metrics.ageingWip(db, projectId, { now }),
-    metrics.computeHeadline(db, projectId, { now }),
+    ageingWip(db, projectId, { now }),
+    computeHeadline(db, projectId, { now }),
     db.$client<{ id: number; caseId: number; active: boolean; createdMs: number }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         (extract(epoch from s.created_at) * 1000)::float8 as "createdMs",

@@ -3,7 +3,6 @@ import type { WebClient } from "@slack/web-api";
 import type { Database } from "../../db/connect-database.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { computeDigest, type Digest } from "./compute-digest.ts";
-import type { DigestMetrics } from "./digest-metrics.ts";
 import type { PostDigestPayload } from "./enqueue-digest.ts";
 import { renderDigest } from "./render-digest.ts";
 import type { SlackUserDirectory } from "./slack-user-directory.ts";
@@ -15,7 +14,6 @@ export type PostDigestDeps = {
   /** ms since the epoch */
   now: () => number;
   users: SlackUserDirectory;
-  metrics?: DigestMetrics;
 };
 
 export type PostDigestOutcome =
@@ -49,13 +47,15 @@ export async function postDigest(
     where project_id = ${payload.projectId} and due_at = ${dueAt.toISOString()}::timestamptz`;
   if (run?.posted) return { outcome: "already_posted" };
 
-  const now = new Date(deps.now());
-  const digest = await computeDigest(db, payload.projectId, { now, metrics: deps.metrics });
-  if (!digest) return { outcome: "not_found" };
   const [project] = await sql<{ enabled: boolean }[]>`
     select digest_enabled as enabled from projects where id = ${payload.projectId}`;
+  if (!project) return { outcome: "not_found" };
   // A scheduled run queued before the digest was turned off; `/flow digest now` posts regardless.
-  if (!payload.requestedBy && !project?.enabled) return { outcome: "digest_off" };
+  // Checked before the digest is computed: nothing is worked out that will not be posted.
+  if (!payload.requestedBy && !project.enabled) return { outcome: "digest_off" };
+  const now = new Date(deps.now());
+  const digest = await computeDigest(db, payload.projectId, { now });
+  if (!digest) return { outcome: "not_found" };
 
   const emails = [...digest.ageing, ...digest.atRisk].flatMap((t) =>
     t.assignees.flatMap((a) => (a.email ? [a.email] : [])),
