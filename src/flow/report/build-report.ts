@@ -55,11 +55,15 @@ export async function buildReport(
   let chartProblem: string | undefined;
   if (!opts.files) {
     try {
-      const [wip, order] = await Promise.all([
-        ageingWip(deps.db, project.id, { now: opts.at }),
+      // The report already holds every WIP task when there are no more than it lists (most projects);
+      // only a bigger WIP is read again for the chart, which draws more dots than the list shows.
+      const [wipItems, order] = await Promise.all([
+        report.ageingTotal <= report.ageing.length
+          ? report.ageing
+          : ageingWip(deps.db, project.id, { now: opts.at }).then((w) => w.items),
         statusOrder(deps.db, project.id),
       ]);
-      const images = renderReportCharts(report, wip.items.slice(0, AGEING_CHART_MAX_POINTS), order);
+      const images = renderReportCharts(report, wipItems.slice(0, AGEING_CHART_MAX_POINTS), order);
       files = await uploadCharts(deps.client, images, `${project.channelId}-${opts.at.getTime()}`);
     } catch (err) {
       deps.logger.warn(
