@@ -4,7 +4,7 @@ import type { Sealer } from "../../crypto/sealer.ts";
 import { deferFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import type { FlowStage } from "../../flow/stage-mapping.ts";
 import type { Logger } from "../../log/create-logger.ts";
-import { caseValues } from "../backfill/case-values.ts";
+import { caseRow } from "../backfill/case-values.ts";
 import { recordForLockedCase, type TransitionInput } from "../timeline/record-transition.ts";
 import { overridesMap } from "../timeline/rework.ts";
 import { type Assignee, type ListLocation, parseDelivery, type TaskChange } from "./parse-delivery.ts";
@@ -316,16 +316,7 @@ async function readTask(
 
 /** Starts tracking the task under the binding (a backfill storing it at the same moment wins; no error). */
 async function insertCase(tx: TransactionSql, bindingId: number, task: ClickUpTask, tracked: boolean) {
-  const v = caseValues(bindingId, task);
-  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-  await tx`
-    insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
-      status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,
-      date_closed, archived, assignees, tracked)
-    values (${bindingId}, ${v.taskId}, ${v.customId}, ${v.name}, ${v.url}, ${v.homeListId}, ${v.parentTaskId},
-      ${v.statusName}, ${v.statusType}, ${v.statusOrderindex}, ${v.statusId}, ${iso(v.dateCreated)},
-      ${iso(v.dateUpdated)}, ${iso(v.dateDone)}, ${iso(v.dateClosed)}, ${v.archived},
-      ${JSON.stringify(v.assignees)}::jsonb, ${tracked})
+  await tx`insert into tracked_cases ${tx({ ...caseRow(bindingId, task), tracked })}
     on conflict (binding_id, task_id) do nothing`;
 }
 

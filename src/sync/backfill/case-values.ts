@@ -37,3 +37,30 @@ export function caseValues(bindingId: number, task: ClickUpTask) {
 }
 
 export type CaseValues = ReturnType<typeof caseValues>;
+
+/** tracked_cases columns from a task, snake_case for postgres.js helpers. */
+export function caseRow(bindingId: number, task: ClickUpTask) {
+  const v = caseValues(bindingId, task);
+  return {
+    binding_id: v.bindingId,
+    task_id: v.taskId,
+    custom_id: v.customId,
+    name: v.name,
+    url: v.url,
+    home_list_id: v.homeListId,
+    parent_task_id: v.parentTaskId,
+    status_name: v.statusName,
+    status_type: v.statusType,
+    status_orderindex: v.statusOrderindex,
+    status_id: v.statusId,
+    date_created: v.dateCreated.toISOString(),
+    date_updated: v.dateUpdated.toISOString(),
+    date_done: v.dateDone?.toISOString() ?? null,
+    date_closed: v.dateClosed?.toISOString() ?? null,
+    archived: v.archived,
+    // A JSON string, typed by the column: the pool's json serializer is drizzle's pass-through.
+    assignees: JSON.stringify(v.assignees),
+    tracked: true,
+    deleted_at: null,
+  };
+}

@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from "postgres";
 import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
-import { caseValues } from "../backfill/case-values.ts";
+import { caseRow } from "../backfill/case-values.ts";
 import { timingValues } from "../backfill/timing-values.ts";
 import { FRESH_PENDING_MS } from "../delivery-inbox.ts";
 import { recordTransition } from "../timeline/record-transition.ts";
@@ -76,33 +76,6 @@ export function needsWork(kase: CaseSnapshot | undefined, task: ClickUpTask): bo
     kase.statusName !== task.status.status ||
     task.date_updated > kase.dateUpdated.getTime()
   );
-}
-
-/** tracked_cases columns from a task, snake_case for postgres.js helpers. */
-function caseRow(bindingId: number, task: ClickUpTask) {
-  const v = caseValues(bindingId, task);
-  return {
-    binding_id: v.bindingId,
-    task_id: v.taskId,
-    custom_id: v.customId,
-    name: v.name,
-    url: v.url,
-    home_list_id: v.homeListId,
-    parent_task_id: v.parentTaskId,
-    status_name: v.statusName,
-    status_type: v.statusType,
-    status_orderindex: v.statusOrderindex,
-    status_id: v.statusId,
-    date_created: v.dateCreated.toISOString(),
-    date_updated: v.dateUpdated.toISOString(),
-    date_done: v.dateDone?.toISOString() ?? null,
-    date_closed: v.dateClosed?.toISOString() ?? null,
-    archived: v.archived,
-    // A JSON string, typed by the column: the pool's json serializer is drizzle's pass-through.
-    assignees: JSON.stringify(v.assignees),
-    tracked: true,
-    deleted_at: null,
-  };
 }
 
 /**
