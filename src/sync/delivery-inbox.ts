@@ -23,12 +23,12 @@ export interface InboxDelivery {
   bodyJson: string;
 }
 
-/** stored: new and durable; repeat: already stored (or its webhook vanished meanwhile) — nothing new. */
-export type InboxOutcome = "stored" | "repeat";
-
 export interface DeliveryInbox {
-  /** Resolves once the delivery's transaction has committed; rejects if it could not be stored. */
-  store(delivery: InboxDelivery): Promise<InboxOutcome>;
+  /**
+   * Resolves once the transaction holding the delivery has committed (a repeat of a stored one changes
+   * nothing); rejects if it could not be stored.
+   */
+  store(delivery: InboxDelivery): Promise<void>;
   /** Waits for what is queued to be written. */
   drain(): Promise<void>;
 }
@@ -36,22 +36,13 @@ export interface DeliveryInbox {
 export interface DeliveryInboxOptions {
   sql: Sql;
   logger: Logger;
-  /** Deliveries written per transaction at most. */
-  maxBatch?: number;
-  /** Transactions in flight at once. */
-  maxConcurrentFlushes?: number;
-  /**
-   * How long an apply job waits before it runs (default 1 s), so a burst of changes to one task is
-   * applied by one transaction instead of one each.
-   */
-  applyDelayMs?: number;
   /** Told how many deliveries each transaction stored (the apply job steps aside during a burst). */
   pressure?: IngestPressure;
 }
 
 interface Waiting {
   delivery: InboxDelivery;
-  resolve(outcome: InboxOutcome): void;
+  resolve(): void;
   reject(err: unknown): void;
 }
 
@@ -64,11 +55,14 @@ interface Waiting {
  */
 export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbox {
   const { sql, logger } = options;
-  const maxBatch = options.maxBatch ?? 500;
+  // Deliveries written per transaction at most.
+  const maxBatch = 500;
   // One group in flight: measured on 2 cores, a second concurrent transaction only split the groups
   // and cost more Postgres CPU per delivery (3.5k/s with one, 2.7k/s with three).
-  const maxConcurrent = options.maxConcurrentFlushes ?? 1;
-  const delay = `${options.applyDelayMs ?? 1000} milliseconds`;
+  const maxConcurrent = 1;
+  // How long a queued apply run waits before it starts, so a burst of changes to one task is applied
+  // by one transaction instead of one each.
+  const delay = "1000 milliseconds";
   let queue: Waiting[] = [];
   let inFlight = 0;
   let idle: (() => void)[] = [];
@@ -91,17 +85,17 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
 
   async function flush(batch: Waiting[]): Promise<void> {
     try {
-      const stored = await writeWithRetry(batch.map((w) => w.delivery));
+      await writeWithRetry(batch.map((w) => w.delivery));
       options.pressure?.record(batch.length);
-      for (const w of batch) w.resolve(stored.has(w.delivery.key) ? "stored" : "repeat");
+      for (const w of batch) w.resolve();
     } catch (err) {
       if (batch.length > 1 && isDataError(err)) {
         // One malformed delivery (e.g. a \u0000 Postgres refuses in jsonb) must not fail its neighbours.
         logger.warn({ err, deliveries: batch.length }, "a delivery batch was refused; storing one by one");
         for (const w of batch) {
           try {
-            const stored = await write([w.delivery]);
-            w.resolve(stored.has(w.delivery.key) ? "stored" : "repeat");
+            await write([w.delivery]);
+            w.resolve();
           } catch (e) {
             w.reject(e);
           }
@@ -112,7 +106,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     }
   }
 
-  async function writeWithRetry(deliveries: InboxDelivery[]): Promise<Set<string>> {
+  async function writeWithRetry(deliveries: InboxDelivery[]): Promise<void> {
     try {
       return await write(deliveries);
     } catch (err) {
@@ -124,7 +118,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     }
   }
 
-  async function write(deliveries: InboxDelivery[]): Promise<Set<string>> {
+  async function write(deliveries: InboxDelivery[]): Promise<void> {
     // Several copies of one delivery in a group: the first is stored, the others are repeats.
     const unique = new Map<string, InboxDelivery>();
     for (const d of deliveries) if (!unique.has(d.key)) unique.set(d.key, d);
@@ -148,7 +142,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     // never starves the webhook route of CPU, and one workspace's slow ClickUp calls do not hold up
     // another's. The outcome is decided at commit time: dropped with the module off or when every
     // binding the webhook serves is paused; ignored when there is no task to apply it to.
-    const inserted = await sql<{ key: string }[]>`
+    await sql`
       with input as (
         select * from jsonb_to_recordset(${payload}::jsonb)
           as x(key text, webhook_id text, event text, task_id text, body jsonb)
@@ -186,13 +180,12 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         from workspaces w
         where w.key not in (select key from waiting)
       )
-      select s.idempotency_key as key from stored s, (select count(*) from job) j`;
-    return new Set(inserted.map((r) => r.key));
+      select count(*) from job`;
   }
 
   return {
     store(delivery) {
-      return new Promise<InboxOutcome>((resolve, reject) => {
+      return new Promise<void>((resolve, reject) => {
         queue.push({ delivery, resolve, reject });
         pump();
       });
