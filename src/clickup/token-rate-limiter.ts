@@ -90,8 +90,16 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   let timer: AbortController | null = null;
   let timerAt = Number.POSITIVE_INFINITY;
 
+  /**
+   * The window length to pace to: the shortest of the learned and the documented one. A learned sample
+   * (the time between two window starts) only bounds the length from above: after an idle spell it is
+   * the whole gap, so it must not override a shorter documented length.
+   */
+  const knownPeriod = (): number | null =>
+    periodMs === null ? priorPeriodMs : priorPeriodMs === null ? periodMs : Math.min(periodMs, priorPeriodMs);
+
   const windowLength = () => {
-    if (periodMs !== null) return periodMs;
+    if (periodMs !== null) return knownPeriod() ?? periodMs;
     if (win?.reset != null && win.start !== null)
       return Math.max(MIN_PERIOD_MS, win.reset + skewMs - win.start);
     return initialWindowMs;
@@ -102,7 +110,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
 
   function estimatedEnd(w: Window): number {
     const reported = w.reset === null ? w.provisionalEnd : w.reset + skewMs;
-    const period = periodMs ?? priorPeriodMs;
+    const period = knownPeriod();
     return period !== null && w.start !== null ? Math.min(reported, w.start + period) : reported;
   }
 
@@ -138,7 +146,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
       // Past the estimated end with budget left: the next request fits whichever window the server
       // counts it in (the old one has room, a new one is fresh), so it need not wait out the margin.
       // Keep the pace of the limit itself until a response tells which window it landed in.
-      const nextAt = lastDispatch + (periodMs ?? priorPeriodMs ?? windowLength()) / Math.max(1, limit);
+      const nextAt = lastDispatch + (knownPeriod() ?? windowLength()) / Math.max(1, limit);
       return nextAt <= now ? 0 : Math.ceil(nextAt - now);
     }
     // available + 1 gaps, so the last slot lands inside the window rather than on its edge.

@@ -91,6 +91,40 @@ describe("token rate limiter pacing (virtual time)", () => {
     expect(told.ratio).toBeGreaterThan(untold.ratio + 0.05);
   });
 
+  it("keeps the known window length after the token sat idle", async () => {
+    // Two window starts seconds apart with nothing in between only bound the window's length from above;
+    // taken as its length, the first window after the pause was paced to X-RateLimit-Reset (rounded up
+    // to a whole second: up to twice as long as a 1 s window).
+    const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
+    const server = pacedServer(() => clock.now(), 100, 1_000);
+    const client = createClickUpClient({
+      baseUrl: "http://x.test/api",
+      token: "pk_virtual",
+      fetch: server.fetch,
+      rateLimits: createRateLimitRegistry({ clock, windowMs: 1_000 }),
+      clock,
+    });
+    const burst = (n: number, callers: number) => {
+      let sent = 0;
+      const caller = async () => {
+        while (sent < n) {
+          sent += 1;
+          await client.getList("1");
+        }
+      };
+      return Promise.all(Array.from({ length: callers }, caller));
+    };
+    await runUntil(burst(40, 4));
+    // Idle until just past a whole second, where rounding the reset up costs the most.
+    await runUntil(clock.sleep(Date.UTC(2025, 0, 6, 9, 0, 4, 50) - clock.now()));
+    const resumed = server.times.length;
+    await runUntil(burst(100, 8));
+    expect(server.limiter.stats().limited).toBe(0);
+    // All 100 in the first window after the pause, which a second's budget allows.
+    const after = server.times.slice(resumed);
+    expect(after.at(-1)! - after[0]!).toBeLessThan(1_000);
+  });
+
   it("drops a window length that proves too short after a 429 and still completes", async () => {
     const { stats, ratio } = await drive(100, 1_000, 300, 8, 0, { knownWindowMs: 700 });
     expect(stats.limited).toBeGreaterThan(0);
