@@ -7,6 +7,13 @@ export function intArg(name: string, fallback: number): number {
   return value;
 }
 
+/** A non-negative integer option (a count that may be zero). */
+export function countArg(name: string, fallback: number): number {
+  const value = numberOption(name, fallback);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, 0 or more`);
+  return value;
+}
+
 /** A non-negative number option. */
 export function numberArg(name: string, fallback: number): number {
   const value = numberOption(name, fallback);

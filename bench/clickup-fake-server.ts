@@ -1,14 +1,15 @@
 // The ClickUp fake for bench/backfill.ts, run in its own process (forked with an IPC channel) so that the
 // backfill process's memory is measured without the fake's in-memory workspace. Seeds one space of
 // `--tasks` tasks across 24 lists (16 in 4 folders, 8 folderless): ~10% closed, ~10% subtasks, ~5%
-// archived, each with a short status history for time in status. Serves it on loopback and counts the
-// requests it answers by kind and status.
+// archived, each with a short status history for time in status, and a second space of
+// `--warmup-tasks` tasks (same mix, 4 lists) for the bench's warm-up run. Serves them on loopback and
+// counts the requests it answers by kind and status.
 //
 // IPC: sends {type:"ready", ...world} once listening; answers {type:"stats"} with {type:"stats", ...};
 // on {type:"close"} closes the server and exits.
 import { serve } from "@hono/node-server";
 import { createClickUpFake } from "../test/fakes/clickup/index.ts";
-import { numberArg } from "./args.ts";
+import { countArg, numberArg } from "./args.ts";
 
 export const FAKE_TOKEN = "pk_4400001_BENCHBACKFILL";
 const FOLDERS = 4;
@@ -23,6 +24,8 @@ export interface FakeReady {
   teamId: string;
   userId: number;
   spaceId: string;
+  /** The warm-up space: backfilled before the timed run (bench/backfill.ts). */
+  warmup: { spaceId: string; tasks: number };
   lists: { total: number; inFolders: number; folderless: number };
   seeded: { tasks: number; active: number; archived: number; closed: number; subtasks: number };
   seedMs: number;
@@ -52,6 +55,7 @@ async function main() {
   const send = process.send?.bind(process);
   if (!send) throw new Error("bench/clickup-fake-server.ts must be forked with an IPC channel");
   const tasks = numberArg("tasks", 10_000);
+  const warmupTasks = countArg("warmup-tasks", 0);
   const limit = numberArg("limit", 100);
   const windowMs = numberArg("window-ms", 1_000);
 
@@ -73,37 +77,47 @@ async function main() {
 
   const seedStart = Date.now();
   const now = Date.now();
-  const lastTopLevel = new Map<string, string>();
   const open = ["to do", "in progress", "review", "done"];
-  const seeded = { tasks: 0, active: 0, archived: 0, closed: 0, subtasks: 0 };
-  for (let i = 0; i < tasks; i += 1) {
-    const listId = lists[i % lists.length]!;
-    const createdAt = now - 120 * DAY + Math.floor((i / Math.max(1, tasks)) * 110 * DAY);
-    const closed = i % 10 === 3;
-    const parent = i % 10 === 5 ? lastTopLevel.get(listId) : undefined;
-    const archived = i % 20 === 7;
-    const final = closed ? "complete" : open[i % open.length]!;
-    const history = [{ status: "to do", at: createdAt }];
-    if (final !== "to do") {
-      history.push({ status: "in progress", at: createdAt + DAY });
-      if (final !== "in progress") history.push({ status: final, at: createdAt + 3 * DAY });
+  const seed = (count: number, listIds: string[]) => {
+    const lastTopLevel = new Map<string, string>();
+    const seeded = { tasks: 0, active: 0, archived: 0, closed: 0, subtasks: 0 };
+    for (let i = 0; i < count; i += 1) {
+      const listId = listIds[i % listIds.length]!;
+      const createdAt = now - 120 * DAY + Math.floor((i / Math.max(1, count)) * 110 * DAY);
+      const closed = i % 10 === 3;
+      const parent = i % 10 === 5 ? lastTopLevel.get(listId) : undefined;
+      const archived = i % 20 === 7;
+      const final = closed ? "complete" : open[i % open.length]!;
+      const history = [{ status: "to do", at: createdAt }];
+      if (final !== "to do") {
+        history.push({ status: "in progress", at: createdAt + DAY });
+        if (final !== "in progress") history.push({ status: final, at: createdAt + 3 * DAY });
+      }
+      const task = fake.addTask({
+        listId,
+        name: `Task ${i}`,
+        history,
+        parent,
+        archived,
+        assignees: i % 3 === 0 ? [user.id] : [],
+        emit: false,
+      });
+      if (!parent) lastTopLevel.set(listId, task.id);
+      seeded.tasks += 1;
+      if (archived) seeded.archived += 1;
+      else seeded.active += 1;
+      if (closed) seeded.closed += 1;
+      if (parent) seeded.subtasks += 1;
     }
-    const task = fake.addTask({
-      listId,
-      name: `Task ${i}`,
-      history,
-      parent,
-      archived,
-      assignees: i % 3 === 0 ? [user.id] : [],
-      emit: false,
-    });
-    if (!parent) lastTopLevel.set(listId, task.id);
-    seeded.tasks += 1;
-    if (archived) seeded.archived += 1;
-    else seeded.active += 1;
-    if (closed) seeded.closed += 1;
-    if (parent) seeded.subtasks += 1;
-  }
+    return seeded;
+  };
+  const seeded = seed(tasks, lists);
+  const warmupSpace = fake.addSpace({ teamId: team.id, name: "Warm-up" });
+  const warmupLists = Array.from(
+    { length: 4 },
+    (_, l) => fake.addList({ spaceId: warmupSpace.id, name: `Warm-up ${l}` }).id,
+  );
+  seed(warmupTasks, warmupLists);
   const seedMs = Date.now() - seedStart;
 
   let requests = 0;
@@ -135,6 +149,7 @@ async function main() {
         teamId: team.id,
         userId: user.id,
         spaceId: space.id,
+        warmup: { spaceId: warmupSpace.id, tasks: warmupTasks },
         lists: {
           total: lists.length,
           inFolders: FOLDERS * LISTS_PER_FOLDER,
