@@ -14,10 +14,11 @@ export interface TokenRateLimiterOptions {
   initialLimit?: number;
   initialWindowMs?: number;
   /**
-   * The window length the server is known to use (ClickUp's: a minute). Until a second window teaches
-   * the real length, it caps the first window's end: X-RateLimit-Reset is in whole seconds and may lie up
-   * to a second past the real end, which over a short window would spread its budget far too thin.
-   * A 429 proves it wrong and drops it. Default 60 s.
+   * The window length the server is known to use (ClickUp's: a minute). It caps each window's end (as
+   * does a shorter length learned from back-to-back windows): X-RateLimit-Reset is in whole seconds and
+   * may lie up to a second past the real end, which over a short window would spread its budget far too
+   * thin. A 429, or an answer counted in a window we had judged over, proves it too short and drops it.
+   * Default 60 s.
    */
   windowMs?: number;
   /** Extra wait past the estimated window end, to absorb clock skew and latency jitter. */
@@ -71,7 +72,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   let limit = options.initialLimit ?? 100;
   let extraMarginMs = 0;
   let periodMs: number | null = null;
-  /** Documented window length, trusted for the first window only until a 429 refutes it. */
+  /** Documented window length, trusted until the server shows the window is longer. */
   let priorPeriodMs: number | null = options.windowMs ?? 60_000;
   /** How far the server's clock lags ours, learned from 429s; reset headers are read in server time. */
   let skewMs = 0;
@@ -85,6 +86,8 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
   /** Responses whose reset is at or before this belong to a window we already left. */
   let staleUpTo = Number.NEGATIVE_INFINITY;
   let previousStart: number | null = null;
+  /** When we last judged a window over by our own estimate and started counting a new one. */
+  let rolledAt = Number.NEGATIVE_INFINITY;
   let win: Window | null = null;
   const queue: Waiter[] = [];
   let timer: AbortController | null = null;
@@ -99,7 +102,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
     periodMs === null ? priorPeriodMs : priorPeriodMs === null ? periodMs : Math.min(periodMs, priorPeriodMs);
 
   const windowLength = () => {
-    if (periodMs !== null) return knownPeriod() ?? periodMs;
+    if (periodMs !== null) return Math.min(periodMs, priorPeriodMs ?? periodMs);
     if (win?.reset != null && win.start !== null)
       return Math.max(MIN_PERIOD_MS, win.reset + skewMs - win.start);
     return initialWindowMs;
@@ -129,6 +132,7 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
       // The window is over by our estimate: start counting a new one until a response confirms it.
       if (win.reset !== null) staleUpTo = Math.max(staleUpTo, win.reset);
       previousStart = win.start ?? previousStart;
+      rolledAt = now;
       win = freshWindow(now);
       end = estimatedEnd(win);
       // The first request of a window may go at once; pacing restarts from it.
@@ -195,7 +199,13 @@ export function createTokenRateLimiter(options: TokenRateLimiterOptions) {
         burst: 0,
       };
     } else if (reset <= staleUpTo || (w.reset !== null && reset < w.reset)) {
-      // A late answer from a window we already left: nothing to learn about the current one.
+      // A late answer from a window we already left: nothing to learn about the current one. Unless it
+      // was sent after we judged that window over: the server still counted it there, so the window is
+      // longer than the length we paced to, and the server's reset decides from now on.
+      if (dispatchedAt >= rolledAt) {
+        periodMs = null;
+        priorPeriodMs = null;
+      }
     } else if (w.reset === null || reset > w.reset) {
       // First answer in a new server window; its dispatch time is the best guess of when it began.
       const before = w.reset === null ? previousStart : w.start;

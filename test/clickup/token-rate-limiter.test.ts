@@ -21,6 +21,31 @@ function pacedServer(now: () => number, limit: number, windowMs: number) {
   return { fetch, limiter, times };
 }
 
+/** A client of one token against `pacedServer` on a virtual clock; `knownWindowMs` is what the client is told. */
+function virtualClient(limit: number, windowMs: number, knownWindowMs?: number) {
+  const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
+  const server = pacedServer(() => clock.now(), limit, windowMs);
+  const client = createClickUpClient({
+    baseUrl: "http://x.test/api",
+    token: "pk_virtual",
+    fetch: server.fetch,
+    rateLimits: createRateLimitRegistry({ clock, windowMs: knownWindowMs }),
+    clock,
+  });
+  /** `n` requests from `callers` concurrent callers, each as soon as the limiter allows (run it with runUntil). */
+  const burst = (n: number, callers: number) => {
+    let sent = 0;
+    const caller = async () => {
+      while (sent < n) {
+        sent += 1;
+        await client.getList("1");
+      }
+    };
+    return Promise.all(Array.from({ length: callers }, caller));
+  };
+  return { clock, runUntil, server, client, burst };
+}
+
 /** `skewMs`: how far the server's clock runs ahead of ours (negative: behind). */
 async function drive(
   limit: number,
@@ -95,25 +120,7 @@ describe("token rate limiter pacing (virtual time)", () => {
     // Two window starts seconds apart with nothing in between only bound the window's length from above;
     // taken as its length, the first window after the pause was paced to X-RateLimit-Reset (rounded up
     // to a whole second: up to twice as long as a 1 s window).
-    const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
-    const server = pacedServer(() => clock.now(), 100, 1_000);
-    const client = createClickUpClient({
-      baseUrl: "http://x.test/api",
-      token: "pk_virtual",
-      fetch: server.fetch,
-      rateLimits: createRateLimitRegistry({ clock, windowMs: 1_000 }),
-      clock,
-    });
-    const burst = (n: number, callers: number) => {
-      let sent = 0;
-      const caller = async () => {
-        while (sent < n) {
-          sent += 1;
-          await client.getList("1");
-        }
-      };
-      return Promise.all(Array.from({ length: callers }, caller));
-    };
+    const { clock, runUntil, server, burst } = virtualClient(100, 1_000, 1_000);
     await runUntil(burst(40, 4));
     // Idle until just past a whole second, where rounding the reset up costs the most.
     await runUntil(clock.sleep(Date.UTC(2025, 0, 6, 9, 0, 4, 50) - clock.now()));
@@ -125,6 +132,26 @@ describe("token rate limiter pacing (virtual time)", () => {
     expect(after.at(-1)! - after[0]!).toBeLessThan(1_000);
   });
 
+  it("learns from answers, without a 429, that the window is longer than it was told", async () => {
+    // Told 1 s, the server counts 2 s windows. Light use first (one request every 300 ms): requests sent
+    // after the limiter judged a window over still come back counted in it.
+    const { clock, runUntil, server, burst } = virtualClient(100, 2_000, 1_000);
+    await runUntil(
+      (async () => {
+        for (let i = 0; i < 30; i += 1) {
+          await burst(1, 1);
+          await clock.sleep(300);
+        }
+      })(),
+    );
+    const heavyFrom = server.times.length;
+    await runUntil(burst(400, 8));
+    expect(server.limiter.stats().limited).toBe(0);
+    // 400 requests at 100 per 2 s need four windows (the first already partly used): ~8 s, not 10+.
+    const heavy = server.times.slice(heavyFrom);
+    expect(heavy.at(-1)! - heavy[0]!).toBeLessThan(9_000);
+  });
+
   it("drops a window length that proves too short after a 429 and still completes", async () => {
     const { stats, ratio } = await drive(100, 1_000, 300, 8, 0, { knownWindowMs: 700 });
     expect(stats.limited).toBeGreaterThan(0);
@@ -134,15 +161,7 @@ describe("token rate limiter pacing (virtual time)", () => {
   });
 
   it("lets a tenth of a confirmed window's budget go back to back, then spreads the rest", async () => {
-    const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
-    const server = pacedServer(() => clock.now(), 100, 60_000);
-    const client = createClickUpClient({
-      baseUrl: "http://x.test/api",
-      token: "pk_virtual",
-      fetch: server.fetch,
-      rateLimits: createRateLimitRegistry({ clock }),
-      clock,
-    });
+    const { runUntil, server, client } = virtualClient(100, 60_000);
     await runUntil(
       (async () => {
         for (let i = 0; i < 30; i += 1) await client.getList("1");
@@ -161,15 +180,7 @@ describe("token rate limiter pacing (virtual time)", () => {
   it("does not idle at a window's end while the window still has budget", async () => {
     // A caller slower than the limit (one request per 15 ms against 100 per second) never uses up a
     // window, so crossing into the next one needs no safety wait: its requests stay evenly spaced.
-    const { clock, runUntil } = createManualClock(Date.UTC(2025, 0, 6, 9, 0, 0, 337));
-    const server = pacedServer(() => clock.now(), 100, 1_000);
-    const client = createClickUpClient({
-      baseUrl: "http://x.test/api",
-      token: "pk_virtual",
-      fetch: server.fetch,
-      rateLimits: createRateLimitRegistry({ clock, windowMs: 1_000 }),
-      clock,
-    });
+    const { clock, runUntil, server, client } = virtualClient(100, 1_000, 1_000);
     await runUntil(
       (async () => {
         for (let i = 0; i < 300; i += 1) {
