@@ -10,7 +10,7 @@
 // (0: none), runs before it, and its rate-limit window is let pass. A flowbot worker runs for days, so a
 // backfill meets compiled code and open connections; a fresh process first spends ~0.3 s of CPU (here,
 // 2 cores) compiling the client, zod and postgres.js paths, which at the bench's 60× scaled-down limit
-// is a seventh of the run and at ClickUp's real limit (10,000 tasks in ~3.5 minutes) nothing. The
+// is a seventh of the run and at ClickUp's real limit (10,000 tasks in ~2 minutes) nothing. The
 // warm-up's figures are reported under `warmup`; `--warmup-tasks 0` times a cold process. Peak RSS is
 // sampled from the start, warm-up included.
 //
@@ -161,7 +161,7 @@ try {
   );
 
   // --- the warm-up: a first backfill in this process, of another space, bound in another channel -------
-  let warmup: { tasks: number; requests: number; elapsed_ms: number } | null = null;
+  let warmup: { tasks: number; requests: number; http_429: number; elapsed_ms: number } | null = null;
   if (WARMUP_TASKS > 0) {
     const [warmProject] = await db.insert(projects).values({ slackTeamId, channelId: "CWARMUP" }).returning();
     const [warmBinding] = await db
@@ -179,10 +179,13 @@ try {
     const warmStarted = performance.now();
     const warm = await backfillBinding(deps, warmBinding!.id);
     if (warm.status !== "synced") throw new Error(`the warm-up backfill ended in error: ${warm.reason}`);
+    const elapsed = Math.round(performance.now() - warmStarted);
+    const counted = await fakeStats();
     warmup = {
       tasks: world.warmup.tasks,
-      requests: (await fakeStats()).requests,
-      elapsed_ms: Math.round(performance.now() - warmStarted),
+      requests: counted.requests,
+      http_429: counted.limited,
+      elapsed_ms: elapsed,
     };
     // Its flow facts are rebuilt as the worker would, and its rate-limit window (ClickUp's and the
     // client's) is let close, so the timed run starts on a fresh window like a first backfill would.
