@@ -130,19 +130,24 @@ try {
     tokenOwnerName: "Bench Owner",
     connectedBy: "U0BENCH",
   });
-  const [project] = await db.insert(projects).values({ slackTeamId, channelId: "CBENCH" }).returning();
-  const [binding] = await db
-    .insert(bindings)
-    .values({
-      projectId: project!.id,
-      containerType: "space",
-      containerId: world.spaceId,
-      containerName: "Engineering",
-      containerPath: "Engineering",
-      spaceId: world.spaceId,
-      createdBy: "U0BENCH",
-    })
-    .returning();
+  /** A project for the channel with the space bound to it, as /flow bind leaves them. */
+  const bindSpace = async (channelId: string, spaceId: string, name: string) => {
+    const [project] = await db.insert(projects).values({ slackTeamId, channelId }).returning();
+    const [row] = await db
+      .insert(bindings)
+      .values({
+        projectId: project!.id,
+        containerType: "space",
+        containerId: spaceId,
+        containerName: name,
+        containerPath: name,
+        spaceId,
+        createdBy: "U0BENCH",
+      })
+      .returning();
+    return row!;
+  };
+  const binding = await bindSpace("CBENCH", world.spaceId, "Engineering");
   const clickup = createClickUpClient({
     baseUrl: world.url,
     token: world.token,
@@ -163,21 +168,9 @@ try {
   // --- the warm-up: a first backfill in this process, of another space, bound in another channel -------
   let warmup: { tasks: number; requests: number; http_429: number; elapsed_ms: number } | null = null;
   if (WARMUP_TASKS > 0) {
-    const [warmProject] = await db.insert(projects).values({ slackTeamId, channelId: "CWARMUP" }).returning();
-    const [warmBinding] = await db
-      .insert(bindings)
-      .values({
-        projectId: warmProject!.id,
-        containerType: "space",
-        containerId: world.warmup.spaceId,
-        containerName: "Warm-up",
-        containerPath: "Warm-up",
-        spaceId: world.warmup.spaceId,
-        createdBy: "U0BENCH",
-      })
-      .returning();
+    const warmBinding = await bindSpace("CWARMUP", world.warmup.spaceId, "Warm-up");
     const warmStarted = performance.now();
-    const warm = await backfillBinding(deps, warmBinding!.id);
+    const warm = await backfillBinding(deps, warmBinding.id);
     if (warm.status !== "synced") throw new Error(`the warm-up backfill ended in error: ${warm.reason}`);
     const elapsed = Math.round(performance.now() - warmStarted);
     const counted = await fakeStats();
@@ -202,7 +195,7 @@ try {
   const rssBefore = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await backfillBinding(deps, binding!.id);
+  const result = await backfillBinding(deps, binding.id);
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   if (result.status !== "synced") throw new Error(`backfill ended in error: ${result.reason}`);
@@ -217,7 +210,7 @@ try {
   const rebuildMs = performance.now() - rebuildStarted;
   const [facts] = deferral!.on
     ? await db.execute<{ n: number }>(
-        sql`select count(*)::int as n from flow_cases where binding_id = ${binding!.id}`,
+        sql`select count(*)::int as n from flow_cases where binding_id = ${binding.id}`,
       )
     : [undefined];
 
@@ -226,10 +219,10 @@ try {
   const [stored] = await db
     .select({ n: count() })
     .from(trackedCases)
-    .where(eq(trackedCases.bindingId, binding!.id));
+    .where(eq(trackedCases.bindingId, binding.id));
   const [timed] = await db.execute<{ n: number }>(
     sql`select count(distinct case_id)::int as n from status_timings where case_id in
-        (select id from tracked_cases where binding_id = ${binding!.id})`,
+        (select id from tracked_cases where binding_id = ${binding.id})`,
   );
   const [hook] = await db
     .select()
