@@ -1,25 +1,18 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
-import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { useTestDatabase } from "../helpers/test-database.ts";
 
 // An installation that tracked tasks before flow facts existed: the upgrade lists those cases and the
 // worker derives their facts as soon as it starts, without waiting for a reconcile.
-let tdb: TestDatabase;
-let database: Database;
+const database = useTestDatabase();
 let flowbot: Flowbot | undefined;
 const logs = captureLogs();
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = connectDatabase(tdb.url);
-});
+// After hooks run last-registered first: the app stops before its database is closed and dropped.
 afterAll(async () => {
   await flowbot?.stop();
-  await database?.close();
-  await tdb?.drop();
 });
 
 describe("upgrading an installation with tracked tasks to flow facts", () => {
@@ -54,7 +47,7 @@ describe("upgrading an installation with tracked tasks to flow facts", () => {
     expect(await sql`select case_id::text as id from flow_dirty_cases`).toEqual([{ id: c!.id }]);
 
     flowbot = await startFlowbot({
-      config: testConfig({ DATABASE_URL: tdb.url }),
+      config: testConfig({ DATABASE_URL: database.url }),
       logger: logs.logger,
       crontab: "",
       workerPollInterval: 50,
