@@ -3,7 +3,6 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database.
 import {
   ADMIN,
   type App,
-  TEAM,
   addTask,
   CHANNEL,
   DAY,
@@ -11,6 +10,7 @@ import {
   STATUSES,
   seedProject,
   startApp,
+  TEAM,
 } from "./digest-test-kit.ts";
 
 // /flow settings as an admin meets it: the slash command opens a modal (views.open to the Slack fake),
@@ -76,7 +76,9 @@ function stateOf(view: View, changes: Record<string, Record<string, unknown>> = 
 
 /** Submits the modal as Slack would send it; `user` other than the opener is a forged submission. */
 const submit = (view: View, values: Record<string, unknown>, user = ADMIN) =>
-  app.modals.submit(view.id, values, (p) => (user === ADMIN ? p : { ...p, user: { id: user, team_id: TEAM } }));
+  app.modals.submit(view.id, values, (p) =>
+    user === ADMIN ? p : { ...p, user: { id: user, team_id: TEAM } },
+  );
 
 const option = (value: string) => ({ value, text: { type: "plain_text", text: value } });
 const project = async () =>

@@ -35,18 +35,23 @@ export function modalKit(options: { slack: SlackFake; url: string; sql: () => Sq
     async open(run: () => Promise<unknown>): Promise<string> {
       const before = slack.callsTo("views.open").length;
       await run();
-      await expect.poll(() => slack.callsTo("views.open").length).toBe(before + 1);
+      await waitUntil("views.open", () => slack.callsTo("views.open").length > before);
       const opened = slack.callsTo("views.open").at(-1)!.response as { ok: boolean; view?: { id: string } };
       expect(opened.ok).toBe(true);
       const viewId = opened.view!.id;
-      await expect
-        .poll(async () => (await options.sql()`select 1 from slack_views where view_id = ${viewId}`).length)
-        .toBe(1);
+      await waitUntil(
+        `flowbot recording view ${viewId}`,
+        async () => (await options.sql()`select 1 from slack_views where view_id = ${viewId}`).length === 1,
+      );
       return viewId;
     },
-    async submit(viewId: string, values: Payload = {}, edit: Edit = (p) => p): Promise<ModalAnswer> {
-      const answer = await send(edit(slack.viewSubmission(viewId, values)));
-      const top = answer.status === 200 ? slack.applyViewAnswer(viewId, answer.body) : undefined;
+    /**
+     * Submits the view. With `edit` (a forged payload), the answer is not applied to the fake's view:
+     * what a forger's request gets back does not change the real user's modal.
+     */
+    async submit(viewId: string, values: Payload = {}, edit?: Edit): Promise<ModalAnswer> {
+      const answer = await send((edit ?? ((p) => p))(slack.viewSubmission(viewId, values)));
+      const top = answer.status === 200 && !edit ? slack.applyViewAnswer(viewId, answer.body) : undefined;
       return { ...answer, top };
     },
     async act(viewId: string, action: Payload, edit: Edit = (p) => p): Promise<ModalAnswer> {
@@ -60,4 +65,13 @@ export function modalKit(options: { slack: SlackFake; url: string; sql: () => Sq
       return { ...(await send(edit(slack.viewSuggestion(viewId, fields)))), top: viewId };
     },
   };
+}
+
+/** Polls `check` until it holds (also outside a test, e.g. in beforeAll, where expect.poll is refused). */
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -181,7 +181,9 @@ describe("/flow bind", () => {
     const pushed = await bind(step);
     expect(pushed.answer.response_action).toBe("push");
     expect(pushed.answer.view.callback_id).toBe("flow_bind_confirm");
-    expect(JSON.stringify(pushed.answer.view.blocks)).toContain("live updates stay off until PUBLIC_URL is set");
+    expect(JSON.stringify(pushed.answer.view.blocks)).toContain(
+      "live updates stay off until PUBLIC_URL is set",
+    );
 
     const confirmed = await confirm(pushed.top!);
     expect(confirmed.response_action).toBe("clear");

@@ -96,7 +96,9 @@ type Ack = {
   errors?: Record<string, string>;
   view?: { blocks: { text: { text: string } }[] };
 };
-const ackOf = async (answer: Promise<{ status: number; body: unknown }> | { status: number; body: unknown }) => {
+const ackOf = async (
+  answer: Promise<{ status: number; body: unknown }> | { status: number; body: unknown },
+) => {
   const { status, body } = await answer;
   expect(status).toBe(200);
   return body as Ack;
