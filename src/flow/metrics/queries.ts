@@ -19,7 +19,7 @@ import type {
  * The SQL behind the Flow view. Everything reads flow_cases / flow_case_status (per-case facts kept
  * current by the database, see db/migrations/0004_flow_functions.sql), so a report touches one row per
  * case finished in the window or in progress — never a project's whole transition history. Day counts
- * use flowbot_days (wall-clock days in the project's zone, or working days) and nearest-rank percentiles
+ * use flowbot_days (elapsed days, or working days in the project's zone) and nearest-rank percentiles
  * are taken in SQL at rank ⌈p·n/100⌉ computed in integer arithmetic.
  */
 
@@ -316,6 +316,27 @@ export async function timeInStatus(
     order by coalesce(o.stage, flowbot_default_stage(x.status_name, x.status_type)), x.secs desc, x.status_name`;
 }
 
+/**
+ * SQL fragment `from rework_events r where …`: the project's rework events in the period that still count —
+ * those of cases still tracked and not deleted (docs/flow-metrics.md §4.7). The report and the digest both
+ * read rework through it. The few events that do not count are excluded by a partial index, so a count
+ * reads only the period's events.
+ */
+export function reworkEventsIn(
+  sql: Sql,
+  projectId: number,
+  period: { from: Date; fromInclusive: boolean; to: Date },
+) {
+  const from = iso(period.from);
+  return sql`
+    from rework_events r
+    where r.binding_id in (select id from bindings where project_id = ${projectId})
+      and ${period.fromInclusive ? sql`r.occurred_at >= ${from}::timestamptz` : sql`r.occurred_at > ${from}::timestamptz`}
+      and r.occurred_at <= ${iso(period.to)}::timestamptz
+      and not exists (select 1 from tracked_cases x
+                      where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))`;
+}
+
 /** Rework events in [from, to], newest first (at most `limit`), and how many there are. */
 export async function reworkEvents(
   sql: Sql,
@@ -324,14 +345,7 @@ export async function reworkEvents(
   to: Date,
   limit: number,
 ): Promise<{ events: ReworkEventItem[]; total: number }> {
-  // Events of cases that still count (tracked, not deleted): the few that do not are excluded by a
-  // partial index, so the count reads only the window's events.
-  const inWindow = sql`
-    from rework_events r
-    where r.binding_id in (select id from bindings where project_id = ${s.projectId})
-      and r.occurred_at >= ${iso(from)}::timestamptz and r.occurred_at <= ${iso(to)}::timestamptz
-      and not exists (select 1 from tracked_cases x
-                      where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))`;
+  const inWindow = reworkEventsIn(sql, s.projectId, { from, fromInclusive: true, to });
   const [rows, [count]] = await Promise.all([
     sql<ReworkEventItem[]>`
       select r.case_id::float8 as "caseId", tc.name as "taskName", tc.url, r.kind::text as kind,
