@@ -450,3 +450,14 @@ export const flowCaseStatus = pgTable(
 export const flowDirtyCases = pgTable("flow_dirty_cases", {
   caseId: bigint("case_id", { mode: "number" }).primaryKey(),
 });
+
+/**
+ * Which version of each file in db/functions/ the database holds (sha-256 of its text). Migrations run
+ * first; then src/db/apply-db-functions.ts applies the files whose checksum differs, drops the flowbot_*
+ * functions and triggers no file declares, and records the checksums, under the migration lock.
+ */
+export const dbFunctionFiles = pgTable("db_function_files", {
+  file: text("file").primaryKey(),
+  checksum: text("checksum").notNull(),
+  appliedAt: ts("applied_at").notNull().defaultNow(),
+});

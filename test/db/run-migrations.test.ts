@@ -29,6 +29,7 @@ describe("runMigrations", () => {
         "clickup_webhooks",
         "comment_sentiment",
         "connections",
+        "db_function_files",
         "digest_runs",
         "flow_case_status",
         "flow_cases",

@@ -17,7 +17,7 @@ import type {
 
 /*
  * The SQL behind the Flow view. Everything reads flow_cases / flow_case_status (per-case facts kept
- * current by the database, see db/migrations/0004_flow_functions.sql), so a report touches one row per
+ * current by the database, see db/functions/), so a report touches one row per
  * case finished in the window or in progress — never a project's whole transition history. Day counts
  * use flowbot_days (elapsed days, or working days in the project's zone) and nearest-rank percentiles
  * are taken in SQL at rank ⌈p·n/100⌉ computed in integer arithmetic.
