@@ -3,8 +3,6 @@ import {
   ageingWip,
   computeFlowReport,
   computeHeadline,
-  nearestRank,
-  percentileOf,
 } from "../../src/flow/metrics/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { addCase, addTimings, DAY, day, insertCase, newBinding, newProject } from "./metrics-timeline.ts";
@@ -476,18 +474,8 @@ describe("flow metrics on hand-computed timelines (flow-metrics.md)", () => {
     expect(r.rework).toMatchObject({ eventsTotal: 0, events: [], finishedWithRework: 0 });
   });
 
-  it("percentiles are nearest-rank: n = 1, n = 7, and exact ranks", async () => {
-    expect([50, 70, 85, 95].map((p) => percentileOf([2.5], p))).toEqual([2.5, 2.5, 2.5, 2.5]);
-    const seven = [1, 2, 3, 4, 5, 6, 7];
-    expect([50, 70, 85, 95].map((p) => nearestRank(p, 7))).toEqual([4, 5, 6, 7]);
-    expect([50, 70, 85, 95].map((p) => percentileOf(seven, p))).toEqual([4, 5, 6, 7]);
-    // ⌈0.7 × 10⌉ = 7 and ⌈0.85 × 20⌉ = 17 exactly, not one rank more through floating point.
-    expect(nearestRank(70, 10)).toBe(7);
-    expect(nearestRank(85, 20)).toBe(17);
-    expect(nearestRank(95, 20)).toBe(19);
-    expect(percentileOf([], 50)).toBeNull();
-
-    // The same in SQL: one task, then twenty.
+  it("percentiles are nearest-rank: n = 1, n = 20 and none", async () => {
+    // One task, then twenty: ⌈0.7 × 20⌉ = 14, ⌈0.85 × 20⌉ = 17, ⌈0.95 × 20⌉ = 19 exactly.
     const one = await newProject(database.sql);
     await addCase(database.sql, one.bindingId, {
       path: [

@@ -20,18 +20,22 @@ import type {
  * current by the database, see db/functions/), so a report touches one row per
  * case finished in the window or in progress — never a project's whole transition history. Day counts
  * use flowbot_days (elapsed days, or working days in the project's zone) and nearest-rank percentiles
- * are taken in SQL at rank ⌈p·n/100⌉ computed in integer arithmetic.
+ * are Postgres's percentile_disc.
  */
 
 const iso = (d: Date) => d.toISOString();
 /** drizzle turns postgres.js's timestamp parsing off on the shared client: timestamps may arrive as text. */
 const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 
-/** SQL fragment: the nearest-rank percentiles of column `v` in a relation with row numbers `rn` and count `n`. */
+/**
+ * SQL fragment: the nearest-rank percentiles (docs/flow-metrics.md §4.8) of column `v` over the rows
+ * aggregated, with their count. Postgres's percentile_disc is the nearest-rank method: the first value
+ * whose rank r has r / n ≥ p, i.e. rank ⌈p·n⌉ (test/flow/percentiles.test.ts holds it to that).
+ */
 const percentileJson = (sql: Sql, v: string) =>
   sql.unsafe(
-    `json_build_object('n', coalesce(max(n), 0)::int, ${PERCENTILES.map(
-      (p) => `'p${p}', max(${v}) filter (where rn = (${p} * n + 99) / 100)`,
+    `json_build_object('n', count(${v})::int, ${PERCENTILES.map(
+      (p, i) => `'p${p}', (percentile_disc(array[${PERCENTILES.map((q) => q / 100).join(", ")}]::float8[]) within group (order by ${v}))[${i + 1}]`,
     ).join(", ")})`,
   );
 
@@ -90,20 +94,15 @@ export async function finishedStats(
       where fc.project_id = ${s.projectId}
         and fc.finished_at >= ${iso(from)}::timestamptz and fc.finished_at <= ${iso(to)}::timestamptz
     ),
-    c as (select cycle, row_number() over (order by cycle) as rn, count(*) over () as n
-          from fin where cycle is not null),
-    k as (select cal, row_number() over (order by cal) as rn, count(*) over () as n
-          from fin where cal is not null),
-    l as (select lead, row_number() over (order by lead) as rn, count(*) over () as n from fin),
     w as (select finished_week as wk, count(*)::int as cnt from fin group by 1)
     select
       (select count(*)::int from fin) as finished,
       (select count(*)::int from fin where skipped) as skipped,
       (select count(*)::int from fin where cycle is not null and estimated) as "cycleEstimated",
       (select count(*)::int from fin where estimated) as "leadEstimated",
-      (select ${percentileJson(sql, "cycle")} from c) as cycle,
-      (select ${percentileJson(sql, "cal")} from k) as calendar,
-      (select ${percentileJson(sql, "lead")} from l) as lead,
+      (select ${percentileJson(sql, "cycle")} from fin) as cycle,
+      (select ${percentileJson(sql, "cal")} from fin) as calendar,
+      (select ${percentileJson(sql, "lead")} from fin) as lead,
       (select sum(least(active_seconds, cycle_s)) / nullif(sum(cycle_s), 0) from fin where cycle_s is not null)
         as efficiency,
       (select count(*)::int from fin
@@ -150,14 +149,11 @@ export async function cyclePercentiles(
   to: Date,
 ): Promise<Omit<Percentiles, "estimated">> {
   const [row] = await sql<{ cycle: PercentileRow }[]>`
-    with c as (
-      select v as cycle, row_number() over (order by v) as rn, count(*) over () as n
-      from (select fc.${sql(cycleColumn(s))} as v
-            from flow_cases fc
-            where fc.project_id = ${s.projectId} and fc.started_at is not null
-              and fc.finished_at >= ${iso(from)}::timestamptz and fc.finished_at <= ${iso(to)}::timestamptz) x
-    )
-    select ${percentileJson(sql, "cycle")} as cycle from c`;
+    select ${percentileJson(sql, "fc.cycle")} as cycle
+    from (select ${sql(cycleColumn(s))} as cycle
+          from flow_cases
+          where project_id = ${s.projectId} and started_at is not null
+            and finished_at >= ${iso(from)}::timestamptz and finished_at <= ${iso(to)}::timestamptz) fc`;
   return percentiles(row?.cycle ?? { n: 0, p50: null, p70: null, p85: null, p95: null });
 }
 
