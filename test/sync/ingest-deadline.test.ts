@@ -293,7 +293,9 @@ describe("a table lock held longer than ClickUp waits", () => {
 });
 
 describe("the database host hung (the server stops answering, connections stay open)", () => {
-  it("answers every delivery in time, and ClickUp's retries store each once", { timeout: 120_000 }, async () => {
+  it("answers every delivery in time, and ClickUp's retries store each once", {
+    timeout: 120_000,
+  }, async () => {
     const load = startLoad("hung", 10);
     await until("deliveries flowing", () => load.ok() >= 100);
     const family = await postgresProcesses();
