@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../log/create-logger.ts";
+import { InboxError, isPayloadError } from "./inbox-error.ts";
 import type { IngestPressure } from "./ingest-pressure.ts";
 
 /** The graphile-worker task that applies named tasks' stored deliveries (jobs/apply-task-deliveries.ts). */
@@ -55,20 +56,6 @@ export interface DeliveryInboxOptions {
   flushTimeoutMs?: number;
 }
 
-/**
- * Why the inbox gave up on a delivery: `inbox_full` and `expired` (its caller stopped waiting first)
- * were never written; `flush_timeout` was in a commit that did not answer in time, so it may or may not
- * be stored. Every one is worth a retry: repeats are deduplicated by the idempotency key.
- */
-export class InboxError extends Error {
-  readonly code: "inbox_full" | "expired" | "flush_timeout";
-  constructor(code: InboxError["code"], message: string) {
-    super(message);
-    this.name = "InboxError";
-    this.code = code;
-  }
-}
-
 interface Waiting {
   delivery: InboxDelivery;
   /** Characters of its body. */
@@ -113,7 +100,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     if (queue.delete(w)) queuedChars -= w.chars;
   };
   // Once in a commit, a delivery's outcome is the commit's: its caller's signal no longer matters.
-  const settle = (w: Waiting) => {
+  const forgetSignal = (w: Waiting) => {
     if (w.onAbort) w.signal!.removeEventListener("abort", w.onAbort);
   };
 
@@ -126,7 +113,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
       }
       for (const w of batch) {
         dequeue(w);
-        settle(w);
+        forgetSignal(w);
       }
       inFlight += 1;
       let released = false;
@@ -270,7 +257,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         if (signal) {
           w.onAbort = () => {
             dequeue(w);
-            settle(w);
+            forgetSignal(w);
             reject(expired());
           };
           signal.addEventListener("abort", w.onAbort, { once: true });
@@ -289,13 +276,4 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
 
 function expired(): InboxError {
   return new InboxError("expired", "the delivery was still waiting for the database when its caller gave up");
-}
-
-/**
- * Postgres refuses the data itself, so a retry cannot succeed: SQLSTATE class 22 (data exception, e.g.
- * a \u0000 in jsonb) or 54 (program limit exceeded, e.g. nesting too deep for its parser).
- */
-export function isPayloadError(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return typeof code === "string" && (code.startsWith("22") || code.startsWith("54"));
 }

@@ -3,9 +3,10 @@ import { z } from "zod";
 import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
 import type { Logger } from "../log/create-logger.ts";
-import { createDeliveryInbox, isPayloadError } from "./delivery-inbox.ts";
+import { createDeliveryInbox } from "./delivery-inbox.ts";
 import { deliveryKey } from "./delivery-key.ts";
 import { exceedsJsonDepth } from "./exceeds-json-depth.ts";
+import { isPayloadError } from "./inbox-error.ts";
 import type { IngestPressure } from "./ingest-pressure.ts";
 
 /** ClickUp payloads are a few kB; anything near this is not a ClickUp delivery. */

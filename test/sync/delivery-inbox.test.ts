@@ -1,7 +1,8 @@
 import postgres from "postgres";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clickupWebhooks, connections } from "../../db/schema.ts";
-import { createDeliveryInbox, type InboxDelivery, isPayloadError } from "../../src/sync/delivery-inbox.ts";
+import { createDeliveryInbox, type InboxDelivery } from "../../src/sync/delivery-inbox.ts";
+import { isPayloadError } from "../../src/sync/inbox-error.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 
