@@ -3,6 +3,9 @@ import { AuthorizationError, ReceiverMultipleAckError } from "@slack/bolt";
 import type { Logger } from "../log/create-logger.ts";
 import { verifySlackSignature } from "./verify-slack-signature.ts";
 
+/** Largest Slack request body accepted by default; Slack payloads are far smaller. */
+export const SLACK_MAX_BODY_BYTES = 1024 * 1024;
+
 export type HonoReceiverOptions = {
   signingSecret: string;
   logger: Logger;
@@ -30,7 +33,7 @@ export class HonoReceiver implements Receiver {
       ...options,
       now: options.now ?? Date.now,
       unackedTimeoutMs: options.unackedTimeoutMs ?? 3001,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      maxBodyBytes: options.maxBodyBytes ?? SLACK_MAX_BODY_BYTES,
     };
   }
 
