@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  ageingWip,
-  computeFlowReport,
-  computeHeadline,
-} from "../../src/flow/metrics/index.ts";
+import { ageingWip, computeFlowReport, computeHeadline } from "../../src/flow/metrics/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { addCase, addTimings, DAY, day, insertCase, newBinding, newProject } from "./metrics-timeline.ts";
 

@@ -35,7 +35,8 @@ const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 const percentileJson = (sql: Sql, v: string) =>
   sql.unsafe(
     `json_build_object('n', count(${v})::int, ${PERCENTILES.map(
-      (p, i) => `'p${p}', (percentile_disc(array[${PERCENTILES.map((q) => q / 100).join(", ")}]::float8[]) within group (order by ${v}))[${i + 1}]`,
+      (p, i) =>
+        `'p${p}', (percentile_disc(array[${PERCENTILES.map((q) => q / 100).join(", ")}]::float8[]) within group (order by ${v}))[${i + 1}]`,
     ).join(", ")})`,
   );
 
