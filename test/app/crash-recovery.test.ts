@@ -181,7 +181,8 @@ async function waitFor<T>(
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${context()}`);
+    if (Date.now() > until)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${context()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
