@@ -173,15 +173,26 @@ async function releaseAll(sql: Sql): Promise<ReleasedWorkers> {
   });
 }
 
+/** Why a released job that will not run again is marked as failed (graphile_worker.jobs.last_error). */
+export const KILLED_JOB_ERROR =
+  "flowbot: the worker process running this job was killed; it is not retried because it had used its last attempt or a newer job with its key had replaced it";
+
 /**
  * graphile-worker's own force_unlock_workers (what WorkerUtils.forceUnlockWorkers runs), here inside the
  * caller's transaction: it clears the jobs' and queues' locks and leaves run_at and attempts as they
- * are, so a released job is due at once. Returns how many jobs it unlocked.
+ * are, so a released job is due at once. A released job with no attempt left (add_job spends a running
+ * job's attempts when a newer job takes its key) would stay with no error: it is marked failed with
+ * KILLED_JOB_ERROR instead (graphile-worker's permanently_fail_jobs). Returns how many jobs it unlocked.
  */
 async function forceUnlock(tx: TransactionSql, pools: string[]): Promise<number> {
   if (pools.length === 0) return 0;
-  const [row] = await tx<{ jobs: number }[]>`
-    select count(*)::int as jobs from graphile_worker.jobs where locked_by = any(${pools}::text[])`;
+  const jobs = await tx<{ id: string; spent: boolean }[]>`
+    select id::text, attempts >= max_attempts as spent from graphile_worker.jobs
+    where locked_by = any(${pools}::text[])`;
   await tx`select graphile_worker.force_unlock_workers(${pools}::text[])`;
-  return row!.jobs;
+  const spent = jobs.filter((j) => j.spent).map((j) => j.id);
+  if (spent.length > 0) {
+    await tx`select count(*) from graphile_worker.permanently_fail_jobs(${spent}::bigint[], ${KILLED_JOB_ERROR})`;
+  }
+  return jobs.length;
 }

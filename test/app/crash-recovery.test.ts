@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createSealer } from "../../src/crypto/sealer.ts";
 import { connectDatabase, type Database } from "../../src/db/connect-database.ts";
 import { enqueueBackfill } from "../../src/sync/enqueue-backfill.ts";
+import { KILLED_JOB_ERROR } from "../../src/worker/worker-registry.ts";
 import { type ClickUpFake, createClickUpFake, PAGE_SIZE } from "../fakes/clickup/index.ts";
 import {
   embeddedDatabaseUrl,
@@ -270,7 +271,7 @@ describe("a restart after the process was killed mid-job", () => {
     await stop(second);
   });
 
-  it("applies a delivery the killed run was applying, and one sent after the kill, once each", {
+  it("applies the deliveries a killed run was applying or had queued, and one sent after the kill, once each", {
     timeout: 90_000,
   }, async () => {
     const world = await clickupWorld(3, 0);
@@ -314,10 +315,22 @@ describe("a restart after the process was killed mid-job", () => {
     );
     await waitFor("the apply run reading the created task", async () => readAsked, 15_000, first.output);
 
-    // A status change ClickUp sends while flowbot is down; it arrives after the restart.
+    // A status change stored while that run holds the workspace's apply queue: it waits in the queue.
+    const movedBefore = world.taskIds[0]!; // in "to do"
+    world.fake.setTaskStatus(movedBefore, "in progress");
+    const sentBefore = world.fake.webhooks.log.length;
+    await world.fake.webhooks.settled();
+    const statusDeliveries = world.fake.webhooks.log.slice(sentBefore);
+    expect(statusDeliveries.map((d) => d.event)).toContain("taskStatusUpdated");
+    expect(statusDeliveries.map((d) => d.outcome)).toEqual(statusDeliveries.map(() => "delivered"));
+    const pendingAtKill = await database.sql<{ taskId: string }[]>`
+      select distinct task_id as "taskId" from webhook_deliveries where outcome = 'pending' order by task_id`;
+    expect(pendingAtKill.map((d) => d.taskId)).toEqual([createdId, movedBefore].sort());
+
+    // And one ClickUp sends while flowbot is down; it arrives after the restart.
     world.fake.webhooks.hold();
-    const moved = world.taskIds[0]!;
-    world.fake.setTaskStatus(moved, "review");
+    const movedAfter = world.taskIds[1]!; // in "in progress"
+    world.fake.setTaskStatus(movedAfter, "review");
     await database.close();
     await killHard(first, dir);
 
@@ -329,13 +342,15 @@ describe("a restart after the process was killed mid-job", () => {
     expect(world.fake.webhooks.log.map((d) => d.outcome)).not.toContain("dropped");
     database = connect(await embeddedDatabaseUrl(second, dir));
     const applied = await waitFor(
-      "both deliveries applied after the restart",
+      "the three deliveries applied after the restart",
       async () => {
         const [row] = await database.sql<{ pending: number; applied: number; jobs: number }[]>`
           select (select count(*)::int from webhook_deliveries where outcome = 'pending') as pending,
-            (select count(*)::int from webhook_deliveries where outcome = 'applied') as applied,
+            (select count(distinct task_id)::int from webhook_deliveries
+              where outcome = 'applied' and task_id in (${createdId}, ${movedBefore}, ${movedAfter})) as applied,
             (select count(*)::int from graphile_worker.jobs
-              where task_identifier in ('apply-deliveries', 'apply-task-deliveries')) as jobs`;
+              where task_identifier in ('apply-deliveries', 'apply-task-deliveries')
+                and (attempts < max_attempts or last_error is null)) as jobs`;
         return row!.pending === 0 && row!.jobs === 0 && row!;
       },
       RECOVERY_MS,
@@ -344,22 +359,41 @@ describe("a restart after the process was killed mid-job", () => {
       throw new Error(`${err.message}\njobs: ${JSON.stringify(await jobsDump(database))}`);
     });
     expect(Date.now() - restartedAt).toBeLessThan(RECOVERY_MS);
-    expect(applied.applied).toBeGreaterThanOrEqual(2);
+    expect(applied).toEqual({ pending: 0, applied: 3, jobs: 0 });
+    // The killed run, replaced by the run queued with the status change, is not retried: it is failed, saying why.
+    const left = await database.sql<{ lastError: string | null }[]>`
+      select last_error as "lastError" from graphile_worker.jobs
+      where task_identifier in ('apply-deliveries', 'apply-task-deliveries')`;
+    expect(left).toEqual([{ lastError: KILLED_JOB_ERROR }]);
+    expect(
+      second.logLines().some((l) => l.msg?.toString().startsWith("released the jobs of job workers")),
+    ).toBe(true);
 
     const cases = await database.sql<{ taskId: string; status: string }[]>`
       select task_id as "taskId", status_name as status from tracked_cases
-      where binding_id = ${bindingId} and task_id in (${createdId}, ${moved}) order by task_id`;
+      where binding_id = ${bindingId} and task_id in (${createdId}, ${movedBefore}, ${movedAfter})
+      order by task_id`;
     expect(cases).toEqual(
       [
         { taskId: createdId, status: "to do" },
-        { taskId: moved, status: "review" },
+        { taskId: movedBefore, status: "in progress" },
+        { taskId: movedAfter, status: "review" },
       ].sort((a, b) => (a.taskId < b.taskId ? -1 : 1)),
     );
-    const transitions = await database.sql<{ toStatus: string; n: number }[]>`
-      select t.to_status as "toStatus", count(*)::int as n from status_transitions t
+    // Each status change became exactly one transition from its webhook's history item.
+    const transitions = await database.sql<{ taskId: string; toStatus: string; n: number }[]>`
+      select c.task_id as "taskId", t.to_status as "toStatus", count(*)::int as n from status_transitions t
       join tracked_cases c on c.id = t.case_id
-      where c.task_id = ${moved} and t.history_item_id is not null group by t.to_status`;
-    expect(transitions).toEqual([{ toStatus: "review", n: 1 }]);
+      where c.task_id in (${movedBefore}, ${movedAfter}) and t.history_item_id is not null
+      group by c.task_id, t.to_status order by c.task_id`;
+    expect(transitions).toEqual(
+      [
+        { taskId: movedBefore, toStatus: "in progress", n: 1 },
+        { taskId: movedAfter, toStatus: "review", n: 1 },
+      ].sort((a, b) => (a.taskId < b.taskId ? -1 : 1)),
+    );
+    const createdCases = await database.sql`select 1 from tracked_cases where task_id = ${createdId}`;
+    expect(createdCases).toHaveLength(1);
     await database.close();
     await stop(second);
   });
