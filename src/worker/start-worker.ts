@@ -46,6 +46,8 @@ type Run = {
   /** Resolved when this run is being stopped. */
   stopping: Promise<void>;
   markStopping(): void;
+  /** The registration is confirmed held: the pool may take jobs again. */
+  clearDoubt(): void;
 };
 
 /**
@@ -79,13 +81,29 @@ export async function startWorker(
   };
 
   const startRun = async (ownsDatabase: boolean): Promise<Run> => {
+    let markStopping = () => {};
+    const stopping = new Promise<void>((resolve) => (markStopping = resolve));
+    // Set while the registry connection is down and the lock with it: another worker may be about to
+    // release this pool's jobs, so the pool takes no new job until the lock is held again.
+    let doubt: { settled: Promise<void>; clear(): void } | undefined;
     const { registry, released } = await openWorkerRegistry(url, {
       ownsDatabase,
       goneAfterMs: options.goneAfterMs,
+      onConnectionLost: () => {
+        if (doubt) return;
+        let clear = () => {};
+        const settled = new Promise<void>((resolve) => (clear = resolve));
+        doubt = { settled, clear };
+        logger.warn(
+          "the job worker's registry connection closed; it takes no new job until it holds its lock again",
+        );
+      },
     });
     reportReleased(released);
-    let markStopping = () => {};
-    const stopping = new Promise<void>((resolve) => (markStopping = resolve));
+    const clearDoubt = () => {
+      doubt?.clear();
+      doubt = undefined;
+    };
     // Every worker of the pool waits for this before it asks for its first job.
     let claimed: Promise<void> | undefined;
     const claim = (poolId: string) => (claimed ??= claimPool(registry, poolId, stopping, logger));
@@ -99,6 +117,8 @@ export async function startWorker(
         // Parsed here so an empty schedule does not make graphile-worker look for a crontab file.
         parsedCronItems: parseCrontab(crontab),
         logger: workerLogger(logger),
+        // Asked before every job fetch; only while in doubt does it wait (for the lock, or the stop).
+        forbiddenFlags: () => (doubt ? Promise.race([doubt.settled, stopping]).then(() => null) : null),
         preset: {
           plugins: [
             {
@@ -108,7 +128,7 @@ export async function startWorker(
           ],
         },
       });
-      const current: Run = { registry, runner, running: true, stopping, markStopping };
+      const current: Run = { registry, runner, running: true, stopping, markStopping, clearDoubt };
       runner.promise.then(
         () => {
           current.running = false;
@@ -157,6 +177,7 @@ export async function startWorker(
       await stopRun(old);
       if (!stopped) await tick();
     } else if (state === "held") {
+      current.clearDoubt();
       reportReleased(await current.registry.releaseGone());
     }
   };

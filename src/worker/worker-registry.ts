@@ -42,6 +42,11 @@ export type WorkerRegistryOptions = {
   ownsDatabase: boolean;
   /** Grace before a free lock counts as gone (ms, default GONE_AFTER_MS). */
   goneAfterMs?: number;
+  /**
+   * Called when the registry connection closes unasked: the lock went with it, and until confirm()
+   * says "held" again another worker may take this one for gone.
+   */
+  onConnectionLost?: () => void;
 };
 
 /**
@@ -56,6 +61,7 @@ export async function openWorkerRegistry(
   options: WorkerRegistryOptions,
 ): Promise<{ registry: WorkerRegistry; released: ReleasedWorkers }> {
   const goneAfterMs = options.goneAfterMs ?? GONE_AFTER_MS;
+  let closing = false;
   const sql = postgres(url, {
     max: 1,
     // The lock lives as long as this one connection: it is never recycled.
@@ -63,6 +69,9 @@ export async function openWorkerRegistry(
     max_lifetime: null,
     connect_timeout: 10,
     onnotice: () => {},
+    onclose: () => {
+      if (!closing) options.onConnectionLost?.();
+    },
     connection: {
       application_name: "flowbot worker registry",
       tcp_keepalives_idle: 10,
@@ -104,6 +113,7 @@ export async function openWorkerRegistry(
             if (row?.poolId) await forceUnlock(tx, [row.poolId]);
           });
         } finally {
+          closing = true;
           await sql.end({ timeout: 5 });
         }
       },
@@ -116,6 +126,7 @@ export async function openWorkerRegistry(
       },
     };
   } catch (err) {
+    closing = true;
     await sql.end({ timeout: 5 }).catch(() => {});
     throw err;
   }
