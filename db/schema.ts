@@ -461,3 +461,20 @@ export const dbFunctionFiles = pgTable("db_function_files", {
   checksum: text("checksum").notNull(),
   appliedAt: ts("applied_at").notNull().defaultNow(),
 });
+
+/**
+ * The job-worker processes running on this database (src/worker/worker-registry.ts). Each holds the
+ * session-level advisory lock (WORKER_LOCK_SPACE, id) on a connection it keeps for its lifetime, so
+ * Postgres itself says when one is gone: a free lock means its session ended. `pool_id` is the
+ * graphile-worker pool id the process's jobs are locked by (`locked_by`), set before it takes any.
+ * `lock_free_since` is when another worker first found the lock free; after a grace it releases the
+ * pool's jobs and deletes the row.
+ */
+export const workerProcesses = pgTable("worker_processes", {
+  id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+  poolId: text("pool_id").unique(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: ts("started_at").notNull().defaultNow(),
+  lockFreeSince: ts("lock_free_since"),
+});

@@ -106,6 +106,8 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
         {
           pollInterval: options.workerPollInterval,
           crontab: options.crontab,
+          // The embedded server is this process's alone: whatever a worker locked there before is gone.
+          ownsDatabase: Boolean(embedded),
         },
       );
       cleanup.push(() => worker!.stop());

@@ -43,6 +43,7 @@ describe("runMigrations", () => {
         "sync_errors",
         "tracked_cases",
         "webhook_deliveries",
+        "worker_processes",
       ]);
       const journal = JSON.parse(readFileSync("db/migrations/meta/_journal.json", "utf8")) as {
         entries: unknown[];
