@@ -162,7 +162,7 @@ try {
   };
   const deps = { db, clickup, logger, now: Date.now, publicUrl: "https://flowbot.example.com", sealer };
   const [deferral] = await db.execute<{ on: boolean }>(
-    sql`select to_regproc('flowbot_flow_rebuild_dirty') is not null as on`,
+    sql`select to_regproc('flowbot_rebuild_listed_cases') is not null as on`,
   );
 
   // --- the warm-up: a first backfill in this process, of another space, bound in another channel -------

@@ -142,7 +142,7 @@ try {
     }),
   );
   await sql.unsafe("analyze");
-  const [rebuildMs] = await timed(() => sql`select flowbot_flow_rebuild_project(${projectId}::bigint)`);
+  const [rebuildMs] = await timed(() => sql`select flowbot_rebuild_project_flow_facts(${projectId}::bigint)`);
   await sql.unsafe("vacuum analyze");
 
   const [[counts]] = await Promise.all([

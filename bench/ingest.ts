@@ -2,21 +2,27 @@
 // `--tasks` tasks) over loopback at a fixed concurrency to flowbot's running webhook route — the real
 // app: Hono server, group-commit inbox, durable Postgres (fsync on, the embedded default) and the
 // graphile-worker applying them — and, in the same run, the same load to a bare Hono route that only
-// answers 200. Then waits until every delivery has been applied.
+// answers 200. Then waits until every delivery has been applied. Then sends `--locked-deliveries` more
+// while another session holds an exclusive lock on webhook_deliveries for `--lock-s` seconds, from
+// half a second into the run: every answer must come within ClickUp's 7 s, and a delivery answered
+// 503 is sent again half a second later, as ClickUp retries, until it is stored.
 //
-//   npm run bench:ingest [-- --deliveries 20000 --tasks 2000 --concurrency 50]
+//   npm run bench:ingest [-- --deliveries 20000 --tasks 2000 --concurrency 50 --locked-deliveries 20000 --lock-s 10]
 //
 // The load comes from a child process (bench/ingest-load.ts). Last line: JSON with deliveries, per_sec,
-// p50_ms, p99_ms, bare_per_sec, ratio_vs_bare, lost (sent − stored) and apply_lag_ms (last
-// acknowledgement → last delivery applied).
+// p50_ms, p99_ms, bare_per_sec, ratio_vs_bare, lost (sent − stored, both runs) and apply_lag_ms (last
+// acknowledgement → last delivery applied), then for the locked run p99_ms_db_locked and max_ms_db_locked
+// (over every answer, 503s included), over_7s_db_locked (answers slower than ClickUp waits) and
+// statuses_db_locked, and load_avg_1m for context (the machine's load at the end).
 import { fork } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import postgres from "postgres";
 import { bindings, clickupWebhooks, connections, projects } from "../db/schema.ts";
 import { startFlowbot } from "../src/app/start-flowbot.ts";
 import { loadConfig } from "../src/config/load-config.ts";
@@ -30,6 +36,10 @@ const DELIVERIES = intArg("deliveries", 20_000);
 const TASKS = intArg("tasks", 2_000);
 const CONCURRENCY = intArg("concurrency", 50);
 const APPLY_TIMEOUT_MS = intArg("apply-timeout-s", 180) * 1000;
+const LOCKED_DELIVERIES = intArg("locked-deliveries", 20_000);
+const LOCK_MS = intArg("lock-s", 10) * 1000;
+/** ClickUp counts an answer slower than this as a failure. */
+const CLICKUP_TIMEOUT_MS = 7_000;
 const WEBHOOK_ID = "b3f1c2d4-0000-4000-8000-00000000be4c";
 const LIST_ID = "901";
 
@@ -155,35 +165,40 @@ try {
     initials: "BU",
     profilePicture: null,
   };
-  const bodies: string[] = [];
-  const signatures: string[] = [];
-  for (let i = 0; i < DELIVERIES; i++) {
-    const task = (i % TASKS) + 1;
-    const step = Math.floor(i / TASKS);
-    const before = statuses[step % 4]!;
-    const after = statuses[(step + 1) % 4]!;
-    const body = JSON.stringify({
-      event: "taskStatusUpdated",
-      task_id: `bt${task}`,
-      webhook_id: WEBHOOK_ID,
-      history_items: [
-        {
-          id: String(4_000_000_000_000_000_000n + BigInt(i)),
-          type: 1,
-          date: String(t0 + 60_000 * (step + 1)),
-          field: "status",
-          parent_id: LIST_ID,
-          data: { status_type: after.type },
-          source: null,
-          user,
-          before,
-          after,
-        },
-      ],
-    });
-    bodies.push(body);
-    signatures.push(createHmac("sha256", secret).update(body).digest("hex"));
-  }
+  /** `count` deliveries from history item `idBase` on, continuing each task's walk from `firstStep`. */
+  const makeDeliveries = (count: number, idBase: bigint, firstStep: number) => {
+    const bodies: string[] = [];
+    const signatures: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const task = (i % TASKS) + 1;
+      const step = firstStep + Math.floor(i / TASKS);
+      const before = statuses[step % 4]!;
+      const after = statuses[(step + 1) % 4]!;
+      const body = JSON.stringify({
+        event: "taskStatusUpdated",
+        task_id: `bt${task}`,
+        webhook_id: WEBHOOK_ID,
+        history_items: [
+          {
+            id: String(idBase + BigInt(i)),
+            type: 1,
+            date: String(t0 + 60_000 * (step + 1)),
+            field: "status",
+            parent_id: LIST_ID,
+            data: { status_type: after.type },
+            source: null,
+            user,
+            before,
+            after,
+          },
+        ],
+      });
+      bodies.push(body);
+      signatures.push(createHmac("sha256", secret).update(body).digest("hex"));
+    }
+    return { bodies, signatures };
+  };
+  const { bodies, signatures } = makeDeliveries(DELIVERIES, 4_000_000_000_000_000_000n, 0);
 
   // --- the bare route, same machine, same load -------------------------------------------------------
   const bare = new Hono();
@@ -224,9 +239,7 @@ try {
   const ourRun = await load({ url: ourUrl, bodies, signatures, concurrency: CONCURRENCY });
   const lastAck = Date.now();
 
-  // --- stored and applied ----------------------------------------------------------------------------
-  const [{ stored }] = await sql<{ stored: number }[]>`
-    select count(*)::int as stored from webhook_deliveries where idempotency_key like ${`${WEBHOOK_ID}:4%`}`;
+  // --- applied ------------------------------------------------------------------------------------
   let applyLagMs: number | null = null;
   for (;;) {
     const [{ waiting }] = await sql<{ waiting: number }[]>`
@@ -243,7 +256,29 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
 
+  // --- the same route while the deliveries table is locked mid-run ----------------------------------
+  const locked = makeDeliveries(LOCKED_DELIVERIES, 5_000_000_000_000_000_000n, Math.ceil(DELIVERIES / TASKS));
+  const lockSession = postgres(pg.url, { max: 1, onnotice: () => {} });
+  cleanups.push(() => lockSession.end());
+  const lockedRun = load({
+    url: ourUrl,
+    ...locked,
+    concurrency: CONCURRENCY,
+    retry: { delayMs: 500, maxAttempts: 100 },
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  await lockSession.begin(async (tx) => {
+    await tx`lock table webhook_deliveries in access exclusive mode`;
+    await new Promise((r) => setTimeout(r, LOCK_MS));
+  });
+  const lockedDone = await lockedRun;
+
+  const [{ stored }] = await sql<{ stored: number }[]>`
+    select count(*)::int as stored from webhook_deliveries
+    where idempotency_key like ${`${WEBHOOK_ID}:4%`} or idempotency_key like ${`${WEBHOOK_ID}:5%`}`;
+
   const sorted = [...ourRun.latencies].sort((a, b) => a - b);
+  const lockedSorted = [...lockedDone.latencies].sort((a, b) => a - b);
   const perSec = (DELIVERIES / ourRun.elapsedMs) * 1000;
   const barePerSec = (DELIVERIES / bareRun.elapsedMs) * 1000;
   const okCount = ourRun.statuses["200"] ?? 0;
@@ -259,8 +294,16 @@ try {
     p99_ms: round(percentile(sorted, 99), 2),
     bare_per_sec: round(barePerSec),
     ratio_vs_bare: round(perSec / barePerSec, 3),
-    lost: DELIVERIES - stored,
+    lost: DELIVERIES + LOCKED_DELIVERIES - stored,
     apply_lag_ms: applyLagMs,
+    locked_deliveries: LOCKED_DELIVERIES,
+    lock_ms: LOCK_MS,
+    p99_ms_db_locked: round(percentile(lockedSorted, 99), 2),
+    max_ms_db_locked: round(lockedSorted[lockedSorted.length - 1]!, 2),
+    over_7s_db_locked: lockedSorted.filter((ms) => ms > CLICKUP_TIMEOUT_MS).length,
+    statuses_db_locked: lockedDone.statuses,
+    gave_up_db_locked: lockedDone.gaveUp,
+    load_avg_1m: round(loadavg()[0]!, 2),
   };
   await cleanup();
   console.log(JSON.stringify(summary));

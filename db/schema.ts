@@ -451,6 +451,34 @@ export const flowDirtyCases = pgTable("flow_dirty_cases", {
   caseId: bigint("case_id", { mode: "number" }).primaryKey(),
 });
 
+/**
+ * Which version of each file in db/functions/ the database holds (sha-256 of its text). Migrations run
+ * first; then src/db/apply-db-functions.ts applies the files whose checksum differs, drops the flowbot_*
+ * functions and triggers no file declares, and records the checksums, under the migration lock.
+ */
+export const dbFunctionFiles = pgTable("db_function_files", {
+  file: text("file").primaryKey(),
+  checksum: text("checksum").notNull(),
+  appliedAt: ts("applied_at").notNull().defaultNow(),
+});
+
+/**
+ * The job-worker processes running on this database (src/worker/worker-registry.ts). Each holds the
+ * session-level advisory lock (WORKER_LOCK_SPACE, id) on a connection it keeps for its lifetime, so
+ * Postgres itself says when one is gone: a free lock means its session ended. `pool_id` is the
+ * graphile-worker pool id the process's jobs are locked by (`locked_by`), set before it takes any.
+ * `lock_free_since` is when another worker first found the lock free; after a grace it releases the
+ * pool's jobs and deletes the row.
+ */
+export const workerProcesses = pgTable("worker_processes", {
+  id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+  poolId: text("pool_id").unique(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: ts("started_at").notNull().defaultNow(),
+  lockFreeSince: ts("lock_free_since"),
+});
+
 /*
  * Slack modals flowbot opened, so that what comes back from one (submissions, actions, options) is
  * accepted only from the user who opened it, for the workspace and channel it was opened for. Keyed by

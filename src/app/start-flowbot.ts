@@ -106,6 +106,8 @@ export async function startFlowbot(options: FlowbotOptions): Promise<Flowbot> {
         {
           pollInterval: options.workerPollInterval,
           crontab: options.crontab,
+          // The embedded server is this process's alone: whatever a worker locked there before is gone.
+          ownsDatabase: Boolean(embedded),
         },
       );
       cleanup.push(() => worker!.stop());
@@ -201,8 +203,25 @@ async function probeDatabase(database: Database): Promise<ComponentHealth> {
 }
 
 function listen(app: Hono, port: number): Promise<ServerType> {
+  // Longest a client may take to send a whole request (headers and body), in ms: past it the server
+  // answers 408 and closes the connection. Slack and ClickUp send theirs at once and neither waits
+  // longer than 7 s for the answer, so a request still arriving after 5 s is a slow client holding a
+  // connection. Checked every second (Node's default is every 30 s).
+  const readTimeoutMs = 5_000;
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: "0.0.0.0" }, () => resolve(server));
+    const server = serve(
+      {
+        fetch: app.fetch,
+        port,
+        hostname: "0.0.0.0",
+        serverOptions: {
+          requestTimeout: readTimeoutMs,
+          headersTimeout: readTimeoutMs,
+          connectionsCheckingInterval: 1_000,
+        },
+      },
+      () => resolve(server),
+    );
     server.once("error", (err: NodeJS.ErrnoException) =>
       reject(
         err.code === "EADDRINUSE"

@@ -5,6 +5,7 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { runMigrations as runWorkerMigrations } from "graphile-worker";
 import postgres from "postgres";
 import type { Logger } from "../log/create-logger.ts";
+import { applyDbFunctions } from "./apply-db-functions.ts";
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../db/migrations");
 
@@ -12,8 +13,9 @@ const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const MIGRATION_LOCK = 73_910_201;
 
 /**
- * Brings the database schema (flowbot's and graphile-worker's) up to date. Processes starting at
- * the same time queue on a Postgres advisory lock, so only one applies each migration.
+ * Brings the database schema (flowbot's and graphile-worker's) up to date: the versioned migrations
+ * (schema and data moves), then the SQL functions and triggers of db/functions/ whose files changed.
+ * Processes starting at the same time queue on a Postgres advisory lock, so only one applies each.
  */
 export async function runMigrations(url: string, logger: Logger): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -21,6 +23,8 @@ export async function runMigrations(url: string, logger: Logger): Promise<void> 
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
     try {
       await migrate(drizzle(sql), { migrationsFolder });
+      const applied = await applyDbFunctions(sql);
+      if (applied.length > 0) logger.info({ files: applied }, "SQL functions and triggers updated");
       await runWorkerMigrations({ connectionString: url, logger: undefined });
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;

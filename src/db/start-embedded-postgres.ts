@@ -23,6 +23,8 @@ export type EmbeddedOptions = {
   settings?: Record<string, string>;
   /** Database to create on first start (default "flowbot"). */
   database?: string;
+  /** Loopback port to listen on (default: a free one); a restart on the same port keeps clients' URLs valid. */
+  port?: number;
 };
 
 /**
@@ -43,7 +45,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   const dataDir = path.join(dir, "data");
   const password = await readOrCreatePassword(path.join(dir, "password"));
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const recentLines: string[] = [];
   const remember = (message: unknown) => {
     const line = String(message instanceof Error ? message.message : message).trim();

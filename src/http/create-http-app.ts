@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import type { Logger } from "../log/create-logger.ts";
-import type { HonoReceiver } from "../slack/hono-receiver.ts";
+import { type HonoReceiver, SLACK_MAX_BODY_BYTES } from "../slack/hono-receiver.ts";
+import { MAX_WEBHOOK_BODY_BYTES } from "../sync/receive-clickup-webhook.ts";
 import { type HealthProbe, healthRoute } from "./health-route.ts";
+import { limitBody } from "./limit-body.ts";
 
 export type HttpAppDeps = {
   logger: Logger;
@@ -15,11 +17,14 @@ export type HttpAppDeps = {
 /** Path ClickUp delivers webhooks to, under PUBLIC_URL. */
 export const CLICKUP_WEBHOOK_PATH = "/clickup/webhook";
 
-/** The HTTP surface: health, Slack's request URL and ClickUp's webhook endpoint. */
+/**
+ * The HTTP surface: health, Slack's request URL and ClickUp's webhook endpoint. Both POST routes stop
+ * reading a body at their limit, so an oversized one costs no more memory than the limit.
+ */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
   app.get("/healthz", healthRoute(deps.health));
-  app.post("/slack/events", async (c) => {
+  app.post("/slack/events", limitBody(SLACK_MAX_BODY_BYTES), async (c) => {
     if (!deps.slackReceiver) {
       return c.json(
         { error: "Slack is not configured on this server: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN" },
@@ -30,7 +35,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   });
   if (deps.clickupWebhook) {
     const handler = deps.clickupWebhook;
-    app.post(CLICKUP_WEBHOOK_PATH, (c) => handler(c.req.raw));
+    app.post(CLICKUP_WEBHOOK_PATH, limitBody(MAX_WEBHOOK_BODY_BYTES), (c) => handler(c.req.raw));
   }
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((err, c) => {

@@ -5,6 +5,9 @@ import type { SignedRequest } from "./access/claim-request.ts";
 import { SIGNED_REQUEST_KEY } from "./access/slack-routes.ts";
 import { verifySlackSignature } from "./verify-slack-signature.ts";
 
+/** Largest Slack request body accepted by default; Slack payloads are far smaller. */
+export const SLACK_MAX_BODY_BYTES = 1024 * 1024;
+
 export type HonoReceiverOptions = {
   signingSecret: string;
   logger: Logger;
@@ -32,7 +35,7 @@ export class HonoReceiver implements Receiver {
       ...options,
       now: options.now ?? Date.now,
       unackedTimeoutMs: options.unackedTimeoutMs ?? 3001,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      maxBodyBytes: options.maxBodyBytes ?? SLACK_MAX_BODY_BYTES,
     };
   }
 

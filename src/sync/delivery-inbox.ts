@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../log/create-logger.ts";
+import { InboxError, isPayloadError } from "./inbox-error.ts";
 import type { IngestPressure } from "./ingest-pressure.ts";
 
 /** The graphile-worker task that applies named tasks' stored deliveries (jobs/apply-task-deliveries.ts). */
@@ -26,9 +27,11 @@ export interface InboxDelivery {
 export interface DeliveryInbox {
   /**
    * Resolves once the transaction holding the delivery has committed (a repeat of a stored one changes
-   * nothing); rejects if it could not be stored.
+   * nothing); rejects if it could not be stored: an `InboxError` when the inbox gave up on it (full,
+   * `signal` aborted before it was written, or its commit hung), else the database's error.
+   * @param signal aborting it (the caller's deadline) drops the delivery if it is still waiting.
    */
-  store(delivery: InboxDelivery): Promise<void>;
+  store(delivery: InboxDelivery, signal?: AbortSignal): Promise<void>;
   /** Waits for what is queued to be written. */
   drain(): Promise<void>;
 }
@@ -38,10 +41,27 @@ export interface DeliveryInboxOptions {
   logger: Logger;
   /** Told how many deliveries each transaction stored (the apply job steps aside during a burst). */
   pressure?: IngestPressure;
+  /** Deliveries waiting for a commit at most (default 1,000); past it `store` rejects at once. */
+  maxQueued?: number;
+  /**
+   * Characters of bodies waiting for a commit at most (default 16 Mi, about their size in memory); past
+   * it `store` rejects at once.
+   */
+  maxQueuedChars?: number;
+  /**
+   * How long a commit may go unanswered, in ms (default 3,000: past the pool's statement timeout),
+   * before its deliveries are given up as outcome unknown and the next group goes ahead on another
+   * connection.
+   */
+  flushTimeoutMs?: number;
 }
 
 interface Waiting {
   delivery: InboxDelivery;
+  /** Characters of its body. */
+  chars: number;
+  signal?: AbortSignal;
+  onAbort?: () => void;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -52,9 +72,16 @@ interface Waiting {
  * route at the disk's flush rate. So deliveries that arrive while a transaction is in flight wait and go
  * together in the next one: a lone delivery is written at once, a burst shares commits. Every caller
  * still learns the outcome of its own delivery only after the commit that holds it.
+ *
+ * The wait is bounded, in count and size: while the database stalls, deliveries would otherwise pile
+ * up in memory for as long as it lasts. A body Postgres refuses (a data exception, or nesting too deep
+ * for it) fails only itself: the group is split until the bad row stands alone, the rest is stored.
  */
 export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbox {
   const { sql, logger } = options;
+  const maxQueued = options.maxQueued ?? 1_000;
+  const maxQueuedChars = options.maxQueuedChars ?? 16 * 1024 * 1024;
+  const flushTimeoutMs = options.flushTimeoutMs ?? 3_000;
   // Deliveries written per transaction at most.
   const maxBatch = 500;
   // One group in flight: measured on 2 cores, a second concurrent transaction only split the groups
@@ -63,46 +90,78 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   // How long a queued apply run waits before it starts, so a burst of changes to one task is applied
   // by one transaction instead of one each.
   const delay = "1000 milliseconds";
-  let queue: Waiting[] = [];
+  // In arrival order; a delivery whose caller stopped waiting leaves at once.
+  const queue = new Set<Waiting>();
+  let queuedChars = 0;
   let inFlight = 0;
   let idle: (() => void)[] = [];
 
+  const dequeue = (w: Waiting) => {
+    if (queue.delete(w)) queuedChars -= w.chars;
+  };
+  // Once in a commit, a delivery's outcome is the commit's: its caller's signal no longer matters.
+  const forgetSignal = (w: Waiting) => {
+    if (w.onAbort) w.signal!.removeEventListener("abort", w.onAbort);
+  };
+
   const pump = () => {
-    while (inFlight < maxConcurrent && queue.length > 0) {
-      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+    while (inFlight < maxConcurrent && queue.size > 0) {
+      const batch: Waiting[] = [];
+      for (const w of queue) {
+        if (batch.length === maxBatch) break;
+        batch.push(w);
+      }
+      for (const w of batch) {
+        dequeue(w);
+        forgetSignal(w);
+      }
       inFlight += 1;
-      void flush(batch).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        clearTimeout(watchdog);
         inFlight -= 1;
         pump();
-        if (inFlight === 0 && queue.length === 0) {
+        if (inFlight === 0 && queue.size === 0) {
           for (const done of idle) done();
           idle = [];
         }
-      });
+      };
+      // A server that stopped answering (frozen, or gone without closing the socket) would hold the one
+      // commit slot for as long as TCP takes to notice; its deliveries are given up and the slot freed.
+      const watchdog = setTimeout(() => {
+        logger.warn(
+          { deliveries: batch.length, ms: flushTimeoutMs },
+          "a delivery commit did not answer in time",
+        );
+        const err = new InboxError("flush_timeout", `the commit did not answer within ${flushTimeoutMs} ms`);
+        for (const w of batch) w.reject(err);
+        release();
+      }, flushTimeoutMs);
+      void writeIsolating(batch).finally(release);
     }
   };
 
-  async function flush(batch: Waiting[]): Promise<void> {
+  /** Writes the group; when Postgres refuses a row of it, halves it until the bad row is alone. */
+  async function writeIsolating(group: Waiting[]): Promise<void> {
     try {
-      await writeWithRetry(batch.map((w) => w.delivery));
-      options.pressure?.record(batch.length);
-      for (const w of batch) w.resolve();
+      await writeWithRetry(group.map((w) => w.delivery));
+      options.pressure?.record(group.length);
+      for (const w of group) w.resolve();
     } catch (err) {
-      if (batch.length > 1 && isDataError(err)) {
-        // One malformed delivery (e.g. a \u0000 Postgres refuses in jsonb) must not fail its neighbours.
-        logger.warn({ err, deliveries: batch.length }, "a delivery batch was refused; storing one by one");
-        for (const w of batch) {
-          try {
-            await write([w.delivery]);
-            w.resolve();
-          } catch (e) {
-            w.reject(e);
-          }
-        }
+      if (group.length === 1 || !isPayloadError(err)) {
+        for (const w of group) w.reject(err);
         return;
       }
-      for (const w of batch) w.reject(err);
+      logger.warn({ err, deliveries: group.length }, "a delivery group was refused; splitting it");
+      const half = Math.ceil(group.length / 2);
+      for (const part of [group.slice(0, half), group.slice(half)]) {
+        // Those whose callers stopped waiting meanwhile are left to ClickUp's retry.
+        const live = part.filter((w) => !w.signal?.aborted);
+        for (const w of part) if (w.signal?.aborted) w.reject(expired());
+        if (live.length > 0) await writeIsolating(live);
+      }
     }
   }
 
@@ -123,7 +182,8 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     const unique = new Map<string, InboxDelivery>();
     for (const d of deliveries) if (!unique.has(d.key)) unique.set(d.key, d);
     const rows = [...unique.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    // The raw bodies are spliced in unchanged: they parsed as JSON on the way in.
+    // The raw bodies are spliced in unchanged: they parsed as JSON on the way in. The text is bound as
+    // text and cast in SQL: bound to a jsonb parameter, postgres.js would send it as a JSON string.
     const payload = `[${rows
       .map(
         (d) =>
@@ -144,7 +204,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     // binding the webhook serves is paused; ignored when there is no task to apply it to.
     await sql`
       with input as (
-        select * from jsonb_to_recordset(${payload}::jsonb)
+        select * from jsonb_to_recordset(${payload}::text::jsonb)
           as x(key text, webhook_id text, event text, task_id text, body jsonb)
       ), hooks as (
         select w.id, w.connection_id,
@@ -184,21 +244,36 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   }
 
   return {
-    store(delivery) {
+    store(delivery, signal) {
       return new Promise<void>((resolve, reject) => {
-        queue.push({ delivery, resolve, reject });
+        if (signal?.aborted) return reject(expired());
+        const chars = delivery.bodyJson.length;
+        if (queue.size >= maxQueued || queuedChars + chars > maxQueuedChars) {
+          return reject(
+            new InboxError("inbox_full", `${queue.size} deliveries are already waiting for the database`),
+          );
+        }
+        const w: Waiting = { delivery, chars, signal, resolve, reject };
+        if (signal) {
+          w.onAbort = () => {
+            dequeue(w);
+            forgetSignal(w);
+            reject(expired());
+          };
+          signal.addEventListener("abort", w.onAbort, { once: true });
+        }
+        queue.add(w);
+        queuedChars += chars;
         pump();
       });
     },
     drain() {
-      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
+      if (inFlight === 0 && queue.size === 0) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }
 
-/** SQLSTATE class 22 (data exception): the data, not the database, is at fault. */
-export function isDataError(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return typeof code === "string" && code.startsWith("22");
+function expired(): InboxError {
+  return new InboxError("expired", "the delivery was still waiting for the database when its caller gave up");
 }

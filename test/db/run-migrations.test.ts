@@ -29,12 +29,15 @@ describe("runMigrations", () => {
         "clickup_webhooks",
         "comment_sentiment",
         "connections",
+        "db_function_files",
         "digest_runs",
         "flow_case_status",
         "flow_cases",
         "flow_dirty_cases",
         "projects",
         "rework_events",
+        "slack_requests_seen",
+        "slack_views",
         "snoozes",
         "stage_overrides",
         "status_timings",
@@ -42,6 +45,7 @@ describe("runMigrations", () => {
         "sync_errors",
         "tracked_cases",
         "webhook_deliveries",
+        "worker_processes",
       ]);
       const journal = JSON.parse(readFileSync("db/migrations/meta/_journal.json", "utf8")) as {
         entries: unknown[];

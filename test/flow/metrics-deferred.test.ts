@@ -25,7 +25,7 @@ import { TEST_KEY_HEX, TEST_SIGNING_SECRET, testConfig } from "../helpers/test-c
 import { createTestDatabase, useTestDatabase } from "../helpers/test-database.ts";
 import { DAY, day, newProject, STATUSES, type StatusKey } from "./metrics-timeline.ts";
 
-// Flow facts deferred by bulk writers (flowbot.defer_flow_rebuild, db/migrations/0014) and rebuilt by the
+// Flow facts deferred by bulk writers (flowbot.defer_flow_rebuild, db/functions/deferred-rebuild.sql) and rebuilt by the
 // rebuild-flow-facts job: stale and listed until then, afterwards identical to rebuilding at once.
 const logs = captureLogs("warn");
 const database = useTestDatabase();

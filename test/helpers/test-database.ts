@@ -59,6 +59,9 @@ export function useTestDatabase(): Database & { readonly url: string } {
     get db() {
       return current().database.db;
     },
+    get ingest() {
+      return current().database.ingest;
+    },
     get url() {
       return current().tdb.url;
     },

@@ -198,6 +198,21 @@ describe("storing a delivery makes sure its workspace's apply run is queued, in 
   });
 });
 
+describe("a body nested too deep for Postgres beside valid deliveries", () => {
+  it("is refused with 400 while the deliveries sharing its moment are stored", async () => {
+    const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+    const poison = statusDelivery("deep-1").replace('"source":null', `"source":${deep}`);
+    const [bad, ...good] = await Promise.all([
+      post(poison),
+      ...Array.from({ length: 20 }, (_, i) => post(statusDelivery(`deepside-${i}`))),
+    ]);
+    expect(bad!.status).toBe(400);
+    expect(good.map((r) => r.status)).toEqual(good.map(() => 200));
+    expect(await deliveriesFor("deep-")).toEqual([]);
+    expect(await deliveriesFor("deepside-")).toHaveLength(20);
+  });
+});
+
 describe("the database unavailable during deliveries", () => {
   it("answers 503 with nothing half-written, and the retried delivery is stored once", async () => {
     const admin = postgres(inject("pgAdminUrl"), { max: 1, onnotice: () => {} });

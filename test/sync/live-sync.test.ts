@@ -404,7 +404,9 @@ describe("live sync through the running app", () => {
         (select count(*)::int from webhook_deliveries where task_id = ${t.id} and outcome = 'applied') as applied,
         c.status_name as status
       from tracked_cases c where c.binding_id = ${bindingIds[0]!} and c.task_id = ${t.id}`;
-    expect(row).toEqual({ transitions: 5, applied: 5, status: "done" });
+    // Six deliveries: the creation comes as taskCreated (status and creation items) and as
+    // taskStatusUpdated (the status item alone), both stored; the status item is one transition.
+    expect(row).toEqual({ transitions: 5, applied: 6, status: "done" });
     const [rework] = await flowbot.database.sql<{ n: number }[]>`
       select count(*)::int as n from rework_events r join tracked_cases c on c.id = r.case_id where c.task_id = ${t.id}`;
     expect(rework!.n).toBe(1);

@@ -98,6 +98,47 @@ describe("POST /clickup/webhook", () => {
     expect((await stored()).length).toBe(before);
   });
 
+  it("accepts an X-Signature in upper-case hex", async () => {
+    const body = delivery("2800787326392370999");
+    const res = await post(body, sign(SECRET, body).toUpperCase());
+    expect(res.status).toBe(200);
+    const rows = await flowbot.database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.idempotencyKey, `${WEBHOOK_ID}:2800787326392370999`));
+    expect(rows).toHaveLength(1);
+  });
+
+  it("refuses a body nested deeper than 64 levels with 400 naming the limit, and stores nothing", async () => {
+    const before = (await stored()).length;
+    const deep = `[${"[".repeat(20_000)}${"]".repeat(20_000)}]`;
+    const body = `{"event":"taskUpdated","task_id":"abc1","webhook_id":"${WEBHOOK_ID}","history_items":[{"id":"55","field":"x","after":${deep}}]}`;
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe("body nests deeper than 64 levels");
+    // A ClickUp-shaped body well inside the bound is stored.
+    const nested = `{"event":"taskUpdated","task_id":"abc1","webhook_id":"${WEBHOOK_ID}","history_items":[{"id":"56","field":"x","after":${"[".repeat(60)}${"]".repeat(60)}}]}`;
+    expect((await post(nested)).status).toBe(200);
+    expect((await stored()).length).toBe(before + 1);
+  });
+
+  it("keys a delivery on all its history items: one carrying an item more is stored too, the same items again are a repeat", async () => {
+    const items = (...ids: string[]) =>
+      JSON.stringify({
+        event: "taskCreated",
+        task_id: "overlap1",
+        webhook_id: WEBHOOK_ID,
+        history_items: ids.map((id) => ({ id, type: 1, date: "1642736073330", field: "status" })),
+      });
+    for (const body of [items("901"), items("901", "902"), items("902", "901"), items("901")])
+      expect((await post(body)).status).toBe(200);
+    const rows = await flowbot.database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.taskId, "overlap1"));
+    expect(rows.map((r) => r.idempotencyKey).sort()).toEqual([`${WEBHOOK_ID}:901`, `${WEBHOOK_ID}:901,902`]);
+  });
+
   it("keys a delivery without history items by its body", async () => {
     const body = JSON.stringify({ event: "taskDeleted", task_id: "gone1", webhook_id: WEBHOOK_ID });
     await post(body);

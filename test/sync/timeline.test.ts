@@ -199,6 +199,54 @@ describe("recordTransition", () => {
     expect((await timeline(caseId)).map((r) => r.item)).toEqual(["late", "first", "back", null]);
   });
 
+  it("drops an inferred transition the exact history explains, whatever status reconcile thought it left", async () => {
+    const { caseId } = await seedCase();
+    // Reconcile saw "done" at minute 30 while the case still showed "to do": it inferred to do → done.
+    await recordTransition(database.sql, transition(caseId, OPEN, DONE, at(30), null));
+    // Then the deliveries arrive, last first: the task went through review and was sent back once.
+    await recordTransition(database.sql, transition(caseId, PROGRESS, DONE, at(28), "h4"));
+    await recordTransition(database.sql, transition(caseId, REVIEW, PROGRESS, at(25), "h3"));
+    await recordTransition(database.sql, transition(caseId, OPEN, PROGRESS, at(10), "h1"));
+    await recordTransition(database.sql, transition(caseId, PROGRESS, REVIEW, at(20), "h2"));
+    expect((await timeline(caseId)).map((r) => r.item)).toEqual(["h1", "h2", "h3", "h4"]);
+    expect(await rework(caseId)).toEqual([
+      { kind: "flow_back", from: "review", to: "in progress", actor: "John" },
+    ]);
+    expect((await caseRow(caseId)).status).toBe("done");
+  });
+
+  it("drops the first status reconcile guessed for a task it started tracking once the exact history has it", async () => {
+    const { caseId } = await seedCase();
+    // Reconcile found the task new and in progress since minute 10 (time in status): null → in progress.
+    await recordTransition(database.sql, transition(caseId, null, PROGRESS, at(10), null));
+    // The delayed deliveries: created in to do, started at minute 10.
+    await recordTransition(database.sql, transition(caseId, OPEN, PROGRESS, at(10), "h1"));
+    await recordTransition(database.sql, transition(caseId, null, OPEN, at(-120), "h0"));
+    expect((await timeline(caseId)).map((r) => r.item)).toEqual(["h0", "h1"]);
+  });
+
+  it("keeps an inferred change no delivery brought, starting from the status the timeline had before it", async () => {
+    const { caseId } = await seedCase();
+    await recordTransition(database.sql, transition(caseId, OPEN, REVIEW, at(1), "h1"));
+    // Reconcile: review → in progress at minute 30, a flow-back as far as it knew.
+    await recordTransition(database.sql, transition(caseId, REVIEW, PROGRESS, at(30), null));
+    expect(await rework(caseId)).toEqual([
+      { kind: "flow_back", from: "review", to: "in progress", actor: "John" },
+    ]);
+    // A late delivery shows the task was blocked at minute 10; the move to in progress was never delivered,
+    // but the next change (minute 40) starts from in progress, so the inferred one stays — as an unblock.
+    await recordTransition(database.sql, transition(caseId, PROGRESS, DONE, at(40), "h3"));
+    await recordTransition(database.sql, transition(caseId, REVIEW, BLOCKED, at(10), "h2"));
+    const rows = await timeline(caseId);
+    expect(rows.map((r) => [r.item, r.from, r.to])).toEqual([
+      ["h1", "to do", "review"],
+      ["h2", "review", "blocked"],
+      [null, "blocked", "in progress"],
+      ["h3", "in progress", "done"],
+    ]);
+    expect(await rework(caseId)).toEqual([]);
+  });
+
   it("serialises concurrent calls for one case: the newest transition wins whatever commits last", async () => {
     const { caseId } = await seedCase();
     const flow = FLOW(caseId).slice(0, 6);

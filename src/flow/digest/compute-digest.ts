@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { ageingWip, computeHeadline } from "../metrics/index.ts";
+import { reworkEventsIn } from "../metrics/queries.ts";
 import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
 
@@ -49,6 +50,11 @@ export type Digest = {
   atRisk: DigestTask[];
   /** Rework not reported before, newest first. */
   rework: DigestRework[];
+  /**
+   * What the rework list covers: since the previous digest, or — for a project's first digest — its
+   * window of this many days.
+   */
+  reworkPeriod: { since: "last_digest" } | { since: "window"; days: number };
   /** Whether a quiet digest posts one short "all flowing" line. */
   allFlowingLine: boolean;
   alerts: DigestAlert[];
@@ -56,11 +62,11 @@ export type Digest = {
   endedSnoozeIds: number[];
 };
 
-/** Rework events looked at when the project has never had a digest. */
-const FIRST_DIGEST_LOOKBACK_DAYS = 7;
 /** Late-applied webhook deliveries can carry events from shortly before the last digest. */
 const REWORK_OVERLAP_HOURS = 24;
 const REWORK_CAP = 1000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /**
  * What a project's digest would say now: tasks newly past a rung of the ageing ladder (dedupe via
@@ -77,7 +83,10 @@ export async function computeDigest(
   const now = options.now;
   // Instants go to SQL as ISO text: drizzle makes postgres.js pass timestamp values through untouched.
   const nowIso = now.toISOString();
-  const lastDigestIso = project.lastDigestAt?.toISOString() ?? null;
+  // Rework since the previous digest; a first digest covers the project's window and says so.
+  const reworkSince = project.lastDigestAt
+    ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
+    : new Date(now.getTime() - project.windowDays * DAY_MS);
   const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(db, projectId, { now }),
     computeHeadline(db, projectId, { now }),
@@ -110,16 +119,10 @@ export async function computeDigest(
       select r.transition_id::int as "transitionId", r.case_id::int as "caseId", c.name, c.url, r.kind,
         r.from_status as "from", r.to_status as "to", (extract(epoch from r.occurred_at) * 1000)::float8 as "atMs",
         r.actor_name as "actorName"
-      from rework_events r
+      from (select r.* ${reworkEventsIn(db.$client, projectId, { from: reworkSince, fromInclusive: false, to: now })}
+            and not exists (select 1 from alert_log a where a.project_id = ${projectId} and a.case_id = r.case_id
+              and a.kind = 'rework' and a.threshold = r.transition_id::text)) r
       join tracked_cases c on c.id = r.case_id
-      join bindings b on b.id = r.binding_id
-      where b.project_id = ${projectId} and c.deleted_at is null
-        and r.occurred_at > coalesce(
-          ${lastDigestIso}::timestamptz - make_interval(hours => ${REWORK_OVERLAP_HOURS}),
-          ${nowIso}::timestamptz - make_interval(days => ${FIRST_DIGEST_LOOKBACK_DAYS}))
-        and r.occurred_at <= ${nowIso}::timestamptz
-        and not exists (select 1 from alert_log a where a.project_id = ${projectId} and a.case_id = r.case_id
-          and a.kind = 'rework' and a.threshold = r.transition_id::text)
       order by r.occurred_at desc
       limit ${REWORK_CAP}`,
   ]);
@@ -185,6 +188,9 @@ export async function computeDigest(
     ageing: ageing.sort(byAge),
     atRisk: atRisk.sort(byAge),
     rework,
+    reworkPeriod: project.lastDigestAt
+      ? { since: "last_digest" }
+      : { since: "window", days: project.windowDays },
     allFlowingLine: project.digestAllFlowingLine,
     alerts,
     endedSnoozeIds: ended.map((s) => s.id),

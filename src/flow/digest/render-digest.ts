@@ -179,7 +179,11 @@ export function renderDigest(
         type: "section",
         text: {
           type: "mrkdwn",
-          text: `:leftwards_arrow_with_hook: *Rework since the last digest* (${digest.rework.length})`,
+          text: `:leftwards_arrow_with_hook: *${
+            digest.reworkPeriod.since === "last_digest"
+              ? "Rework since the last digest"
+              : `Rework in the last ${digest.reworkPeriod.days} days`
+          }* (${digest.rework.length})`,
         },
       },
       { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },

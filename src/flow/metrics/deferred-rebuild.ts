@@ -3,7 +3,7 @@ import type { Sql, TransactionSql } from "postgres";
 /*
  * Deferred upkeep of the flow facts. Bulk writers (the backfill's pages) set
  * `flowbot.defer_flow_rebuild` to 'on' in their transaction (deferFlowRebuild), so the triggers only list
- * the cases they touched in flow_dirty_cases (db/migrations/0014); the rebuild-flow-facts job then
+ * the cases they touched in flow_dirty_cases (db/functions/deferred-rebuild.sql); the rebuild-flow-facts job then
  * rebuilds them (rebuildDirtyCases). Facts of listed cases lag their data until then, and are never lost:
  * the list is a table, committed with the data it names.
  */
@@ -36,7 +36,7 @@ export async function rebuildDirtyCases(sql: Sql, options: { batch?: number } = 
     // webhook route.
     const [, [row]] = await sql.begin((tx) => [
       tx`set local synchronous_commit = off`,
-      tx<{ n: number }[]>`select flowbot_flow_rebuild_dirty(${batch}::integer) as n`,
+      tx<{ n: number }[]>`select flowbot_rebuild_listed_cases(${batch}::integer) as n`,
     ]);
     const n = row?.n ?? 0;
     if (n === 0) return total;

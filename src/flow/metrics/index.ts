@@ -7,7 +7,7 @@ export {
   REBUILD_FLOW_FACTS_TASK,
   rebuildDirtyCases,
 } from "./deferred-rebuild.ts";
-export { nearestRank, PERCENTILES, percentileOf } from "./percentiles.ts";
+export { PERCENTILES } from "./percentiles.ts";
 export { paceOf } from "./queries.ts";
 export { rebuildProjectFlow } from "./refresh.ts";
 export { ProjectNotFoundError } from "./settings.ts";

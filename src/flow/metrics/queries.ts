@@ -17,21 +17,26 @@ import type {
 
 /*
  * The SQL behind the Flow view. Everything reads flow_cases / flow_case_status (per-case facts kept
- * current by the database, see db/migrations/0004_flow_functions.sql), so a report touches one row per
+ * current by the database, see db/functions/), so a report touches one row per
  * case finished in the window or in progress — never a project's whole transition history. Day counts
- * use flowbot_days (wall-clock days in the project's zone, or working days) and nearest-rank percentiles
- * are taken in SQL at rank ⌈p·n/100⌉ computed in integer arithmetic.
+ * use flowbot_days (elapsed days, or working days in the project's zone) and nearest-rank percentiles
+ * are Postgres's percentile_disc.
  */
 
 const iso = (d: Date) => d.toISOString();
 /** drizzle turns postgres.js's timestamp parsing off on the shared client: timestamps may arrive as text. */
 const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 
-/** SQL fragment: the nearest-rank percentiles of column `v` in a relation with row numbers `rn` and count `n`. */
+/**
+ * SQL fragment: the nearest-rank percentiles (docs/flow-metrics.md §4.8) of column `v` over the rows
+ * aggregated, with their count. Postgres's percentile_disc is the nearest-rank method: the first value
+ * whose rank r has r / n ≥ p, i.e. rank ⌈p·n⌉ (test/flow/percentiles.test.ts holds it to that).
+ */
 const percentileJson = (sql: Sql, v: string) =>
   sql.unsafe(
-    `json_build_object('n', coalesce(max(n), 0)::int, ${PERCENTILES.map(
-      (p) => `'p${p}', max(${v}) filter (where rn = (${p} * n + 99) / 100)`,
+    `json_build_object('n', count(${v})::int, ${PERCENTILES.map(
+      (p, i) =>
+        `'p${p}', (percentile_disc(array[${PERCENTILES.map((q) => q / 100).join(", ")}]::float8[]) within group (order by ${v}))[${i + 1}]`,
     ).join(", ")})`,
   );
 
@@ -90,20 +95,15 @@ export async function finishedStats(
       where fc.project_id = ${s.projectId}
         and fc.finished_at >= ${iso(from)}::timestamptz and fc.finished_at <= ${iso(to)}::timestamptz
     ),
-    c as (select cycle, row_number() over (order by cycle) as rn, count(*) over () as n
-          from fin where cycle is not null),
-    k as (select cal, row_number() over (order by cal) as rn, count(*) over () as n
-          from fin where cal is not null),
-    l as (select lead, row_number() over (order by lead) as rn, count(*) over () as n from fin),
     w as (select finished_week as wk, count(*)::int as cnt from fin group by 1)
     select
       (select count(*)::int from fin) as finished,
       (select count(*)::int from fin where skipped) as skipped,
       (select count(*)::int from fin where cycle is not null and estimated) as "cycleEstimated",
       (select count(*)::int from fin where estimated) as "leadEstimated",
-      (select ${percentileJson(sql, "cycle")} from c) as cycle,
-      (select ${percentileJson(sql, "cal")} from k) as calendar,
-      (select ${percentileJson(sql, "lead")} from l) as lead,
+      (select ${percentileJson(sql, "cycle")} from fin) as cycle,
+      (select ${percentileJson(sql, "cal")} from fin) as calendar,
+      (select ${percentileJson(sql, "lead")} from fin) as lead,
       (select sum(least(active_seconds, cycle_s)) / nullif(sum(cycle_s), 0) from fin where cycle_s is not null)
         as efficiency,
       (select count(*)::int from fin
@@ -150,14 +150,11 @@ export async function cyclePercentiles(
   to: Date,
 ): Promise<Omit<Percentiles, "estimated">> {
   const [row] = await sql<{ cycle: PercentileRow }[]>`
-    with c as (
-      select v as cycle, row_number() over (order by v) as rn, count(*) over () as n
-      from (select fc.${sql(cycleColumn(s))} as v
-            from flow_cases fc
-            where fc.project_id = ${s.projectId} and fc.started_at is not null
-              and fc.finished_at >= ${iso(from)}::timestamptz and fc.finished_at <= ${iso(to)}::timestamptz) x
-    )
-    select ${percentileJson(sql, "cycle")} as cycle from c`;
+    select ${percentileJson(sql, "fc.cycle")} as cycle
+    from (select ${sql(cycleColumn(s))} as cycle
+          from flow_cases
+          where project_id = ${s.projectId} and started_at is not null
+            and finished_at >= ${iso(from)}::timestamptz and finished_at <= ${iso(to)}::timestamptz) fc`;
   return percentiles(row?.cycle ?? { n: 0, p50: null, p70: null, p85: null, p95: null });
 }
 
@@ -316,6 +313,27 @@ export async function timeInStatus(
     order by coalesce(o.stage, flowbot_default_stage(x.status_name, x.status_type)), x.secs desc, x.status_name`;
 }
 
+/**
+ * SQL fragment `from rework_events r where …`: the project's rework events in the period that still count —
+ * those of cases still tracked and not deleted (docs/flow-metrics.md §4.7). The report and the digest both
+ * read rework through it. The few events that do not count are excluded by a partial index, so a count
+ * reads only the period's events.
+ */
+export function reworkEventsIn(
+  sql: Sql,
+  projectId: number,
+  period: { from: Date; fromInclusive: boolean; to: Date },
+) {
+  const from = iso(period.from);
+  return sql`
+    from rework_events r
+    where r.binding_id in (select id from bindings where project_id = ${projectId})
+      and ${period.fromInclusive ? sql`r.occurred_at >= ${from}::timestamptz` : sql`r.occurred_at > ${from}::timestamptz`}
+      and r.occurred_at <= ${iso(period.to)}::timestamptz
+      and not exists (select 1 from tracked_cases x
+                      where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))`;
+}
+
 /** Rework events in [from, to], newest first (at most `limit`), and how many there are. */
 export async function reworkEvents(
   sql: Sql,
@@ -324,14 +342,7 @@ export async function reworkEvents(
   to: Date,
   limit: number,
 ): Promise<{ events: ReworkEventItem[]; total: number }> {
-  // Events of cases that still count (tracked, not deleted): the few that do not are excluded by a
-  // partial index, so the count reads only the window's events.
-  const inWindow = sql`
-    from rework_events r
-    where r.binding_id in (select id from bindings where project_id = ${s.projectId})
-      and r.occurred_at >= ${iso(from)}::timestamptz and r.occurred_at <= ${iso(to)}::timestamptz
-      and not exists (select 1 from tracked_cases x
-                      where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))`;
+  const inWindow = reworkEventsIn(sql, s.projectId, { from, fromInclusive: true, to });
   const [rows, [count]] = await Promise.all([
     sql<ReworkEventItem[]>`
       select r.case_id::float8 as "caseId", tc.name as "taskName", tc.url, r.kind::text as kind,

@@ -9,5 +9,5 @@ import type { Sql, TransactionSql } from "postgres";
 
 /** Rebuilds every case of a project from its timeline. */
 export async function rebuildProjectFlow(sql: Sql | TransactionSql, projectId: number): Promise<void> {
-  await sql`select flowbot_flow_rebuild_project(${projectId}::bigint)`;
+  await sql`select flowbot_rebuild_project_flow_facts(${projectId}::bigint)`;
 }

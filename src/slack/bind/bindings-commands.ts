@@ -95,7 +95,7 @@ export function bindingsBlocks(
         type: "mrkdwn",
         text: [
           `*#${b.id} ${b.path}* (${b.type} \`${b.containerId}\`, <${containerUrl(teamId, { type: b.type, id: b.containerId })}|ClickUp ↗>)`,
-          `Status: *${statusLabel[b.syncStatus]}*${b.syncStatus === "error" && b.errorReason ? ` — ${b.errorReason}` : ""} · ${b.tasks} task(s) tracked · last sync ${b.lastSyncedAt ? b.lastSyncedAt.toISOString().slice(0, 16).replace("T", " ") + " UTC" : "never"} · webhook ${b.webhookHealth ?? "none"}`,
+          `Status: *${statusLabel[b.syncStatus]}*${b.syncStatus === "error" && b.errorReason ? ` — ${b.errorReason}` : ""} · ${b.tasks} task(s) tracked · last sync ${b.lastSyncedAt ? `${b.lastSyncedAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : "never"} · webhook ${b.webhookHealth ?? "none"}`,
           b.warning ? `:warning: ${b.warning}` : "",
         ]
           .filter(Boolean)

@@ -1,6 +1,7 @@
 import type { TransactionSql } from "postgres";
 import type { FlowStage } from "../../flow/stage-mapping.ts";
 import { classifyRework, loadStageOverrides, type ReworkKind } from "./rework.ts";
+import { settleInferred } from "./settle-inferred.ts";
 import { inTransaction, type SqlClient } from "./sql-client.ts";
 
 /** One status change of a tracked case, as a webhook history item, reconcile or backfill saw it. */
@@ -145,9 +146,6 @@ export async function recordForLockedCase(
   }
   if (inserted.size === 0) return inputs.map(() => NOT_RECORDED);
 
-  const exactIds = [...inserted.values()].filter((r) => r.input.historyItemId !== null).map((r) => r.id);
-  if (exactIds.length > 0) await dropSupersededInferred(tx, caseId, exactIds);
-
   // Only the newest new transition can become the case's current status.
   const newest = [...inserted.values()].reduce((a, b) =>
     b.input.occurredAt.getTime() > a.input.occurredAt.getTime() ||
@@ -190,6 +188,8 @@ export async function recordForLockedCase(
     });
     await tx`insert into rework_events ${tx(events)} on conflict (transition_id) do nothing`;
   }
+  // Last: it may drop or re-start inferred transitions, this call's included (their events go with them).
+  await settleInferred(tx, caseId, overrides);
   return inputs.map((_, i) => {
     const row = inserted.get(i);
     if (!row) return NOT_RECORDED;
@@ -200,25 +200,6 @@ export async function recordForLockedCase(
       rework: rework.get(i) ?? null,
     };
   });
-}
-
-/**
- * A late webhook for a change reconcile already inferred: the inferred transition (same from → to,
- * timed at the task's date_updated, so at or after the real change, with nothing in between) is the
- * same change, and the exact one replaces it (its rework event goes with it).
- */
-async function dropSupersededInferred(tx: TransactionSql, caseId: number, exactIds: number[]): Promise<void> {
-  await tx`
-    delete from status_transitions i
-    using status_transitions e
-    where e.id = any(${exactIds}::bigint[]) and i.case_id = ${caseId} and e.case_id = ${caseId}
-      and i.inferred and i.history_item_id is null
-      and i.from_status is not distinct from e.from_status and i.to_status = e.to_status
-      and i.occurred_at >= e.occurred_at
-      and not exists (
-        select 1 from status_transitions x
-        where x.case_id = ${caseId} and x.id <> i.id and x.id <> e.id
-          and x.occurred_at > e.occurred_at and x.occurred_at < i.occurred_at)`;
 }
 
 /** Inferred transitions have no item id to dedupe on: the same change at the same time is a repeat. */
