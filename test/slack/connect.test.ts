@@ -307,6 +307,33 @@ describe("/flow disconnect and delete data", () => {
     await flowbot.database.db.delete(projects).where(eqId(projectId));
   });
 
+  it("counts only bound bindings as paused; an unbound one is left as it was", async () => {
+    await flowbot.database.db.delete(connections);
+    await connectWith(acmeToken);
+    const projectId = await seedBinding("synced");
+    await flowbot.database.db.insert(bindings).values({
+      projectId,
+      containerType: "list",
+      containerId: "2",
+      containerName: "Old",
+      containerPath: "Space › Old",
+      spaceId: "10",
+      createdBy: ADMIN,
+      syncStatus: "paused",
+      unboundAt: new Date(Date.UTC(2026, 9, 1)),
+    });
+    const res = await submitOpened("disconnect", {
+      choice: { value: { type: "radio_buttons", selected_option: { value: "keep" } } },
+    });
+    expect(res.status).toBe(200);
+    await expect.poll(() => slack.ephemerals().at(-1)?.text ?? "").toContain("binding(s) paused");
+    expect(slack.ephemerals().at(-1)!.text).toContain("1 binding(s) paused; their flow data is kept");
+    const unbound = await flowbot.database.sql<{ error_reason: string | null }[]>`
+      select error_reason from bindings where container_id = '2'`;
+    expect(unbound).toEqual([{ error_reason: null }]);
+    await flowbot.database.db.delete(projects).where(eqId(projectId));
+  });
+
   it("answers /flow disconnect without a connection with a clear message", async () => {
     const body = (await (await command("disconnect")).json()) as { text: string };
     expect(body.text).toContain("nothing to disconnect");
