@@ -478,3 +478,39 @@ export const workerProcesses = pgTable("worker_processes", {
   startedAt: ts("started_at").notNull().defaultNow(),
   lockFreeSince: ts("lock_free_since"),
 });
+
+/*
+ * Slack modals flowbot opened, so that what comes back from one (submissions, actions, options) is
+ * accepted only from the user who opened it, for the workspace and channel it was opened for. Keyed by
+ * Slack's view id; a view pushed on top of one is checked through its root view.
+ */
+export const slackViews = pgTable(
+  "slack_views",
+  {
+    viewId: text("view_id").primaryKey(),
+    slackTeamId: text("slack_team_id").notNull(),
+    userId: text("user_id").notNull(),
+    channelId: text("channel_id").notNull(),
+    /** Which flow opened it: connect, disconnect, bind or settings. */
+    kind: text("kind").notNull(),
+    projectId: bigint("project_id", { mode: "number" }).references(() => projects.id, {
+      onDelete: "cascade",
+    }),
+    openedAt: ts("opened_at").notNull(),
+  },
+  (t) => [index("slack_views_opened_at").on(t.openedAt)],
+);
+
+/**
+ * Signatures of the signed Slack requests already run, kept while Slack's timestamp window could still
+ * accept them: a replayed request (same bytes, same signature) is then not run a second time, whichever
+ * web process it reaches.
+ */
+export const slackRequestsSeen = pgTable(
+  "slack_requests_seen",
+  {
+    signature: text("signature").primaryKey(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("slack_requests_seen_expires_at").on(t.expiresAt)],
+);

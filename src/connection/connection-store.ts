@@ -67,38 +67,56 @@ export async function webhooksOf(db: Db, connectionId: number) {
   return db.select().from(clickupWebhooks).where(eq(clickupWebhooks.connectionId, connectionId));
 }
 
+/** What disconnecting did to the workspace's bindings. */
+export type RemovedConnection = {
+  /** Bound bindings paused (kept data) or deleted with their data. */
+  bindings: number;
+  /** Bindings already unbound whose kept flow data was deleted too (only when deleting data). */
+  unboundDeleted: number;
+};
+
 /**
- * Removes the connection (and so its token and webhook records). Bindings stay, paused, unless
- * `deleteData`, which removes every binding of the workspace with its flow data.
+ * Removes the connection (and so its token and webhook records). Bound bindings that had synced are
+ * paused (unbound ones are left as they are), unless `deleteData`, which removes every binding of the
+ * workspace, bound or unbound, with its flow data.
  */
-export async function removeConnection(db: Db, connection: Connection, deleteData: boolean): Promise<number> {
+export async function removeConnection(
+  db: Db,
+  connection: Connection,
+  deleteData: boolean,
+): Promise<RemovedConnection> {
   return db.transaction(async (tx) => {
     const teamProjects = tx
       .select({ id: projects.id })
       .from(projects)
       .where(eq(projects.slackTeamId, connection.slackTeamId));
-    let affected: number;
+    let result: RemovedConnection;
     if (deleteData) {
-      affected = (
-        await tx
-          .delete(bindings)
-          .where(inArray(bindings.projectId, teamProjects))
-          .returning({ id: bindings.id })
-      ).length;
+      const deleted = await tx
+        .delete(bindings)
+        .where(inArray(bindings.projectId, teamProjects))
+        .returning({ unboundAt: bindings.unboundAt });
+      const unboundDeleted = deleted.filter((b) => b.unboundAt !== null).length;
+      result = { bindings: deleted.length - unboundDeleted, unboundDeleted };
     } else {
-      affected = (
-        await tx
-          .update(bindings)
-          .set({
-            syncStatus: "paused",
-            webhookId: null,
-            errorReason: "ClickUp was disconnected: run /flow connect, then resume this binding",
-          })
-          .where(and(inArray(bindings.projectId, teamProjects), ne(bindings.syncStatus, "not_synced")))
-          .returning({ id: bindings.id })
-      ).length;
+      const paused = await tx
+        .update(bindings)
+        .set({
+          syncStatus: "paused",
+          webhookId: null,
+          errorReason: "ClickUp was disconnected: run /flow connect, then resume this binding",
+        })
+        .where(
+          and(
+            inArray(bindings.projectId, teamProjects),
+            isNull(bindings.unboundAt),
+            ne(bindings.syncStatus, "not_synced"),
+          ),
+        )
+        .returning({ id: bindings.id });
+      result = { bindings: paused.length, unboundDeleted: 0 };
     }
     await tx.delete(connections).where(eq(connections.id, connection.id));
-    return affected;
+    return result;
   });
 }

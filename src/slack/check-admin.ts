@@ -5,8 +5,10 @@ import type { Logger } from "../log/create-logger.ts";
 const CACHE_MS = 5 * 60 * 1000;
 
 /**
- * Admins are Slack workspace admins/owners (users.info) and the ids in FLOWBOT_ADMINS. Bots and
- * deleted users never are. A users.info failure denies (and is logged) rather than guessing.
+ * Admins are Slack workspace admins/owners (users.info) and the ids in FLOWBOT_ADMINS, of the workspace
+ * asked about (`teamId`, the installation's): a user whose users.info `team_id` is another workspace — a
+ * Slack Connect guest, an admin elsewhere — never is, nor are bots and deleted users. A users.info
+ * failure denies (and is logged) rather than guessing.
  */
 export function createAdminCheck(options: {
   client: WebClient;
@@ -22,7 +24,7 @@ export function createAdminCheck(options: {
     let admin = false;
     try {
       const { user } = await options.client.users.info({ user: userId });
-      const eligible = user !== undefined && !user.is_bot && !user.deleted;
+      const eligible = user !== undefined && !user.is_bot && !user.deleted && user.team_id === teamId;
       admin =
         eligible &&
         (options.configuredAdmins.includes(userId) ||

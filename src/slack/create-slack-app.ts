@@ -7,6 +7,11 @@ import type { Database } from "../db/connect-database.ts";
 import { digestSubcommands } from "../flow/digest/digest-subcommands.ts";
 import { reportSubcommands } from "../flow/report/report-subcommands.ts";
 import type { Logger } from "../log/create-logger.ts";
+import { createChannelMembership } from "./access/channel-membership.ts";
+import { openRecordedModal } from "./access/open-recorded-modal.ts";
+import { anyone } from "./access/rules.ts";
+import { createSlackRoutes, type SlackRoutes } from "./access/slack-routes.ts";
+import { findView } from "./access/view-records.ts";
 import { bindSubcommand } from "./bind/bind-commands.ts";
 import { bindingsSubcommands } from "./bind/bindings-commands.ts";
 import { boltLogger } from "./bolt-logger.ts";
@@ -41,6 +46,8 @@ export type SlackApp = {
   app: App;
   client: WebClient;
   registry: CommandRegistry;
+  /** Every Slack entry point flowbot listens to, each with its access rule. */
+  routes: SlackRoutes;
   services: SlackServices;
   /** Set in HTTP mode: Hono hands `/slack/events` requests to it. */
   receiver?: HonoReceiver;
@@ -83,33 +90,46 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(socket ? { socketMode: true, appToken: config.slack.appToken } : { receiver }),
   });
 
+  const isAdmin = createAdminCheck({ client, configuredAdmins: config.admins, logger, now: deps.now });
   const services: SlackServices = {
     config,
     database: deps.database,
     logger,
     now: deps.now,
     configuredAdmins: config.admins,
-    isAdmin: createAdminCheck({ client, configuredAdmins: config.admins, logger, now: deps.now }),
+    isAdmin,
     clickup: deps.clickup,
     sealer: deps.sealer,
+    openModal: (viewClient, opening) =>
+      openRecordedModal({ db: deps.database.db, now: deps.now }, viewClient, opening),
   };
+  // Bolt's App stays here: every listener is registered through `routes`, which enforces its rule.
+  const routes = createSlackRoutes(app, {
+    installationTeam: () => identity.teamId(),
+    isAdmin,
+    isChannelMember: createChannelMembership({ client, logger, now: deps.now }),
+    findView: (viewId) => findView(deps.database.db, viewId, new Date(deps.now())),
+    configuredAdmins: config.admins,
+    sql: deps.database.sql,
+    logger,
+    now: deps.now,
+  });
   const registry = new CommandRegistry();
   registry.register(
     helpSubcommand(() => registry.list()),
-    connectSubcommand(app, services),
+    connectSubcommand(routes, services),
     statusSubcommand(services),
-    disconnectSubcommand(app, services),
+    disconnectSubcommand(routes, services),
     moduleSubcommand(services),
-    bindSubcommand(app, services),
-    ...bindingsSubcommands(app, services),
-    ...reportSubcommands(app, services),
-    ...digestSubcommands(app, services),
+    bindSubcommand(routes, services),
+    ...bindingsSubcommands(routes, services),
+    ...reportSubcommands(routes, services),
+    ...digestSubcommands(routes, services),
   );
-  handleFlowCommand(app, registry, services);
-  app.event("app_home_opened", async ({ event, body, context, client: eventClient }) => {
+  handleFlowCommand(routes, registry, services);
+  routes.event("app_home_opened", anyone(), async ({ event, client: eventClient, access }) => {
     if (event.tab !== "home") return;
-    const teamId = context.teamId ?? body.team_id;
-    await publishHome(eventClient, teamId, event.user, registry.list(), {
+    await publishHome(eventClient, access.teamId, access.userId, registry.list(), {
       db: deps.database.db,
       logger,
       now: deps.now,
@@ -124,6 +144,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     app,
     client,
     registry,
+    routes,
     services,
     receiver,
     async start() {

@@ -1,6 +1,8 @@
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import { AuthorizationError, ReceiverMultipleAckError } from "@slack/bolt";
 import type { Logger } from "../log/create-logger.ts";
+import type { SignedRequest } from "./access/claim-request.ts";
+import { SIGNED_REQUEST_KEY } from "./access/slack-routes.ts";
 import { verifySlackSignature } from "./verify-slack-signature.ts";
 
 /** Largest Slack request body accepted by default; Slack payloads are far smaller. */
@@ -59,11 +61,13 @@ export class HonoReceiver implements Receiver {
     if (isForm && new URLSearchParams(rawBody).get("ssl_check") === "1")
       return new Response(null, { status: 200 });
 
+    const signature = request.headers.get("x-slack-signature");
+    const timestamp = request.headers.get("x-slack-request-timestamp");
     const check = verifySlackSignature({
       signingSecret: this.#options.signingSecret,
       rawBody,
-      signature: request.headers.get("x-slack-signature"),
-      timestamp: request.headers.get("x-slack-request-timestamp"),
+      signature,
+      timestamp,
       nowMs: this.#options.now(),
     });
     if (!check.ok) {
@@ -103,8 +107,11 @@ export class HonoReceiver implements Receiver {
         }
       }, this.#options.unackedTimeoutMs);
 
+      // The guard claims this signature before a handler runs, so the same bytes replayed run nothing.
+      const signed: SignedRequest = { signature: signature!, timestampSeconds: Number(timestamp) };
       const event: ReceiverEvent = {
         body,
+        customProperties: { [SIGNED_REQUEST_KEY]: signed },
         retryNum: numberOrUndefined(request.headers.get("x-slack-retry-num")),
         retryReason: request.headers.get("x-slack-retry-reason") ?? undefined,
         ack: async (response?: unknown) => {

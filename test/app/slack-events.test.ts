@@ -87,6 +87,18 @@ describe("POST /slack/events", () => {
     expect(res.status).toBe(401);
   });
 
+  it("refuses a timestamp 5 minutes in the future with 401, and takes a few seconds of clock skew", async () => {
+    const ahead = await send(
+      slashCommandRequest({ url, signingSecret: TEST_SIGNING_SECRET, text: "help", ageSeconds: -300 }),
+    );
+    expect(ahead.status).toBe(401);
+    expect(logs.text()).toContain("in the future");
+    const skewed = await send(
+      slashCommandRequest({ url, signingSecret: TEST_SIGNING_SECRET, text: "help", ageSeconds: -20 }),
+    );
+    expect(skewed.status).toBe(200);
+  });
+
   it("refuses a body changed after signing, and an unsigned request", async () => {
     const tampered = await send(
       slashCommandRequest({

@@ -36,6 +36,8 @@ describe("runMigrations", () => {
         "flow_dirty_cases",
         "projects",
         "rework_events",
+        "slack_requests_seen",
+        "slack_views",
         "snoozes",
         "stage_overrides",
         "status_timings",

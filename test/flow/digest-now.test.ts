@@ -47,7 +47,7 @@ async function nextEphemeral(before: number) {
 describe("/flow digest now", () => {
   it("is for admins, needs the word now, and a project channel", async () => {
     expect((await app.run("digest now", { user: MEMBER })).text).toContain(
-      "`/flow digest now` is for flowbot admins",
+      "Only flowbot admins can run `/flow digest now`",
     );
     expect((await app.run("digest")).text).toContain("Did you mean `/flow digest now`?");
     expect((await app.run("digest now", { channel: "C0OUTSIDE" })).text).toContain(

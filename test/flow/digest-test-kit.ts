@@ -11,6 +11,7 @@ import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { createSlackFake, type SlackFake, webClientFor } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { interactionRequest, slashCommandRequest } from "../helpers/sign-slack-request.ts";
+import { modalKit } from "../helpers/slack-modals.ts";
 import { TEST_SIGNING_SECRET, testConfig } from "../helpers/test-config.ts";
 
 /** Shared set-up for the settings and digest tests: a running flowbot, the Slack fake, and seeded flow data. */
@@ -41,6 +42,8 @@ export type App = {
   ): Promise<{ text?: string; blocks?: unknown[] }>;
   /** An interaction payload (block_actions, view_submission), signed like Slack signs it. */
   interact(payload: object, user?: string): Promise<Response>;
+  /** Modals as Slack drives them: opened by a command, then submitted from the fake's stored view. */
+  modals: ReturnType<typeof modalKit>;
 };
 
 export async function startApp(options: {
@@ -58,8 +61,8 @@ export async function startApp(options: {
         { id: MEMBER, profile: { email: "max@example.com" } },
       ],
       channels: [
-        { id: CHANNEL, name: "project", is_member: true },
-        { id: "C0DIGEST", name: "digests", is_member: true },
+        { id: CHANNEL, name: "project", is_member: true, members: [ADMIN, MEMBER] },
+        { id: "C0DIGEST", name: "digests", is_member: true, members: [ADMIN, MEMBER] },
         { id: "C0OUTSIDE", name: "outside", is_member: false },
         { id: "C0SECRET", name: "secret", is_private: true, is_member: false },
       ],
@@ -78,6 +81,7 @@ export async function startApp(options: {
     flowbot,
     slack,
     sql: flowbot.database.sql,
+    modals: modalKit({ slack, url, sql: () => flowbot.database.sql, now }),
     async run(text, { user = ADMIN, channel = CHANNEL } = {}) {
       const res = await fetch(
         slashCommandRequest({

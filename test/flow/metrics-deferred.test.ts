@@ -456,6 +456,7 @@ describe("backfill with deferred flow facts", () => {
     const w = world(340);
     const own = await createTestDatabase();
     const slack = createSlackFake({
+      teamId: "T0E2E",
       users: [{ id: "U0ADMIN", is_admin: true }],
       channels: [{ id: "C0FLOW", name: "flow" }],
     });

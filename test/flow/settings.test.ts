@@ -10,6 +10,7 @@ import {
   STATUSES,
   seedProject,
   startApp,
+  TEAM,
 } from "./digest-test-kit.ts";
 
 // /flow settings as an admin meets it: the slash command opens a modal (views.open to the Slack fake),
@@ -23,7 +24,7 @@ let projectId: number;
 let bindingId: number;
 
 type Block = { type: string; block_id?: string; element?: Record<string, unknown>; label?: { text: string } };
-type View = { callback_id: string; private_metadata: string; blocks: Block[] };
+type View = { id: string; callback_id: string; private_metadata: string; blocks: Block[] };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -48,14 +49,12 @@ afterAll(async () => {
 /** Runs /flow settings; the modal opens with a loading notice and is then filled in (views.update). */
 async function openSettings(): Promise<View> {
   const updated = app.slack.callsTo("views.update").length;
-  expect(await app.run("settings")).toEqual({});
+  const viewId = await app.modals.open(async () => expect(await app.run("settings")).toEqual({}));
   await expect.poll(() => app.slack.callsTo("views.update").length).toBe(updated + 1);
-  const opened = app.slack.callsTo("views.open").at(-1)!;
-  expect(opened.response).toMatchObject({ ok: true });
   const call = app.slack.callsTo("views.update").at(-1)!;
-  expect(call.args.view_id).toBe((opened.response as { view: { id: string } }).view.id);
+  expect(call.args.view_id).toBe(viewId);
   expect(call.response).toMatchObject({ ok: true });
-  return call.args.view as View;
+  return { ...(call.args.view as View), id: viewId };
 }
 
 /** The state Slack would send for the modal as shown, with some inputs changed. */
@@ -75,22 +74,11 @@ function stateOf(view: View, changes: Record<string, Record<string, unknown>> = 
   return values;
 }
 
-const submit = async (view: View, values: object, user = ADMIN) =>
-  (await app.interact(
-    {
-      type: "view_submission",
-      trigger_id: app.slack.issueTriggerId({ userId: user }),
-      view: {
-        id: "V1",
-        type: "modal",
-        hash: "h",
-        callback_id: view.callback_id,
-        private_metadata: view.private_metadata,
-        state: { values },
-      },
-    },
-    user,
-  )) as Response;
+/** Submits the modal as Slack would send it; `user` other than the opener is a forged submission. */
+const submit = (view: View, values: Record<string, unknown>, user = ADMIN) =>
+  app.modals.submit(view.id, values, (p) =>
+    user === ADMIN ? p : { ...p, user: { id: user, team_id: TEAM } },
+  );
 
 const option = (value: string) => ({ value, text: { type: "plain_text", text: value } });
 const project = async () =>
@@ -104,7 +92,7 @@ const project = async () =>
 describe("/flow settings", () => {
   it("is for admins only", async () => {
     const answer = await app.run("settings", { user: MEMBER });
-    expect(answer.text).toContain("`/flow settings` is for flowbot admins");
+    expect(answer.text).toContain("Only flowbot admins can run `/flow settings`");
     expect(app.slack.callsTo("views.open")).toHaveLength(0);
   });
 
@@ -146,7 +134,7 @@ describe("/flow settings", () => {
       }),
     );
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
+    const body = res.body as { response_action: string; errors: Record<string, string> };
     expect(body.response_action).toBe("errors");
     expect(body.errors.time_zone).toContain("“Europe/Berln” is not an IANA time zone");
     expect(body.errors.digest_time).toContain("“25:00” is not a 24-hour time");
@@ -161,7 +149,7 @@ describe("/flow settings", () => {
   it("refuses a private digest channel flowbot is not in, naming the channel and the fix", async () => {
     const view = await openSettings();
     const res = await submit(view, stateOf(view, { digest_channel: { selected_conversation: "C0SECRET" } }));
-    const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
+    const body = res.body as { response_action: string; errors: Record<string, string> };
     expect(body).toEqual({
       response_action: "errors",
       errors: {
@@ -174,9 +162,7 @@ describe("/flow settings", () => {
 
   it("asks for a day when the digest is on but no day is ticked", async () => {
     const view = await openSettings();
-    const body = (await (
-      await submit(view, stateOf(view, { digest_days: { selected_options: [] } }))
-    ).json()) as {
+    const body = (await submit(view, stateOf(view, { digest_days: { selected_options: [] } }))).body as {
       errors: Record<string, string>;
     };
     expect(body.errors.digest_days).toContain("Pick at least one day");
@@ -203,7 +189,7 @@ describe("/flow settings", () => {
       }),
     );
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe("");
+    expect(res.body).toBeUndefined();
     // The modal closes at once; the save follows (and the admin is told when it is done).
     await expect.poll(() => app.slack.ephemerals().at(-1)?.text ?? "").toContain("Flow settings saved");
     expect(await project()).toEqual({
@@ -243,7 +229,7 @@ describe("/flow settings", () => {
   it("refuses a submission from a non-admin without saving", async () => {
     const view = await openSettings();
     const res = await submit(view, stateOf(view, { time_zone: { value: "Asia/Kolkata" } }), MEMBER);
-    const body = (await res.json()) as { response_action: string; view: { blocks: unknown[] } };
+    const body = res.body as { response_action: string; view: { blocks: unknown[] } };
     expect(body.response_action).toBe("update");
     expect(JSON.stringify(body.view.blocks)).toContain("Only flowbot admins");
     expect((await project()).time_zone).toBe("America/New_York");

@@ -6,6 +6,7 @@ import { type ClickUpFake, createClickUpFake } from "../fakes/clickup/index.ts";
 import { createSlackFake, type SlackFake } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { interactionRequest, slashCommandRequest } from "../helpers/sign-slack-request.ts";
+import { modalKit } from "../helpers/slack-modals.ts";
 import { TEST_SIGNING_SECRET, testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -77,65 +78,69 @@ const interact = (payload: object) =>
   );
 
 const lastUpdate = () => slack.callsTo("views.update").at(-1)!.args as { view_id: string; view: View };
+const modals = () => modalKit({ slack, url, sql: () => flowbot.database.sql });
 
-async function openBind(): Promise<{ viewId: string; view: View }> {
+type Step = { viewId: string; view: View };
+
+async function openBind(): Promise<Step> {
   const updates = slack.callsTo("views.update").length;
-  const res = await fetch(
-    slashCommandRequest({
-      url,
-      signingSecret: TEST_SIGNING_SECRET,
-      text: "bind",
-      user_id: ADMIN,
-      team_id: TEAM,
-      channel_id: CHANNEL,
-      trigger_id: slack.issueTriggerId({ userId: ADMIN }),
-    }),
+  const viewId = await modals().open(() =>
+    fetch(
+      slashCommandRequest({
+        url,
+        signingSecret: TEST_SIGNING_SECRET,
+        text: "bind",
+        user_id: ADMIN,
+        team_id: TEAM,
+        channel_id: CHANNEL,
+        trigger_id: slack.issueTriggerId({ userId: ADMIN }),
+      }),
+    ),
   );
-  expect(res.status).toBe(200);
   await expect.poll(() => slack.callsTo("views.update").length).toBe(updates + 1);
-  return { viewId: lastUpdate().view_id, view: lastUpdate().view };
+  expect(lastUpdate().view_id).toBe(viewId);
+  return { viewId, view: slack.view(viewId) as View };
 }
 
-async function choose(current: { viewId: string; view: View }, actionId: string, value: string) {
+/** The admin picks `value` in one of the drill-down's selects; the modal as Slack then shows it. */
+async function choose(current: Step, actionId: string, value: string): Promise<Step> {
   const updates = slack.callsTo("views.update").length;
-  const res = await interact({
-    type: "block_actions",
-    trigger_id: slack.issueTriggerId({ userId: ADMIN }),
-    view: {
-      id: current.viewId,
-      hash: "h",
-      callback_id: "flow_bind",
-      private_metadata: current.view.private_metadata,
-      type: "modal",
-    },
-    actions: [
-      {
-        type: "static_select",
-        action_id: actionId,
-        block_id: "levels",
-        selected_option: { value, text: { type: "plain_text", text: value } },
-        action_ts: "1",
-      },
-    ],
+  const res = await modals().act(current.viewId, {
+    type: "static_select",
+    action_id: actionId,
+    block_id: "levels",
+    selected_option: { value, text: { type: "plain_text", text: value } },
   });
   expect(res.status).toBe(200);
   await expect.poll(() => slack.callsTo("views.update").length).toBe(updates + 1);
-  return { viewId: current.viewId, view: lastUpdate().view };
+  expect(lastUpdate().view_id).toBe(current.viewId);
+  return { viewId: current.viewId, view: slack.view(current.viewId) as View };
 }
 
-const submit = (callbackId: string, privateMetadata: string) =>
-  interact({
-    type: "view_submission",
-    trigger_id: slack.issueTriggerId({ userId: ADMIN }),
-    view: {
-      id: "V1",
-      type: "modal",
-      callback_id: callbackId,
-      private_metadata: privateMetadata,
-      hash: "h",
-      state: { values: {} },
-    },
-  });
+type Answer = { response_action: string; view: View };
+
+/** Presses Bind on the drill-down; Slack pushes what the app answers. */
+async function bind(step: Step): Promise<{ answer: Answer; top: string | undefined }> {
+  const res = await modals().submit(step.viewId);
+  expect(res.status).toBe(200);
+  return { answer: res.body as Answer, top: res.top };
+}
+
+/** Presses Confirm bind on the pushed confirm view. */
+async function confirm(viewId: string, edit?: (p: Record<string, unknown>) => Record<string, unknown>) {
+  const res = await modals().submit(viewId, {}, edit);
+  expect(res.status).toBe(200);
+  return res.body as Answer;
+}
+
+/** The whole drill-down: each choice in turn, Bind, Confirm bind. */
+async function bindThrough(...choices: [string, string][]): Promise<Answer> {
+  let step = await openBind();
+  for (const [actionId, value] of choices) step = await choose(step, actionId, value);
+  const { answer, top } = await bind(step);
+  expect(answer.view.callback_id).toBe("flow_bind_confirm");
+  return confirm(top!);
+}
 
 /** A /flow subcommand from the admin in the project channel; the ephemeral answer. */
 const run = async (text: string) =>
@@ -173,18 +178,15 @@ describe("/flow bind", () => {
     expect(text).toContain("Engineering › Sprints › Sprint 1");
     expect(text).toContain("https://app.clickup.com/9001/v/li/30");
 
-    const bind = (await (await submit("flow_bind", step.view.private_metadata)).json()) as {
-      response_action: string;
-      view: View;
-    };
-    expect(bind.response_action).toBe("push");
-    expect(bind.view.callback_id).toBe("flow_bind_confirm");
-    expect(JSON.stringify(bind.view.blocks)).toContain("live updates stay off until PUBLIC_URL is set");
+    const pushed = await bind(step);
+    expect(pushed.answer.response_action).toBe("push");
+    expect(pushed.answer.view.callback_id).toBe("flow_bind_confirm");
+    expect(JSON.stringify(pushed.answer.view.blocks)).toContain(
+      "live updates stay off until PUBLIC_URL is set",
+    );
 
-    const confirm = (await (await submit("flow_bind_confirm", bind.view.private_metadata)).json()) as {
-      response_action: string;
-    };
-    expect(confirm.response_action).toBe("clear");
+    const confirmed = await confirm(pushed.top!);
+    expect(confirmed.response_action).toBe("clear");
     const rows = await flowbot.database.db.select().from(bindings);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -200,38 +202,46 @@ describe("/flow bind", () => {
       .toContain("Bound list Engineering › Sprints › Sprint 1 (30)");
   });
 
+  it("“No folder” lists the space's folderless lists, asking ClickUp for no folder called none", async () => {
+    let step = await openBind();
+    step = await choose(step, "bind_space", "10");
+    step = await choose(step, "bind_folder", "none");
+    const text = JSON.stringify(step.view.blocks);
+    expect(text).toContain("Inbox (31)");
+    expect(text).not.toContain("Sprint 1 (30)");
+    expect(clickup.requests.count({ path: /\/folder\/none/ })).toBe(0);
+    step = await choose(step, "bind_list", "31");
+    expect(JSON.stringify(step.view.blocks)).toContain("Selected list *Engineering › Inbox*");
+  });
+
   it("refuses binding the same list again, and the space that would cover it", async () => {
     let step = await openBind();
     step = await choose(step, "bind_space", "10");
-    const space = (await (await submit("flow_bind", step.view.private_metadata)).json()) as { view: View };
+    const space = (await bind(step)).answer;
     expect(JSON.stringify(space.view.blocks)).toContain(
       "would cover this channel's existing binding of list Engineering › Sprints › Sprint 1 (30)",
     );
     step = await choose(step, "bind_folder", "20");
     step = await choose(step, "bind_list", "30");
-    const again = (await (await submit("flow_bind", step.view.private_metadata)).json()) as { view: View };
+    const again = (await bind(step)).answer;
     expect(JSON.stringify(again.view.blocks)).toContain("already binds list");
     expect(await flowbot.database.db.select().from(bindings)).toHaveLength(1);
   });
 
   it("refuses a container the token cannot see at confirm time", async () => {
-    const hidden = JSON.stringify({
-      channelId: CHANNEL,
-      container: {
-        type: "list",
-        id: "999",
-        name: "Secret",
-        spaceId: "10",
-        folderId: null,
-        path: "Engineering › Secret",
-      },
-    });
-    const res = (await (await submit("flow_bind_confirm", hidden)).json()) as {
-      response_action: string;
-      view: View;
-    };
+    let step = await openBind();
+    step = await choose(step, "bind_space", "11");
+    const { answer, top } = await bind(step);
+    expect(answer.view.callback_id).toBe("flow_bind_confirm");
+    // A confirm view whose metadata names a list the connected token cannot see.
+    const hidden = JSON.stringify({ container: { type: "list", id: "999" } });
+    const res = await confirm(top!, (p) => ({
+      ...p,
+      view: { ...(p.view as object), private_metadata: hidden },
+    }));
     expect(res.response_action).toBe("update");
     expect(JSON.stringify(res.view.blocks)).toContain("cannot see list 999");
+    expect(await flowbot.database.db.select().from(bindings)).toHaveLength(1);
   });
 
   it("searches large levels by name or id through an external select", async () => {
@@ -239,39 +249,17 @@ describe("/flow bind", () => {
       clickup.addSpace({ teamId: "9001", id: String(500 + i), name: `Team ${i}` });
     const step = await openBind();
     expect(JSON.stringify(step.view.blocks)).toContain('"external_select"');
-    const byName = (await (
-      await interact({
-        type: "block_suggestion",
-        action_id: "bind_space",
-        block_id: "levels",
-        value: "team 11",
-        view: {
-          id: step.viewId,
-          private_metadata: step.view.private_metadata,
-          type: "modal",
-          callback_id: "flow_bind",
-        },
-      })
-    ).json()) as { options: { value: string }[] };
+    const byName = (
+      await modals().suggest(step.viewId, { action_id: "bind_space", block_id: "levels", value: "team 11" })
+    ).body as { options: { value: string }[] };
     expect(byName.options.map((o) => o.value).sort()).toEqual(
       ["511", "610", "611", "612", "613", "614", "615", "616", "617", "618", "619"]
         .filter((v) => v === "511" || v.startsWith("61"))
         .sort(),
     );
-    const byId = (await (
-      await interact({
-        type: "block_suggestion",
-        action_id: "bind_space",
-        block_id: "levels",
-        value: "10",
-        view: {
-          id: step.viewId,
-          private_metadata: step.view.private_metadata,
-          type: "modal",
-          callback_id: "flow_bind",
-        },
-      })
-    ).json()) as { options: { value: string }[] };
+    const byId = (
+      await modals().suggest(step.viewId, { action_id: "bind_space", block_id: "levels", value: "10" })
+    ).body as { options: { value: string }[] };
     expect(byId.options.map((o) => o.value)).toContain("10");
   });
 });
@@ -348,18 +336,7 @@ describe("backfill, unbind and unbind & delete data", () => {
     for (let i = 0; i < 3; i++) clickup.addTask({ listId: "30", name: `Sprint task ${i}` });
     for (let i = 0; i < 2; i++) clickup.addTask({ listId: "31", name: `Inbox task ${i}` });
     expect((await run("resume 30")).text).toContain("Resumed");
-    const inbox = JSON.stringify({
-      channelId: CHANNEL,
-      container: {
-        type: "list",
-        id: "31",
-        name: "Inbox",
-        spaceId: "10",
-        folderId: null,
-        path: "Engineering › Inbox",
-      },
-    });
-    await submit("flow_bind_confirm", inbox);
+    expect((await bindThrough(["bind_space", "10"], ["bind_list", "31"])).response_action).toBe("clear");
 
     expect((await run("backfill 30")).text).toContain("queued");
     expect((await run("backfill Inbox")).text).toContain("queued");
@@ -390,18 +367,9 @@ describe("backfill, unbind and unbind & delete data", () => {
     await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("deleted 3 tracked task(s)");
 
     // Binding again and backfilling rebuilds the same data (ClickUp was untouched).
-    const again = JSON.stringify({
-      channelId: CHANNEL,
-      container: {
-        type: "list",
-        id: "30",
-        name: "Sprint 1",
-        spaceId: "10",
-        folderId: "20",
-        path: "Engineering › Sprints › Sprint 1",
-      },
-    });
-    await submit("flow_bind_confirm", again);
+    expect(
+      (await bindThrough(["bind_space", "10"], ["bind_folder", "20"], ["bind_list", "30"])).response_action,
+    ).toBe("clear");
     await run("backfill 30");
     await waitSynced("30");
     const rebuilt = await casesOf((await byContainer("30"))!.id);

@@ -6,7 +6,8 @@ import { createSealer } from "../../src/crypto/sealer.ts";
 import { type ClickUpFake, createClickUpFake } from "../fakes/clickup/index.ts";
 import { createSlackFake, type SlackFake } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
-import { interactionRequest, slashCommandRequest } from "../helpers/sign-slack-request.ts";
+import { slashCommandRequest } from "../helpers/sign-slack-request.ts";
+import { modalKit } from "../helpers/slack-modals.ts";
 import { TEST_KEY_HEX, TEST_SIGNING_SECRET, testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -75,36 +76,17 @@ const command = (text: string, user = ADMIN) =>
     }),
   );
 
-const submit = (
-  callbackId: string,
-  values: Record<string, unknown>,
-  privateMetadata = JSON.stringify({ channelId: CHANNEL }),
-) =>
-  fetch(
-    interactionRequest({
-      url,
-      signingSecret: TEST_SIGNING_SECRET,
-      payload: {
-        type: "view_submission",
-        team: { id: TEAM, domain: "fake" },
-        user: { id: ADMIN, team_id: TEAM },
-        api_app_id: "A0FAKEAPP",
-        token: "x",
-        trigger_id: slack.issueTriggerId({ userId: ADMIN }),
-        view: {
-          id: "V0CONNECT",
-          type: "modal",
-          callback_id: callbackId,
-          private_metadata: privateMetadata,
-          hash: "h",
-          state: { values },
-        },
-      },
-    }),
-  );
+const modals = () => modalKit({ slack, url, sql: () => flowbot.database.sql });
+
+/** Submits the modal `/flow <opener>` opens, with these input values. */
+const submitOpened = async (opener: string, values: Record<string, unknown>) => {
+  const kit = modals();
+  const viewId = await kit.open(() => command(opener));
+  return kit.submit(viewId, values);
+};
 
 const connectWith = (token: string, workspace = "") =>
-  submit("flow_connect", {
+  submitOpened("connect", {
     token: { value: { type: "plain_text_input", value: token } },
     workspace: { value: { type: "plain_text_input", value: workspace } },
   });
@@ -114,9 +96,12 @@ type Ack = {
   errors?: Record<string, string>;
   view?: { blocks: { text: { text: string } }[] };
 };
-const ackOf = async (res: Response) => {
-  expect(res.status).toBe(200);
-  return (await res.json()) as Ack;
+const ackOf = async (
+  answer: Promise<{ status: number; body: unknown }> | { status: number; body: unknown },
+) => {
+  const { status, body } = await answer;
+  expect(status).toBe(200);
+  return body as Ack;
 };
 const rows = () => flowbot.database.db.select().from(connections);
 
@@ -143,7 +128,7 @@ describe("/flow connect", () => {
 
   it("never treats a bot as an admin, even one flagged is_admin", async () => {
     const body = (await (await command("connect", "U0BOT")).json()) as { text: string };
-    expect(body.text).toContain("is for flowbot admins");
+    expect(body.text).toContain("Only flowbot admins can run `/flow connect`");
   });
 
   it("puts each validation error on the right field, without storing anything", async () => {
@@ -174,7 +159,7 @@ describe("/flow connect", () => {
 
   it("says ClickUp is down when it is, and stores nothing", async () => {
     clickup.faults.failNext(20, { status: 503 });
-    const ack = await ackOf(await connectWith(acmeToken)).finally(() => clickup.faults.clear());
+    const ack = await ackOf(connectWith(acmeToken)).finally(() => clickup.faults.clear());
     expect(ack.errors?.token).toMatch(/did not answer in time or is having problems/);
     expect(await rows()).toHaveLength(0);
   });
@@ -287,12 +272,11 @@ describe("/flow disconnect", () => {
     });
     const projectId = await seedBinding("synced");
 
-    const opened = slack.callsTo("views.open").length;
-    await command("disconnect");
-    await expect.poll(() => slack.callsTo("views.open").length).toBe(opened + 1);
-    expect(JSON.stringify(slack.callsTo("views.open").at(-1)!.args.view)).toContain("Disconnect *Acme*");
+    const kit = modals();
+    const viewId = await kit.open(() => command("disconnect"));
+    expect(JSON.stringify(slack.view(viewId))).toContain("Disconnect *Acme*");
 
-    const res = await submit("flow_disconnect", {
+    const res = await kit.submit(viewId, {
       choice: { value: { type: "radio_buttons", selected_option: { value: "keep" } } },
     });
     expect(res.status).toBe(200);
@@ -313,13 +297,40 @@ describe("/flow disconnect and delete data", () => {
     await flowbot.database.db.delete(connections);
     await connectWith(acmeToken);
     const projectId = await seedBinding("synced");
-    const res = await submit("flow_disconnect", {
+    const res = await submitOpened("disconnect", {
       choice: { value: { type: "radio_buttons", selected_option: { value: "delete" } } },
     });
     expect(res.status).toBe(200);
     await expect.poll(() => slack.ephemerals().at(-1)?.text ?? "").toContain("Deleted 1 binding(s)");
     expect(await flowbot.database.db.select().from(bindings)).toHaveLength(0);
     expect(await rows()).toHaveLength(0);
+    await flowbot.database.db.delete(projects).where(eqId(projectId));
+  });
+
+  it("counts only bound bindings as paused; an unbound one is left as it was", async () => {
+    await flowbot.database.db.delete(connections);
+    await connectWith(acmeToken);
+    const projectId = await seedBinding("synced");
+    await flowbot.database.db.insert(bindings).values({
+      projectId,
+      containerType: "list",
+      containerId: "2",
+      containerName: "Old",
+      containerPath: "Space › Old",
+      spaceId: "10",
+      createdBy: ADMIN,
+      syncStatus: "paused",
+      unboundAt: new Date(Date.UTC(2026, 9, 1)),
+    });
+    const res = await submitOpened("disconnect", {
+      choice: { value: { type: "radio_buttons", selected_option: { value: "keep" } } },
+    });
+    expect(res.status).toBe(200);
+    await expect.poll(() => slack.ephemerals().at(-1)?.text ?? "").toContain("binding(s) paused");
+    expect(slack.ephemerals().at(-1)!.text).toContain("1 binding(s) paused; their flow data is kept");
+    const unbound = await flowbot.database.sql<{ error_reason: string | null }[]>`
+      select error_reason from bindings where container_id = '2'`;
+    expect(unbound).toEqual([{ error_reason: null }]);
     await flowbot.database.db.delete(projects).where(eqId(projectId));
   });
 

@@ -93,6 +93,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
+let events = 0;
+
 async function openHome(user: string): Promise<Block[]> {
   const publishes = slack.callsTo("views.publish").filter((c) => c.args.user_id === user).length;
   const res = await fetch(
@@ -100,7 +102,8 @@ async function openHome(user: string): Promise<Block[]> {
       url,
       signingSecret: TEST_SIGNING_SECRET,
       now: () => NOW.getTime(),
-      body: eventCallbackBody({ event: appHomeOpenedEvent({ user }) }),
+      // Each event Slack sends has its own id (and so its own signature).
+      body: eventCallbackBody({ event: appHomeOpenedEvent({ user }), event_id: `Ev0HOME${++events}` }),
     }),
   );
   expect(res.status).toBe(200);

@@ -29,6 +29,7 @@ const w = seededFake({ rateLimit: { limit: 10_000 } });
 beforeAll(async () => {
   tdb = await createTestDatabase();
   slack = createSlackFake({
+    teamId: TEAM,
     users: [{ id: ADMIN, is_admin: true }],
     channels: [{ id: CHANNEL, name: "project" }],
   });

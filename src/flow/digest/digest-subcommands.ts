@@ -1,4 +1,5 @@
-import type { App } from "@slack/bolt";
+import { admin } from "../../slack/access/rules.ts";
+import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
 import type { Subcommand } from "../../slack/commands/subcommand.ts";
 import type { SlackServices } from "../../slack/slack-services.ts";
 import { findProject } from "../settings/project-settings.ts";
@@ -7,9 +8,9 @@ import { enqueueDigest } from "./enqueue-digest.ts";
 import { registerSnoozeActions } from "./snooze-actions.ts";
 
 /** `/flow settings`, `/flow digest now` and the digest's buttons (snooze). */
-export function digestSubcommands(app: App, services: SlackServices): Subcommand[] {
-  registerSnoozeActions(app, services);
-  return [settingsSubcommand(app, services), digestNowSubcommand(services)];
+export function digestSubcommands(routes: SlackRoutes, services: SlackServices): Subcommand[] {
+  registerSnoozeActions(routes, services);
+  return [settingsSubcommand(routes, services), digestNowSubcommand(services)];
 }
 
 /**
@@ -22,8 +23,8 @@ function digestNowSubcommand(services: SlackServices): Subcommand {
     name: "digest",
     usage: "/flow digest now",
     summary: "post this channel's flow digest now",
-    adminOnly: true,
-    async run({ ack, args, command }) {
+    access: admin("run `/flow digest now`"),
+    async run({ ack, args, command, access }) {
       if (args[0]?.toLowerCase() !== "now") {
         await ack({
           response_type: "ephemeral",
@@ -31,7 +32,7 @@ function digestNowSubcommand(services: SlackServices): Subcommand {
         });
         return;
       }
-      const project = await findProject(services.database.db, command.team_id, command.channel_id);
+      const project = await findProject(services.database.db, access.teamId, command.channel_id);
       if (!project) {
         await ack({
           response_type: "ephemeral",
@@ -40,7 +41,7 @@ function digestNowSubcommand(services: SlackServices): Subcommand {
         return;
       }
       const queued = await enqueueDigest(services.database.sql, project.id, new Date(services.now()), {
-        userId: command.user_id,
+        userId: access.userId,
         channelId: command.channel_id,
       });
       if (!queued) {

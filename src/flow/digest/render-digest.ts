@@ -71,6 +71,8 @@ function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<stri
           action_id: DIGEST_ACTIONS.open,
           text: { type: "plain_text", text: "Open in ClickUp" },
           url: task.url,
+          // Slack sends an action for a URL button too; the value lets the guard check its project.
+          value,
         },
         {
           type: "button",

@@ -1,5 +1,9 @@
-import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import type { AccessRequest } from "../../slack/access/read-request.ts";
+import { anyone, type ChannelAnswer, channelMember } from "../../slack/access/rules.ts";
+import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
 import type { Subcommand } from "../../slack/commands/subcommand.ts";
 import type { SlackServices } from "../../slack/slack-services.ts";
 import { buildReport, decodeShareValue, slackErrorCode } from "./build-report.ts";
@@ -10,64 +14,95 @@ import { findProjectByChannel, findProjectById, type ReportProject } from "./rep
 /** App Home button: the project's report, sent to the user in the app's DM. */
 export const HOME_OPEN_REPORT_ACTION_ID = "flow_home_open_report";
 
+const projectIdSchema = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number);
+
 /** `/flow report` and the Flow view's Slack actions (Share to channel, Open report from the App Home). */
-export function reportSubcommands(app: App, services: SlackServices): Subcommand[] {
+export function reportSubcommands(routes: SlackRoutes, services: SlackServices): Subcommand[] {
   const { database, logger } = services;
   const deps = (client: WebClient) => ({ db: database.db, client, logger });
 
-  app.action<BlockAction<ButtonAction>>(SHARE_ACTION_ID, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const share = decodeShareValue(action.value);
-    const project = share ? await findProjectById(database.db, teamId, share.p) : null;
-    if (!share || !project) {
-      await ephemeral(
-        respond,
-        ":warning: This report's channel is no longer a flowbot project, so it can't be shared. Run `/flow report` in the project channel for a fresh one.",
-      );
-      return;
-    }
-    try {
-      const built = await buildReport(deps(client), project, {
-        at: new Date(share.t),
-        windowDays: share.d,
-        shareable: false,
-        sharedBy: body.user.id,
-        ...(share.a ? { files: { ageing: share.a, ...(share.c ? { cycleTime: share.c } : {}) } } : {}),
-      });
-      await client.chat.postMessage({ channel: project.channelId, ...built.message, unfurl_links: false });
-      await ephemeral(respond, `:white_check_mark: Shared the Flow view to <#${project.channelId}>.`);
-    } catch (err) {
-      const code = slackErrorCode(err);
-      logger.warn({ err, projectId: project.id }, "sharing a flow report failed");
-      await ephemeral(respond, shareFailure(code, project));
-    }
-  });
+  /** The project channel a button's project id names, looked up in this workspace's projects. */
+  const channelOfProject = async (
+    teamId: string | undefined,
+    id: number | undefined,
+  ): Promise<ChannelAnswer> => {
+    const project = teamId && id !== undefined ? await findProjectById(database.db, teamId, id) : null;
+    return project
+      ? { channelId: project.channelId }
+      : {
+          refused:
+            ":warning: That project has no ClickUp binding any more (or the button is not flowbot's), so there is no report. Run `/flow report` in the project channel, or reopen the Home tab.",
+        };
+  };
+  const shareChannel = (r: AccessRequest) => channelOfProject(r.teamId, decodeShareValue(r.value)?.p);
+  const homeProjectChannel = (r: AccessRequest) => {
+    const id = projectIdSchema.safeParse(r.value);
+    return channelOfProject(r.teamId, id.success ? id.data : undefined);
+  };
 
-  app.action<BlockAction<ButtonAction>>(HOME_OPEN_REPORT_ACTION_ID, async ({ ack, body, action, client }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const userId = body.user.id;
-    const project = await findProjectById(database.db, teamId, Number(action.value));
-    if (!project) {
-      await client.chat.postMessage({
-        channel: userId,
-        text: ":warning: That project has no ClickUp binding any more, so it has no report. Reopen the Home tab for the current list.",
-      });
-      return;
-    }
-    try {
-      const built = await buildReport(deps(client), project, {
-        at: new Date(services.now()),
-        windowDays: project.windowDays,
-        shareable: true,
-      });
-      await client.chat.postMessage({ channel: userId, ...built.message, unfurl_links: false });
-    } catch (err) {
-      logger.error({ err, projectId: project.id }, "flow report from the App Home failed");
-      await client.chat.postMessage({ channel: userId, text: failureText(project, err) });
-    }
-  });
+  routes.action<BlockAction<ButtonAction>>(
+    SHARE_ACTION_ID,
+    channelMember("share this project's Flow view", shareChannel),
+    async ({ ack, action, client, respond, access }) => {
+      await ack();
+      const share = decodeShareValue(action.value);
+      const project = share ? await findProjectById(database.db, access.teamId, share.p) : null;
+      if (!share || !project || project.channelId !== access.channelId) {
+        await ephemeral(
+          respond,
+          ":warning: This report's channel is no longer a flowbot project, so it can't be shared. Run `/flow report` in the project channel for a fresh one.",
+        );
+        return;
+      }
+      try {
+        const built = await buildReport(deps(client), project, {
+          at: new Date(share.t),
+          windowDays: share.d,
+          shareable: false,
+          sharedBy: access.userId,
+          ...(share.a ? { files: { ageing: share.a, ...(share.c ? { cycleTime: share.c } : {}) } } : {}),
+        });
+        await client.chat.postMessage({ channel: project.channelId, ...built.message, unfurl_links: false });
+        await ephemeral(respond, `:white_check_mark: Shared the Flow view to <#${project.channelId}>.`);
+      } catch (err) {
+        const code = slackErrorCode(err);
+        logger.warn({ err, projectId: project.id }, "sharing a flow report failed");
+        await ephemeral(respond, shareFailure(code, project));
+      }
+    },
+  );
+
+  routes.action<BlockAction<ButtonAction>>(
+    HOME_OPEN_REPORT_ACTION_ID,
+    channelMember("open this project's report", homeProjectChannel),
+    async ({ ack, action, client, access }) => {
+      await ack();
+      const { userId } = access;
+      const id = projectIdSchema.safeParse(action.value);
+      const project = id.success ? await findProjectById(database.db, access.teamId, id.data) : null;
+      if (!project || project.channelId !== access.channelId) {
+        await client.chat.postMessage({
+          channel: userId,
+          text: ":warning: That project has no ClickUp binding any more, so it has no report. Reopen the Home tab for the current list.",
+        });
+        return;
+      }
+      try {
+        const built = await buildReport(deps(client), project, {
+          at: new Date(services.now()),
+          windowDays: project.windowDays,
+          shareable: true,
+        });
+        await client.chat.postMessage({ channel: userId, ...built.message, unfurl_links: false });
+      } catch (err) {
+        logger.error({ err, projectId: project.id }, "flow report from the App Home failed");
+        await client.chat.postMessage({ channel: userId, text: failureText(project, err) });
+      }
+    },
+  );
 
   return [
     {
@@ -75,13 +110,14 @@ export function reportSubcommands(app: App, services: SlackServices): Subcommand
       usage: "/flow report [30d|90d|12w]",
       summary:
         "This channel's Flow view, just for you: cycle time, SLE, throughput, WIP, ageing tasks, rework and two charts, with a Share to channel button",
-      async run({ args, command, ack, respond, client }) {
+      access: anyone(),
+      async run({ args, command, ack, respond, client, access }) {
         const window = parseWindow(args);
         if (!window.ok) {
           await ack({ response_type: "ephemeral", text: window.message });
           return;
         }
-        const project = await findProjectByChannel(database.db, command.team_id, command.channel_id);
+        const project = await findProjectByChannel(database.db, access.teamId, command.channel_id);
         if (!project) {
           await ack({
             response_type: "ephemeral",

@@ -1,4 +1,6 @@
-import type { App } from "@slack/bolt";
+import { z } from "zod";
+import { admin } from "../../slack/access/rules.ts";
+import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
 import type { Subcommand } from "../../slack/commands/subcommand.ts";
 import type { SlackServices } from "../../slack/slack-services.ts";
 import { noticeModal } from "../../slack/views/notice-modal.ts";
@@ -7,92 +9,109 @@ import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { findProject, saveProjectSettings, seenStatuses } from "./project-settings.ts";
-import { FIELDS, SETTINGS_CALLBACK, type SettingsMetadata, settingsModal } from "./settings-modal.ts";
+import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
+
+const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
+
+function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `/flow settings` (admins, in a project channel): digest schedule, ageing threshold, clock and stage mapping. */
-export function settingsSubcommand(app: App, services: SlackServices): Subcommand {
+export function settingsSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
   const { db } = services.database;
 
-  app.view(SETTINGS_CALLBACK, async ({ ack, view, body, client }) => {
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const meta = JSON.parse(view.private_metadata) as SettingsMetadata;
-    if (!(await services.isAdmin(teamId, body.user.id))) {
-      await ack({
-        response_action: "update",
-        view: noticeModal(
-          "Flow settings",
-          ":lock: Only flowbot admins can change settings; nothing was saved.",
-        ),
-      });
-      return;
-    }
-    const parsed = parseSettingsSubmission(view.state.values);
-    if (!parsed.ok) {
-      await ack({ response_action: "errors", errors: parsed.errors });
-      return;
-    }
-    const channelProblem = parsed.settings.digestChannelId
-      ? await checkDigestChannel(client, parsed.settings.digestChannelId, services.logger)
-      : undefined;
-    if (channelProblem) {
-      await ack({ response_action: "errors", errors: { [FIELDS.digestChannel]: channelProblem } });
-      return;
-    }
-    const project = await findProject(db, teamId, meta.channelId);
-    if (!project || project.id !== meta.projectId) {
-      await ack({
-        response_action: "update",
-        view: noticeModal("Flow settings", "This channel's project no longer exists; nothing was saved."),
-      });
-      return;
-    }
-    // Saving can take a while on a big project (a zone or mapping change re-derives every case's flow
-    // facts), and Slack wants the ack within 3 s: close the modal first, then report the outcome.
-    await ack();
-    const tell = (text: string) =>
-      client.chat
-        .postEphemeral({ channel: project.channelId, user: body.user.id, text })
-        .catch((err: unknown) =>
-          services.logger.warn({ err }, "could not tell the admin about the settings"),
-        );
-    let overridesChanged: boolean;
-    try {
-      ({ overridesChanged } = await saveProjectSettings(db, project.id, parsed.settings, parsed.stages));
-    } catch (err) {
-      services.logger.error({ err, projectId: project.id }, "saving project settings failed");
-      await tell(
-        ":x: The flow settings could not be saved (database error); nothing changed. Try again in a minute.",
-      );
-      return;
-    }
-    services.logger.info({ projectId: project.id, overridesChanged }, "project settings saved");
-    let note = "";
-    if (overridesChanged) {
-      try {
-        // The per-case flow facts follow stage_overrides through database triggers; rework events
-        // are rebuilt here, since what counts as a flow-back depends on which statuses are active.
-        await recomputeProjectRework(services.database.sql, project.id);
-      } catch (err) {
-        services.logger.error(
-          { err, projectId: project.id },
-          "recomputing rework after a stage mapping change failed",
-        );
-        note =
-          "\n:warning: The stage mapping was saved, but rework events could not be recomputed; they follow the old mapping until the settings are saved again.";
+  routes.view(
+    SETTINGS_CALLBACK,
+    admin("change flow settings", "settings"),
+    async ({ ack, view, client, access }) => {
+      const { teamId, userId } = access;
+      // The project and channel the modal was opened for, as recorded; the metadata must agree.
+      const opened = access.view!;
+      const meta = readMetadata(view.private_metadata);
+      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
+        await ack({
+          response_action: "update",
+          view: noticeModal(
+            "Flow settings",
+            "This dialog is damaged; nothing was saved. Run `/flow settings` again.",
+          ),
+        });
+        return;
       }
-    }
-    await tell(
-      `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${note}`,
-    );
-  });
+      const parsed = parseSettingsSubmission(view.state.values);
+      if (!parsed.ok) {
+        await ack({ response_action: "errors", errors: parsed.errors });
+        return;
+      }
+      const channelProblem = parsed.settings.digestChannelId
+        ? await checkDigestChannel(client, parsed.settings.digestChannelId, services.logger)
+        : undefined;
+      if (channelProblem) {
+        await ack({ response_action: "errors", errors: { [FIELDS.digestChannel]: channelProblem } });
+        return;
+      }
+      const project = await findProject(db, teamId, meta.channelId);
+      if (!project || project.id !== meta.projectId) {
+        await ack({
+          response_action: "update",
+          view: noticeModal("Flow settings", "This channel's project no longer exists; nothing was saved."),
+        });
+        return;
+      }
+      // Saving can take a while on a big project (a zone or mapping change re-derives every case's flow
+      // facts), and Slack wants the ack within 3 s: close the modal first, then report the outcome.
+      await ack();
+      const tell = (text: string) =>
+        client.chat
+          .postEphemeral({ channel: project.channelId, user: userId, text })
+          .catch((err: unknown) =>
+            services.logger.warn({ err }, "could not tell the admin about the settings"),
+          );
+      let overridesChanged: boolean;
+      try {
+        ({ overridesChanged } = await saveProjectSettings(db, project.id, parsed.settings, parsed.stages));
+      } catch (err) {
+        services.logger.error({ err, projectId: project.id }, "saving project settings failed");
+        await tell(
+          ":x: The flow settings could not be saved (database error); nothing changed. Try again in a minute.",
+        );
+        return;
+      }
+      services.logger.info({ projectId: project.id, overridesChanged }, "project settings saved");
+      let note = "";
+      if (overridesChanged) {
+        try {
+          // The per-case flow facts follow stage_overrides through database triggers; rework events
+          // are rebuilt here, since what counts as a flow-back depends on which statuses are active.
+          await recomputeProjectRework(services.database.sql, project.id);
+        } catch (err) {
+          services.logger.error(
+            { err, projectId: project.id },
+            "recomputing rework after a stage mapping change failed",
+          );
+          note =
+            "\n:warning: The stage mapping was saved, but rework events could not be recomputed; they follow the old mapping until the settings are saved again.";
+        }
+      }
+      await tell(
+        `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${note}`,
+      );
+    },
+  );
 
   return {
     name: "settings",
     usage: "/flow settings",
     summary: "digest channel, days, time and time zone, ageing threshold, working days and stage mapping",
-    adminOnly: true,
-    async run({ ack, client, command }) {
-      const project = await findProject(db, command.team_id, command.channel_id);
+    access: admin("run `/flow settings`"),
+    async run({ ack, client, command, access }) {
+      const project = await findProject(db, access.teamId, command.channel_id);
       if (!project) {
         await ack({
           response_type: "ephemeral",
@@ -103,15 +122,20 @@ export function settingsSubcommand(app: App, services: SlackServices): Subcomman
       await ack();
       // The trigger id expires 3 s after the command; collecting a big project's statuses can take
       // longer, so the modal opens at once and is filled in when they are known.
-      const opened = await client.views.open({
-        trigger_id: command.trigger_id,
+      const viewId = await services.openModal(client, {
+        triggerId: command.trigger_id,
         view: noticeModal(
           "Flow settings",
           ":hourglass_flowing_sand: Loading this project's settings and statuses…",
         ),
+        kind: "settings",
+        teamId: access.teamId,
+        userId: access.userId,
+        channelId: project.channelId,
+        projectId: project.id,
       });
       const statuses = await seenStatuses(db, project.id);
-      await client.views.update({ view_id: opened.view!.id!, view: settingsModal(project, statuses) });
+      await client.views.update({ view_id: viewId, view: settingsModal(project, statuses) });
     },
   };
 }

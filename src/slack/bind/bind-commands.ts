@@ -1,9 +1,9 @@
-import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
+import type { BlockAction, ExternalSelectAction, StaticSelectAction } from "@slack/bolt";
 import { boundContainers, createBinding, ensureProject } from "../../bindings/binding-store.ts";
-import type { Container } from "../../bindings/container.ts";
 import { findBindingConflict } from "../../bindings/find-binding-conflict.ts";
-import { isClickUpError } from "../../clickup/index.ts";
 import { findConnection } from "../../connection/connection-store.ts";
+import { admin } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
@@ -15,15 +15,17 @@ import {
   bindModal,
   choiceOption,
   confirmBindModal,
-  selectedContainer,
 } from "./bind-modal.ts";
 import { backfillButton } from "./bindings-commands.ts";
-import { loadBindChoices } from "./load-bind-choices.ts";
+import { type BindSelection, loadBindChoices, NO_FOLDER } from "./load-bind-choices.ts";
+import { clickUpId, readBindMetadata, readConfirmMetadata } from "./read-bind-metadata.ts";
+import { resolveContainer } from "./resolve-container.ts";
 
-type Meta = BindMetadata & { container?: Container };
+/** Everything inside the bind modal is for admins, from the modal they opened with /flow bind. */
+const inBindModal = admin("bind ClickUp containers", "bind");
 
 /** `/flow bind`: drill down space → folder → list in a modal, Bind, then Confirm bind. */
-export function bindSubcommand(app: App, services: SlackServices): Subcommand {
+export function bindSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
   const { db } = services.database;
   const clientFor = async (teamId: string) => {
     const connection = await findConnection(db, teamId);
@@ -31,42 +33,49 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
     return { connection, clickup: services.clickup(services.sealer.open(connection.tokenSealed)) };
   };
 
-  const render = async (teamId: string, meta: BindMetadata) => {
+  const render = async (teamId: string, selection: BindSelection) => {
     const found = await clientFor(teamId);
     if (!found) throw new Error("ClickUp is not connected");
-    const choices = await loadBindChoices(found.clickup, found.connection.clickupTeamId, meta);
-    const container = selectedContainer(meta, choices);
-    const view = bindModal(meta, choices, found.connection.clickupTeamId);
-    view.private_metadata = JSON.stringify({ ...meta, container });
-    return view;
+    const choices = await loadBindChoices(found.clickup, found.connection.clickupTeamId, selection);
+    return bindModal(selection, choices, found.connection.clickupTeamId);
   };
 
   for (const [level, actionId] of Object.entries(ACTIONS)) {
-    app.action<BlockAction<StaticSelectAction>>(actionId, async ({ ack, body, action, client }) => {
-      await ack();
-      const view = body.view!;
-      const previous = JSON.parse(view.private_metadata) as Meta;
-      const value = action.selected_option.value;
-      const meta: BindMetadata = { channelId: previous.channelId };
-      if (level === "space") meta.spaceId = value;
-      if (level === "folder") Object.assign(meta, { spaceId: previous.spaceId, folderId: value });
-      if (level === "list")
-        Object.assign(meta, { spaceId: previous.spaceId, folderId: previous.folderId, listId: value });
-      try {
-        await client.views.update({
-          view_id: view.id,
-          hash: view.hash,
-          view: await render(body.user.team_id ?? body.team?.id ?? "", meta),
-        });
-      } catch (err) {
-        services.logger.warn({ err }, "could not refresh the bind modal");
-      }
-    });
+    routes.action<BlockAction<StaticSelectAction | ExternalSelectAction>>(
+      actionId,
+      inBindModal,
+      async ({ ack, body, action, client, access }) => {
+        await ack();
+        const view = body.view;
+        const value = (level === "folder" ? clickUpId.or(noFolder) : clickUpId).safeParse(
+          action.selected_option?.value,
+        );
+        if (!view || !value.success) return;
+        const previous = readBindMetadata(view.private_metadata);
+        const selection: BindSelection = {};
+        if (level === "space") selection.spaceId = value.data;
+        if (level === "folder") Object.assign(selection, { spaceId: previous.spaceId, folderId: value.data });
+        if (level === "list")
+          Object.assign(selection, {
+            spaceId: previous.spaceId,
+            folderId: previous.folderId,
+            listId: value.data,
+          });
+        try {
+          await client.views.update({
+            view_id: view.id,
+            hash: view.hash,
+            view: await render(access.teamId, selection),
+          });
+        } catch (err) {
+          services.logger.warn({ err }, "could not refresh the bind modal");
+        }
+      },
+    );
     // Large workspaces: external selects search by name or id.
-    app.options(actionId, async ({ ack, body, options }) => {
-      const teamId = body.team?.id ?? "";
-      const meta = JSON.parse(body.view?.private_metadata ?? "{}") as Meta;
-      const found = await clientFor(teamId);
+    routes.options(actionId, inBindModal, async ({ ack, body, options, access }) => {
+      const meta = readBindMetadata(body.view?.private_metadata);
+      const found = await clientFor(access.teamId);
       if (!found) return ack({ options: [] });
       const choices = await loadBindChoices(
         found.clickup,
@@ -80,31 +89,37 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
     });
   }
 
-  app.view(BIND_CALLBACK, async ({ ack, view, body }) => {
-    const meta = JSON.parse(view.private_metadata) as Meta;
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const connection = await findConnection(db, teamId);
+  routes.view(BIND_CALLBACK, inBindModal, async ({ ack, view, access }) => {
+    const meta: BindMetadata = readBindMetadata(view.private_metadata);
+    const channelId = access.view!.channelId;
+    const connection = await findConnection(db, access.teamId);
     if (!meta.container || !connection) {
       await ack({ response_action: "update", view: notice("Choose a space first, then Bind.") });
       return;
     }
-    const conflict = findBindingConflict(meta.container, await boundContainers(db, teamId, meta.channelId));
+    const conflict = findBindingConflict(meta.container, await boundContainers(db, access.teamId, channelId));
     if (conflict) {
       await ack({ response_action: "push", view: notice(`:no_entry: ${conflict}`) });
       return;
     }
     await ack({
       response_action: "push",
-      view: confirmBindModal(meta, meta.container, connection.clickupTeamId, services.config.publicUrl),
+      view: confirmBindModal(channelId, meta.container, connection.clickupTeamId, services.config.publicUrl),
     });
   });
 
-  app.view(BIND_CONFIRM_CALLBACK, async ({ ack, view, body, client }) => {
-    const { channelId, container } = JSON.parse(view.private_metadata) as {
-      channelId: string;
-      container: Container;
-    };
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
+  routes.view(BIND_CONFIRM_CALLBACK, inBindModal, async ({ ack, view, client, access }) => {
+    const { teamId, userId } = access;
+    // The channel of the /flow bind that opened the modal stack, never one the payload names.
+    const channelId = access.view!.channelId;
+    const ref = readConfirmMetadata(view.private_metadata);
+    if (!ref) {
+      await ack({
+        response_action: "update",
+        view: notice("This dialog is damaged; run `/flow bind` again."),
+      });
+      return;
+    }
     const found = await clientFor(teamId);
     if (!found) {
       await ack({
@@ -113,21 +128,32 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
       });
       return;
     }
+    let resolved: Awaited<ReturnType<typeof resolveContainer>>;
     try {
-      const fetchers = {
-        space: found.clickup.getSpace,
-        folder: found.clickup.getFolder,
-        list: found.clickup.getList,
-      };
-      await fetchers[container.type](container.id, { signal: AbortSignal.timeout(2000) });
+      resolved = await resolveContainer(
+        found.clickup,
+        found.connection.clickupTeamId,
+        ref,
+        AbortSignal.timeout(2000),
+      );
     } catch (err) {
-      const reason =
-        isClickUpError(err, "not_authorized") || isClickUpError(err, "not_found")
-          ? `The connected ClickUp token cannot see ${container.type} ${container.id}. Give ${found.connection.tokenOwnerName} access in ClickUp, or choose another container.`
-          : "ClickUp did not answer in time; nothing was bound. Try again in a minute.";
-      await ack({ response_action: "update", view: notice(`:no_entry: ${reason}`) });
+      services.logger.warn({ err, container: ref.id }, "could not check a container with ClickUp");
+      await ack({
+        response_action: "update",
+        view: notice(":no_entry: ClickUp did not answer in time; nothing was bound. Try again in a minute."),
+      });
       return;
     }
+    if (!resolved.ok) {
+      await ack({
+        response_action: "update",
+        view: notice(
+          `:no_entry: ${resolved.reason} Give ${found.connection.tokenOwnerName} access in ClickUp, or choose another container.`,
+        ),
+      });
+      return;
+    }
+    const { container } = resolved;
     // Checked again: another admin may have bound something meanwhile.
     const conflict = findBindingConflict(container, await boundContainers(db, teamId, channelId));
     if (conflict) {
@@ -135,12 +161,12 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
       return;
     }
     const projectId = await ensureProject(db, teamId, channelId);
-    const bindingId = await createBinding(db, projectId, container, body.user.id);
+    const bindingId = await createBinding(db, projectId, container, userId);
     await ack({ response_action: "clear" });
     services.logger.info({ bindingId, container: container.id, channelId }, "container bound");
     await client.chat.postEphemeral({
       channel: channelId,
-      user: body.user.id,
+      user: userId,
       text: `Bound ${container.type} ${container.path} (${container.id}). Status: not synced.`,
       blocks: [
         {
@@ -159,9 +185,9 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
     name: "bind",
     usage: "/flow bind",
     summary: "bind a ClickUp space, folder or list to this channel's project",
-    adminOnly: true,
-    async run({ ack, client, command }) {
-      if (!(await findConnection(db, command.team_id))) {
+    access: admin("run `/flow bind`"),
+    async run({ ack, client, command, access }) {
+      if (!(await findConnection(db, access.teamId))) {
         await ack({
           response_type: "ephemeral",
           text: "Connect ClickUp first: `/flow connect`, then `/flow bind` here.",
@@ -169,18 +195,21 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
         return;
       }
       await ack();
-      const meta: BindMetadata = { channelId: command.channel_id };
       // Open at once (trigger ids expire after 3 s), then fill in the spaces.
-      const opened = await client.views.open({
-        trigger_id: command.trigger_id,
-        view: bindModal(meta, undefined, ""),
+      const viewId = await services.openModal(client, {
+        triggerId: command.trigger_id,
+        view: bindModal({}, undefined, ""),
+        kind: "bind",
+        teamId: access.teamId,
+        userId: access.userId,
+        channelId: command.channel_id,
       });
       try {
-        await client.views.update({ view_id: opened.view!.id!, view: await render(command.team_id, meta) });
+        await client.views.update({ view_id: viewId, view: await render(access.teamId, {}) });
       } catch (err) {
         services.logger.warn({ err }, "could not load ClickUp spaces for the bind modal");
         await client.views.update({
-          view_id: opened.view!.id!,
+          view_id: viewId,
           view: notice(`Could not load your ClickUp spaces: ${(err as Error).message}`),
         });
       }
@@ -188,4 +217,5 @@ export function bindSubcommand(app: App, services: SlackServices): Subcommand {
   };
 }
 
+const noFolder = clickUpId.refine((v) => v === NO_FOLDER);
 const notice = (text: string) => noticeModal("Bind ClickUp", text);

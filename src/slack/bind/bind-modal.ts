@@ -1,15 +1,15 @@
 import type { KnownBlock, PlainTextOption, View } from "@slack/types";
 import { type Container, containerUrl } from "../../bindings/container.ts";
-import type { BindChoices, BindSelection, Choice } from "./load-bind-choices.ts";
+import { type BindChoices, type BindSelection, type Choice, NO_FOLDER } from "./load-bind-choices.ts";
 
 export const BIND_CALLBACK = "flow_bind";
 export const BIND_CONFIRM_CALLBACK = "flow_bind_confirm";
 export const ACTIONS = { space: "bind_space", folder: "bind_folder", list: "bind_list" } as const;
 /** Slack's cap for a static select; above it the level switches to a searchable external select. */
 export const MAX_STATIC_OPTIONS = 100;
-export const NO_FOLDER = "none";
 
-export type BindMetadata = BindSelection & { channelId: string };
+/** What the drill-down modal carries between steps: the selection, and the container it picks. */
+export type BindMetadata = BindSelection & { container?: Container };
 
 export function choiceOption(c: Choice): PlainTextOption {
   const label = `${c.name} (${c.id})`;
@@ -80,10 +80,16 @@ export function selectedContainer(sel: BindSelection, choices: BindChoices): Con
 
 /** The drill-down modal: space → folder (or "no folder") → list, each option with its id. */
 export function bindModal(meta: BindMetadata, choices: BindChoices | undefined, teamId: string): View {
+  const selection: BindSelection = {
+    ...(meta.spaceId ? { spaceId: meta.spaceId } : {}),
+    ...(meta.folderId ? { folderId: meta.folderId } : {}),
+    ...(meta.listId ? { listId: meta.listId } : {}),
+  };
+  const chosen = choices ? selectedContainer(selection, choices) : undefined;
   const base = {
     type: "modal" as const,
     callback_id: BIND_CALLBACK,
-    private_metadata: JSON.stringify(meta),
+    private_metadata: JSON.stringify({ ...selection, ...(chosen ? { container: chosen } : {}) }),
     title: { type: "plain_text" as const, text: "Bind ClickUp" },
     close: { type: "plain_text" as const, text: "Cancel" },
   };
@@ -119,7 +125,6 @@ export function bindModal(meta: BindMetadata, choices: BindChoices | undefined, 
       );
     }
   }
-  const chosen = selectedContainer(meta, choices);
   const blocks: KnownBlock[] = [
     {
       type: "section",
@@ -146,7 +151,7 @@ export function bindModal(meta: BindMetadata, choices: BindChoices | undefined, 
 
 /** Pushed on Bind: what will be bound and what happens next. */
 export function confirmBindModal(
-  meta: BindMetadata,
+  channelId: string,
   container: Container,
   teamId: string,
   publicUrl: string | undefined,
@@ -154,7 +159,8 @@ export function confirmBindModal(
   return {
     type: "modal",
     callback_id: BIND_CONFIRM_CALLBACK,
-    private_metadata: JSON.stringify({ channelId: meta.channelId, container }),
+    // Only which container: its names and place are read from ClickUp again on Confirm.
+    private_metadata: JSON.stringify({ container: { type: container.type, id: container.id } }),
     title: { type: "plain_text", text: "Confirm bind" },
     submit: { type: "plain_text", text: "Confirm bind" },
     close: { type: "plain_text", text: "Back" },
@@ -164,7 +170,7 @@ export function confirmBindModal(
         text: {
           type: "mrkdwn",
           text: [
-            `Bind the ${container.type} *${container.path}* (id \`${container.id}\`, <${containerUrl(teamId, container)}|ClickUp ↗>) to <#${meta.channelId}>?`,
+            `Bind the ${container.type} *${container.path}* (id \`${container.id}\`, <${containerUrl(teamId, container)}|ClickUp ↗>) to <#${channelId}>?`,
             "",
             "*Next:* the binding starts as _not synced_. Backfill pulls every task (open, closed, subtasks, archived) and the time each spent per status" +
               (publicUrl

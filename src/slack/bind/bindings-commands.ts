@@ -1,6 +1,7 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import type { KnownBlock } from "@slack/types";
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import { bindings } from "../../../db/schema.ts";
 import { containerUrl } from "../../bindings/container.ts";
 import { type BindingRow, listBindings, matchBinding } from "../../bindings/list-bindings.ts";
@@ -8,8 +9,16 @@ import { bindingDataCounts, unbindBinding } from "../../bindings/unbind-binding.
 import { findConnection } from "../../connection/connection-store.ts";
 import { enqueueBackfill } from "../../sync/enqueue-backfill.ts";
 import { enqueueReconcile } from "../../sync/reconcile/enqueue-reconcile.ts";
+import { admin, anyone } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
+
+/** A table button's value: the binding's flowbot id. */
+const bindingIdSchema = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number);
 
 const statusLabel = { not_synced: "not synced", synced: "synced", paused: "paused", error: "error" } as const;
 
@@ -118,31 +127,40 @@ export function bindingsBlocks(
 }
 
 /** `/flow bindings`, `/flow pause <binding>` and `/flow resume <binding>`, and the matching buttons. */
-export function bindingsSubcommands(app: App, services: SlackServices): Subcommand[] {
+export function bindingsSubcommands(routes: SlackRoutes, services: SlackServices): Subcommand[] {
   const { db } = services.database;
 
   /**
-   * A table button for admins: ack, refuse anyone else with who can do it, then answer the
-   * clicker with what `run` says (an ephemeral reply that leaves the table in place).
+   * A table button for admins (the guard refuses anyone else): ack, find the button's binding among
+   * this channel's, then answer the clicker with what `run` says (an ephemeral reply that leaves the
+   * table in place).
    */
   const adminButton = (
     actionId: string,
-    what: string,
-    run: (ctx: { teamId: string; channelId: string; value: string; userId: string }) => Promise<string>,
+    does: string,
+    run: (ctx: { teamId: string; channelId: string; binding: BindingRow; userId: string }) => Promise<string>,
   ) => {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
-      await ack();
-      const teamId = body.team?.id ?? body.user.team_id ?? "";
-      const text = (await services.isAdmin(teamId, body.user.id))
-        ? await run({
-            teamId,
-            channelId: body.channel?.id ?? "",
-            value: action.value ?? "",
-            userId: body.user.id,
-          })
-        : `:lock: Only flowbot admins (Slack workspace admins and owners) can ${what}.`;
-      await respond({ response_type: "ephemeral", replace_original: false, text });
-    });
+    routes.action<BlockAction<ButtonAction>>(
+      actionId,
+      admin(does),
+      async ({ ack, action, respond, client, body, access }) => {
+        await ack();
+        const { teamId, userId, channelId } = access;
+        const id = bindingIdSchema.safeParse(action.value);
+        let text: string;
+        if (!channelId || !id.success) {
+          text =
+            "That button does not name a binding of this channel; run `/flow bindings` for a fresh table.";
+        } else {
+          const binding = (await listBindings(db, teamId, channelId)).find((b) => b.id === id.data);
+          text = binding
+            ? await run({ teamId, channelId, binding, userId })
+            : "That binding is not in this channel any more (it may have been unbound); `/flow bindings` shows the current ones.";
+        }
+        if (body.response_url) await respond({ response_type: "ephemeral", replace_original: false, text });
+        else if (channelId) await client.chat.postEphemeral({ channel: channelId, user: userId, text });
+      },
+    );
   };
 
   /** The binding an admin named, or a message listing the channel's bindings to choose from. */
@@ -159,14 +177,7 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
       : "This channel binds nothing yet: `/flow bind` first.";
   };
 
-  const setPaused = async (
-    teamId: string,
-    channelId: string,
-    ref: string,
-    paused: boolean,
-  ): Promise<string> => {
-    const binding = await findBinding(teamId, channelId, ref);
-    if (typeof binding === "string") return binding;
+  const setPaused = async (binding: BindingRow, paused: boolean): Promise<string> => {
     if (paused && binding.syncStatus === "paused") return `#${binding.id} ${binding.path} is already paused.`;
     if (!paused && binding.syncStatus !== "paused")
       return `#${binding.id} ${binding.path} is not paused (it is ${statusLabel[binding.syncStatus]}).`;
@@ -181,16 +192,14 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
       : `:arrow_forward: Resumed #${binding.id} ${binding.path}.`;
   };
 
-  adminButton("binding_pause", "pause bindings", (c) => setPaused(c.teamId, c.channelId, c.value, true));
-  adminButton("binding_resume", "resume bindings", (c) => setPaused(c.teamId, c.channelId, c.value, false));
+  adminButton("binding_pause", "pause bindings", (c) => setPaused(c.binding, true));
+  adminButton("binding_resume", "resume bindings", (c) => setPaused(c.binding, false));
 
   for (const [actionId, deleteData] of [
     ["binding_unbind", false],
     ["binding_unbind_delete", true],
   ] as const) {
-    adminButton(actionId, "unbind", async ({ teamId, channelId, value, userId }) => {
-      const binding = (await listBindings(db, teamId, channelId)).find((b) => String(b.id) === value);
-      if (!binding) return "That binding is already gone.";
+    adminButton(actionId, "unbind", async ({ teamId, binding, userId }) => {
       const counts = await bindingDataCounts(db, binding.id);
       const connection = await findConnection(db, teamId);
       const clickup = connection ? services.clickup(services.sealer.open(connection.tokenSealed)) : undefined;
@@ -205,11 +214,9 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
   const startBackfill = async (
     teamId: string,
     channelId: string,
-    ref: string,
+    binding: BindingRow,
     userId: string,
   ): Promise<string> => {
-    const binding = await findBinding(teamId, channelId, ref);
-    if (typeof binding === "string") return binding;
     if (binding.syncStatus === "paused")
       return `#${binding.id} ${binding.path} is paused: \`/flow resume ${binding.id}\` first.`;
     const connection = await findConnection(db, teamId);
@@ -220,7 +227,7 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
   };
 
   adminButton("binding_backfill", "start a backfill", (c) =>
-    startBackfill(c.teamId, c.channelId, c.value, c.userId),
+    startBackfill(c.teamId, c.channelId, c.binding, c.userId),
   );
 
   const unbindCommand = (name: "unbind" | "unbind-data", deleteData: boolean): Subcommand => ({
@@ -229,9 +236,9 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     summary: deleteData
       ? "unbind and permanently delete that binding's flow data (asks first)"
       : "stop syncing a binding and keep its flow data (asks first)",
-    adminOnly: true,
-    async run({ ack, args, command }) {
-      const rows = await listBindings(db, command.team_id, command.channel_id);
+    access: admin(`run \`/flow ${name}\``),
+    async run({ ack, args, command, access }) {
+      const rows = await listBindings(db, access.teamId, command.channel_id);
       const binding = args.length ? matchBinding(rows, args.join(" ")) : undefined;
       if (!binding) {
         await ack({
@@ -260,8 +267,8 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
     name,
     usage: `/flow ${name} <binding>`,
     summary: paused ? "stop syncing a binding without losing its data" : "restart syncing a paused binding",
-    adminOnly: true,
-    async run({ ack, args, command }) {
+    access: admin(`run \`/flow ${name}\``),
+    async run({ ack, args, command, access }) {
       if (!args.length) {
         await ack({
           response_type: "ephemeral",
@@ -269,9 +276,10 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
         });
         return;
       }
+      const binding = await findBinding(access.teamId, command.channel_id, args.join(" "));
       await ack({
         response_type: "ephemeral",
-        text: await setPaused(command.team_id, command.channel_id, args.join(" "), paused),
+        text: typeof binding === "string" ? binding : await setPaused(binding, paused),
       });
     },
   });
@@ -281,9 +289,10 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
       name: "bindings",
       usage: "/flow bindings",
       summary: "list this channel's bindings with sync status, counts, last sync and actions",
-      async run({ ack, command }) {
-        const connection = await findConnection(db, command.team_id);
-        const rows = await listBindings(db, command.team_id, command.channel_id);
+      access: anyone(),
+      async run({ ack, command, access }) {
+        const connection = await findConnection(db, access.teamId);
+        const rows = await listBindings(db, access.teamId, command.channel_id);
         const counts = new Map(
           await Promise.all(rows.map(async (b) => [b.id, await bindingDataCounts(db, b.id)] as const)),
         );
@@ -301,8 +310,8 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
       name: "backfill",
       usage: "/flow backfill <binding>",
       summary: "pull a binding's tasks from ClickUp again and re-check its webhook",
-      adminOnly: true,
-      async run({ ack, args, command }) {
+      access: admin("run `/flow backfill`"),
+      async run({ ack, args, command, access }) {
         if (!args.length) {
           await ack({
             response_type: "ephemeral",
@@ -310,9 +319,13 @@ export function bindingsSubcommands(app: App, services: SlackServices): Subcomma
           });
           return;
         }
+        const binding = await findBinding(access.teamId, command.channel_id, args.join(" "));
         await ack({
           response_type: "ephemeral",
-          text: await startBackfill(command.team_id, command.channel_id, args.join(" "), command.user_id),
+          text:
+            typeof binding === "string"
+              ? binding
+              : await startBackfill(access.teamId, command.channel_id, binding, access.userId),
         });
       },
     },

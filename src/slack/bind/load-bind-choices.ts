@@ -11,6 +11,9 @@ export type BindChoices = {
 
 export type BindSelection = { spaceId?: string; folderId?: string; listId?: string };
 
+/** The folder choice for "no folder": the space's folderless lists. Not a ClickUp id. */
+export const NO_FOLDER = "none";
+
 /** Fetches what each level of the drill-down offers for the current selection. */
 export async function loadBindChoices(
   clickup: ClickUpClient,
@@ -23,7 +26,7 @@ export async function loadBindChoices(
   if (!selection.spaceId) return { spaces, folders: [], lists: [] };
   const [folders, lists] = await Promise.all([
     clickup.getFolders(selection.spaceId, { signal }),
-    selection.folderId
+    selection.folderId && selection.folderId !== NO_FOLDER
       ? clickup.getFolderLists(selection.folderId, { signal })
       : clickup.getFolderlessLists(selection.spaceId, { signal }),
   ]);

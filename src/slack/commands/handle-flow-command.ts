@@ -1,12 +1,25 @@
-import type { App } from "@slack/bolt";
+import type { SlashCommand } from "@slack/bolt";
+import { anyone, type Rule } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
 import type { CommandRegistry } from "./command-registry.ts";
 import { renderHelp, suggestSubcommands } from "./render-help.ts";
 
-/** Wires `/flow <subcommand> [args]` to the registry; `/flow` alone is help. */
-export function handleFlowCommand(app: App, registry: CommandRegistry, services: SlackServices): void {
-  app.command("/flow", async ({ command, ack, respond, client }) => {
-    const [first = "help", ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+const words = (command: Pick<SlashCommand, "text">) => command.text.trim().split(/\s+/).filter(Boolean);
+
+/**
+ * Wires `/flow <subcommand> [args]` to the registry; `/flow` alone is help. The guard applies the
+ * named subcommand's rule; an unknown name only gets help, which anyone may read.
+ */
+export function handleFlowCommand(
+  routes: SlackRoutes,
+  registry: CommandRegistry,
+  services: SlackServices,
+): void {
+  const ruleOf = (command: SlashCommand): Rule =>
+    registry.get(words(command)[0] ?? "help")?.access ?? anyone();
+  routes.command("/flow", ruleOf, async ({ command, ack, respond, client, access }) => {
+    const [first = "help", ...args] = words(command);
     const subcommand = registry.get(first);
     if (!subcommand) {
       const names = registry.list().map((s) => s.name);
@@ -17,15 +30,6 @@ export function handleFlowCommand(app: App, registry: CommandRegistry, services:
       await ack(renderHelp(registry.list(), preface));
       return;
     }
-    if (subcommand.adminOnly && !(await services.isAdmin(command.team_id, command.user_id))) {
-      await ack({
-        response_type: "ephemeral",
-        text: `:lock: \`${subcommand.usage}\` is for flowbot admins: Slack workspace admins and owners${
-          services.configuredAdmins.length ? ", and the users named in FLOWBOT_ADMINS" : ""
-        }. Ask one of them to run it.`,
-      });
-      return;
-    }
-    await subcommand.run({ args, command, ack, respond, client, services });
+    await subcommand.run({ args, command, access, ack, respond, client, services });
   });
 }

@@ -1,3 +1,4 @@
+import { anyone } from "../access/rules.ts";
 import { renderHelp } from "./render-help.ts";
 import type { Subcommand } from "./subcommand.ts";
 
@@ -7,6 +8,7 @@ export function helpSubcommand(list: () => Subcommand[]): Subcommand {
     name: "help",
     usage: "/flow help",
     summary: "show this list",
+    access: anyone(),
     async run({ ack }) {
       await ack(renderHelp(list()));
     },

@@ -3,7 +3,9 @@ import type { Subcommand } from "./subcommand.ts";
 
 /** The ephemeral help message: one line per subcommand that exists, admin ones marked. */
 export function renderHelp(subcommands: readonly Subcommand[], preface?: string): RespondArguments {
-  const lines = subcommands.map((s) => `• \`${s.usage}\` — ${s.summary}${s.adminOnly ? " _(admins)_" : ""}`);
+  const lines = subcommands.map(
+    (s) => `• \`${s.usage}\` — ${s.summary}${s.access.who === "admin" ? " _(admins)_" : ""}`,
+  );
   const text = [preface, "*flowbot* — what `/flow` can do:", ...lines].filter(Boolean).join("\n");
   return {
     response_type: "ephemeral",

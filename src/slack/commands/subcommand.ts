@@ -1,11 +1,15 @@
 import type { AckFn, RespondArguments, RespondFn, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import type { Access } from "../access/check-access.ts";
+import type { Rule } from "../access/rules.ts";
 import type { SlackServices } from "../slack-services.ts";
 
 export type SubcommandContext = {
   /** Words after the subcommand name, e.g. ["30d"] for `/flow report 30d`. */
   args: string[];
   command: SlashCommand;
+  /** What the guard checked: the installation's team and the user, for this command's rule. */
+  access: Access;
   ack: AckFn<string | RespondArguments>;
   respond: RespondFn;
   client: WebClient;
@@ -18,7 +22,7 @@ export type Subcommand = {
   /** Shown in help, e.g. "/flow report [30d|90d]". */
   usage: string;
   summary: string;
-  /** Only Slack workspace admins/owners and FLOWBOT_ADMINS may run it. */
-  adminOnly?: boolean;
+  /** Who may run it; enforced before `run` (see access/slack-routes.ts). */
+  access: Rule;
   run(ctx: SubcommandContext): Promise<void>;
 };

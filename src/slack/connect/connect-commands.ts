@@ -1,5 +1,6 @@
-import type { App } from "@slack/bolt";
 import { countBindings, findConnection, saveConnection } from "../../connection/connection-store.ts";
+import { admin } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import {
@@ -12,12 +13,12 @@ import {
 import { validateConnectInput } from "./validate-connect-input.ts";
 
 /** `/flow connect`: a modal whose submission is validated field by field, then stored sealed. */
-export function connectSubcommand(app: App, services: SlackServices): Subcommand {
-  app.view(CONNECT_CALLBACK, async ({ ack, view, body }) => {
+export function connectSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
+  routes.view(CONNECT_CALLBACK, admin("connect ClickUp", "connect"), async ({ ack, view, access }) => {
     const values = view.state.values;
     const token = values[TOKEN_BLOCK]?.value?.value ?? "";
     const workspace = values[WORKSPACE_BLOCK]?.value?.value ?? "";
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const { teamId, userId } = access;
     const check = await validateConnectInput(token, workspace, services.clickup);
     if (!check.ok) {
       await ack({ response_action: "errors", errors: check.errors });
@@ -48,13 +49,13 @@ export function connectSubcommand(app: App, services: SlackServices): Subcommand
       tokenOwnerId: check.user.id,
       tokenOwnerName: check.user.username,
       tokenOwnerEmail: check.user.email,
-      connectedBy: body.user.id,
+      connectedBy: userId,
       connectedAt: new Date(services.now()),
       rateLimitPerMin: rate.limit ?? null,
       rateLimitObservedAt: rate.limit ? new Date(services.now()) : null,
     });
     services.logger.info(
-      { slackTeamId: teamId, clickupTeamId: check.team.id, by: body.user.id, replaced: Boolean(existing) },
+      { slackTeamId: teamId, clickupTeamId: check.team.id, by: userId, replaced: Boolean(existing) },
       "ClickUp workspace connected",
     );
     await ack({
@@ -78,10 +79,17 @@ export function connectSubcommand(app: App, services: SlackServices): Subcommand
     name: "connect",
     usage: "/flow connect",
     summary: "connect this Slack workspace to a ClickUp workspace with a personal API token",
-    adminOnly: true,
-    async run({ ack, client, command }) {
+    access: admin("run `/flow connect`"),
+    async run({ ack, client, command, access }) {
       await ack();
-      await client.views.open({ trigger_id: command.trigger_id, view: connectModal(command.channel_id) });
+      await services.openModal(client, {
+        triggerId: command.trigger_id,
+        view: connectModal(),
+        kind: "connect",
+        teamId: access.teamId,
+        userId: access.userId,
+        channelId: command.channel_id,
+      });
     },
   };
 }

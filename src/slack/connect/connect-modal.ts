@@ -6,11 +6,10 @@ export const TOKEN_BLOCK = "token";
 export const WORKSPACE_BLOCK = "workspace";
 
 /** The /flow connect modal: the personal token, and the workspace id when the token sees several. */
-export function connectModal(channelId: string): View {
+export function connectModal(): View {
   return {
     type: "modal",
     callback_id: CONNECT_CALLBACK,
-    private_metadata: JSON.stringify({ channelId }),
     title: { type: "plain_text", text: "Connect ClickUp" },
     submit: { type: "plain_text", text: "Connect" },
     close: { type: "plain_text", text: "Cancel" },

@@ -1,5 +1,5 @@
-import type { App } from "@slack/bolt";
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import { clickupWebhooks } from "../../../db/schema.ts";
 import { isClickUpError } from "../../clickup/index.ts";
 import {
@@ -8,20 +8,27 @@ import {
   removeConnection,
   webhooksOf,
 } from "../../connection/connection-store.ts";
+import { admin } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 
 export const DISCONNECT_CALLBACK = "flow_disconnect";
 const CHOICE_BLOCK = "choice";
+/** The radio choice; anything else (or nothing) keeps the data. */
+const choiceSchema = z.enum(["keep", "delete"]).catch("keep");
 
 /** `/flow disconnect`: confirm, then stop syncing, delete flowbot's ClickUp webhooks and the token. */
-export function disconnectSubcommand(app: App, services: SlackServices): Subcommand {
-  app.view(DISCONNECT_CALLBACK, async ({ ack, view, body, client }) => {
+export function disconnectSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
+  const rule = admin("disconnect ClickUp", "disconnect");
+  routes.view(DISCONNECT_CALLBACK, rule, async ({ ack, view, client, access }) => {
     await ack();
     const { db } = services.database;
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const { channelId } = JSON.parse(view.private_metadata) as { channelId: string };
-    const deleteData = view.state.values[CHOICE_BLOCK]?.value?.selected_option?.value === "delete";
+    const { teamId, userId } = access;
+    // The channel the modal was opened in, as recorded when it opened.
+    const channelId = access.view!.channelId;
+    const deleteData =
+      choiceSchema.parse(view.state.values[CHOICE_BLOCK]?.value?.selected_option?.value) === "delete";
     const connection = await findConnection(db, teamId);
     if (!connection) return;
     const token = services.sealer.open(connection.tokenSealed);
@@ -37,9 +44,9 @@ export function disconnectSubcommand(app: App, services: SlackServices): Subcomm
       }
       await db.delete(clickupWebhooks).where(eq(clickupWebhooks.id, webhook.id));
     }
-    const affected = await removeConnection(db, connection, deleteData);
+    const removed = await removeConnection(db, connection, deleteData);
     services.logger.info(
-      { slackTeamId: teamId, by: body.user.id, deleteData, webhooks: webhooks.length, failed: failed.length },
+      { slackTeamId: teamId, by: userId, deleteData, webhooks: webhooks.length, failed: failed.length },
       "ClickUp disconnected",
     );
     const text = [
@@ -50,20 +57,24 @@ export function disconnectSubcommand(app: App, services: SlackServices): Subcomm
           : ""
       }.`,
       deleteData
-        ? `Deleted ${affected} binding(s) with all their flow data.`
-        : `${affected} binding(s) paused; their flow data is kept. Run \`/flow connect\` to resume.`,
+        ? `Deleted ${removed.bindings} binding(s) with all their flow data${
+            removed.unboundDeleted
+              ? `, and the flow data kept by ${removed.unboundDeleted} unbound binding(s)`
+              : ""
+          }.`
+        : `${removed.bindings} binding(s) paused; their flow data is kept. Run \`/flow connect\` to resume.`,
     ].join("\n");
-    await client.chat.postEphemeral({ channel: channelId, user: body.user.id, text });
+    await client.chat.postEphemeral({ channel: channelId, user: userId, text });
   });
 
   return {
     name: "disconnect",
     usage: "/flow disconnect",
     summary: "stop syncing and remove the ClickUp token and webhooks (flow data kept unless you choose)",
-    adminOnly: true,
-    async run({ ack, client, command }) {
+    access: admin("run `/flow disconnect`"),
+    async run({ ack, client, command, access }) {
       const { db } = services.database;
-      const connection = await findConnection(db, command.team_id);
+      const connection = await findConnection(db, access.teamId);
       if (!connection) {
         await ack({
           response_type: "ephemeral",
@@ -72,13 +83,16 @@ export function disconnectSubcommand(app: App, services: SlackServices): Subcomm
         return;
       }
       await ack();
-      const bound = await countBindings(db, command.team_id);
-      await client.views.open({
-        trigger_id: command.trigger_id,
+      const bound = await countBindings(db, access.teamId);
+      await services.openModal(client, {
+        triggerId: command.trigger_id,
+        kind: "disconnect",
+        teamId: access.teamId,
+        userId: access.userId,
+        channelId: command.channel_id,
         view: {
           type: "modal",
           callback_id: DISCONNECT_CALLBACK,
-          private_metadata: JSON.stringify({ channelId: command.channel_id }),
           title: { type: "plain_text", text: "Disconnect ClickUp" },
           submit: { type: "plain_text", text: "Disconnect" },
           close: { type: "plain_text", text: "Cancel" },

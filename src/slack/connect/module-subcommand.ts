@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { connections } from "../../../db/schema.ts";
 import { findConnection } from "../../connection/connection-store.ts";
 import { enqueueReconcile } from "../../sync/reconcile/enqueue-reconcile.ts";
+import { admin } from "../access/rules.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 
@@ -11,8 +12,8 @@ export function moduleSubcommand(services: SlackServices): Subcommand {
     name: "module",
     usage: "/flow module off|on",
     summary: "turn the ClickUp module off (data kept, no syncing) or back on",
-    adminOnly: true,
-    async run({ ack, args, command }) {
+    access: admin("run `/flow module`"),
+    async run({ ack, args, access }) {
       const wanted = args[0]?.toLowerCase();
       if (wanted !== "on" && wanted !== "off") {
         await ack({
@@ -22,7 +23,7 @@ export function moduleSubcommand(services: SlackServices): Subcommand {
         return;
       }
       const { db } = services.database;
-      const connection = await findConnection(db, command.team_id);
+      const connection = await findConnection(db, access.teamId);
       if (!connection) {
         await ack({
           response_type: "ephemeral",
@@ -33,10 +34,9 @@ export function moduleSubcommand(services: SlackServices): Subcommand {
       const enabled = wanted === "on";
       await db.update(connections).set({ moduleEnabled: enabled }).where(eq(connections.id, connection.id));
       // Nothing synced while off: one full reconcile of every synced binding catches up.
-      if (enabled)
-        await enqueueReconcile(services.database.sql, { slackTeamId: command.team_id, sweep: true });
+      if (enabled) await enqueueReconcile(services.database.sql, { slackTeamId: access.teamId, sweep: true });
       services.logger.info(
-        { slackTeamId: command.team_id, enabled, by: command.user_id },
+        { slackTeamId: access.teamId, enabled, by: access.userId },
         "ClickUp module switched",
       );
       await ack({

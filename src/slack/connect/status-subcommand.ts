@@ -1,4 +1,5 @@
 import { bindingsByStatus, findConnection, recentErrors } from "../../connection/connection-store.ts";
+import { anyone } from "../access/rules.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 
@@ -15,9 +16,10 @@ export function statusSubcommand(services: SlackServices): Subcommand {
     name: "status",
     usage: "/flow status",
     summary: "show the ClickUp connection, rate limit, module state, bindings and recent errors",
-    async run({ ack, command }) {
+    access: anyone(),
+    async run({ ack, access }) {
       const { db } = services.database;
-      const connection = await findConnection(db, command.team_id);
+      const connection = await findConnection(db, access.teamId);
       if (!connection) {
         await ack({
           response_type: "ephemeral",
@@ -26,8 +28,8 @@ export function statusSubcommand(services: SlackServices): Subcommand {
         return;
       }
       const [byStatus, errors] = await Promise.all([
-        bindingsByStatus(db, command.team_id),
-        recentErrors(db, command.team_id),
+        bindingsByStatus(db, access.teamId),
+        recentErrors(db, access.teamId),
       ]);
       const bindingLine = Object.keys(byStatus).length
         ? Object.entries(byStatus)

@@ -20,6 +20,7 @@ import type {
   TokenIdentity,
   UploadRecord,
 } from "./types.ts";
+import { applyViewAnswer, viewAction, viewSubmission, viewSuggestion } from "./view-interactions.ts";
 
 export interface SlackFakeOptions extends Partial<BotIdentity> {
   /** Milliseconds since the epoch; drives trigger expiry, response_url lifetime and message ts. */
@@ -133,6 +134,17 @@ export function createSlackFake(options: SlackFakeOptions = {}) {
       state.stacks.delete(userId);
     },
     homeView: (userId: string): JsonObject | undefined => viewObject(state.homeViews.get(userId)),
+    /** The view_submission Slack sends when the user submits this view with these input values. */
+    viewSubmission: (viewId: string, values: JsonObject = {}) =>
+      viewSubmission(state, ctx.now(), viewId, values),
+    /** The block_actions Slack sends for an element of this view. */
+    viewAction: (viewId: string, action: JsonObject) => viewAction(state, ctx.now(), viewId, action),
+    /** The block_suggestion Slack sends while the user types into an external select of this view. */
+    viewSuggestion: (viewId: string, fields: { action_id: string; block_id: string; value: string }) =>
+      viewSuggestion(state, ctx.now(), viewId, fields),
+    /** Applies the app's answer to a submission as Slack does; the id of the view then on top, if any. */
+    applyViewAnswer: (viewId: string, answer: JsonObject | undefined) =>
+      applyViewAnswer(state, ctx.now(), viewId, answer),
     upload: (fileId: string): UploadRecord | undefined => state.uploads.get(fileId),
     uploads: (): UploadRecord[] => [...state.uploads.values()],
 

@@ -5,6 +5,8 @@ export type JsonObject = Record<string, unknown>;
 /** A seeded workspace member. Mirrors the subset of Slack's user object that flowbot reads (users.info). */
 export interface SlackUserSeed {
   id: string;
+  /** The user's own workspace (default the fake's): another one for a Slack Connect user. */
+  team_id?: string;
   name?: string;
   real_name?: string;
   tz?: string;

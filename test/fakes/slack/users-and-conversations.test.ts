@@ -123,3 +123,40 @@ describe("Slack fake: users.conversations", () => {
     expect(second.response_metadata?.next_cursor).toBe("");
   });
 });
+
+describe("Slack fake: conversations.members and users' teams", () => {
+  it("lists a channel's members page by page, the bot included where it has joined", async () => {
+    const members = Array.from({ length: 5 }, (_, i) => `U${i}`);
+    const fake = createSlackFake({
+      channels: [
+        { id: "C1", name: "eng", members },
+        { id: "C2", name: "ops", members: ["U1"], is_member: false },
+        { id: "C3", name: "hush", is_private: true, is_member: false, members: ["U1"] },
+      ],
+    });
+    const client = webClientFor(fake);
+    const first = await client.conversations.members({ channel: "C1", limit: 4 });
+    expect(first.members).toEqual(["U0", "U1", "U2", "U3"]);
+    const second = await client.conversations.members({
+      channel: "C1",
+      limit: 4,
+      cursor: first.response_metadata!.next_cursor!,
+    });
+    expect(second.members).toEqual(["U4", fake.identity.botUserId]);
+    expect(second.response_metadata?.next_cursor).toBe("");
+    expect((await client.conversations.members({ channel: "C2" })).members).toEqual(["U1"]);
+    expect((await slackError(client.conversations.members({ channel: "C3" }))).error).toBe(
+      "channel_not_found",
+    );
+    expect((await slackError(client.conversations.members({ channel: "C9" }))).error).toBe(
+      "channel_not_found",
+    );
+  });
+
+  it("gives a Slack Connect user their own team_id in users.info", async () => {
+    const fake = createSlackFake({ users: [{ id: "U1" }, { id: "UX", team_id: "T0OTHER" }] });
+    const client = webClientFor(fake);
+    expect((await client.users.info({ user: "U1" })).user?.team_id).toBe(fake.identity.teamId);
+    expect((await client.users.info({ user: "UX" })).user?.team_id).toBe("T0OTHER");
+  });
+});

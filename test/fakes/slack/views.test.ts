@@ -233,3 +233,58 @@ describe("Slack fake: views.publish", () => {
     ]);
   });
 });
+
+describe("Slack fake: what a modal sends, and what the app's answer does", () => {
+  it("sends the stored view with the user's values, and applies update, push and clear as Slack does", async () => {
+    const { fake, client } = setup();
+    const opened = await client.views.open({
+      trigger_id: fake.issueTriggerId({ userId: "U1" }),
+      view: modal("Bind", { callback_id: "bind", private_metadata: '{"a":1}' }),
+    });
+    const root = opened.view!.id!;
+    const values = { token: { value: { type: "plain_text_input", value: "x" } } };
+    const submission = fake.viewSubmission(root, values);
+    expect(submission).toMatchObject({
+      type: "view_submission",
+      team: { id: fake.identity.teamId },
+      user: { id: "U1", team_id: fake.identity.teamId },
+      view: {
+        id: root,
+        root_view_id: root,
+        callback_id: "bind",
+        private_metadata: '{"a":1}',
+        state: { values },
+      },
+    });
+    expect(fake.viewAction(root, { action_id: "pick" })).toMatchObject({
+      type: "block_actions",
+      container: { type: "view", view_id: root },
+      view: { id: root, hash: opened.view!.hash },
+      actions: [{ action_id: "pick" }],
+    });
+    expect(fake.viewSuggestion(root, { action_id: "pick", block_id: "b", value: "en" })).toMatchObject({
+      type: "block_suggestion",
+      action_id: "pick",
+      value: "en",
+      view: { id: root },
+    });
+
+    const pushed = fake.applyViewAnswer(root, {
+      response_action: "push",
+      view: modal("Confirm", { callback_id: "confirm" }),
+    });
+    expect(pushed).not.toBe(root);
+    expect(fake.view(pushed!)).toMatchObject({
+      callback_id: "confirm",
+      root_view_id: root,
+      previous_view_id: root,
+    });
+    expect(fake.openViews("U1").map((v) => v.id)).toEqual([root, pushed]);
+    expect(fake.applyViewAnswer(pushed!, { response_action: "errors", errors: { a: "b" } })).toBe(pushed);
+    expect(fake.applyViewAnswer(pushed!, { response_action: "update", view: modal("Done") })).toBe(pushed);
+    expect(fake.view(pushed!)).toMatchObject({ id: pushed, title: { text: "Done" }, root_view_id: root });
+    expect(fake.applyViewAnswer(pushed!, undefined)).toBe(root);
+    expect(fake.applyViewAnswer(root, { response_action: "clear" })).toBeUndefined();
+    expect(fake.openViews("U1")).toEqual([]);
+  });
+});

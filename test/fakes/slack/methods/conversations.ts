@@ -76,3 +76,36 @@ export const usersConversations: MethodHandler = ({ state, args, auth, now }) =>
     response_metadata: { next_cursor: next },
   });
 };
+
+/**
+ * conversations.members: the user ids in a channel, one page at a time (cursor pagination, `limit`
+ * default 100, at most 1000), the bot included where it has joined. Like Slack with a bot token, a
+ * private channel the bot is not in answers `channel_not_found`.
+ */
+export const conversationsMembers: MethodHandler = ({ state, args }) => {
+  const id = stringArg(args, "channel");
+  if (!id) return missingArgument("channel");
+  const channel = state.channels.get(id);
+  if (!channel || (channel.is_private && channel.is_member === false)) return fail("channel_not_found");
+  const limitArg = Number(stringArg(args, "limit") ?? 100);
+  const limit = Number.isInteger(limitArg) && limitArg > 0 ? Math.min(limitArg, 1000) : 100;
+  const cursor = stringArg(args, "cursor");
+  let offset = 0;
+  if (cursor) {
+    const decoded = Number(
+      Buffer.from(cursor, "base64")
+        .toString("utf8")
+        .replace(/^offset:/, ""),
+    );
+    if (!Number.isInteger(decoded) || decoded < 0) return fail("invalid_cursor");
+    offset = decoded;
+  }
+  const botUserId = state.identity.botUserId;
+  const members = [
+    ...(channel.members ?? []),
+    ...(channel.is_member !== false && !(channel.members ?? []).includes(botUserId) ? [botUserId] : []),
+  ];
+  const next =
+    offset + limit < members.length ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "";
+  return ok({ members: members.slice(offset, offset + limit), response_metadata: { next_cursor: next } });
+};

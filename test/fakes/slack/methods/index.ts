@@ -1,7 +1,7 @@
 import type { MethodHandler } from "../method-result.ts";
 import { authTest } from "./auth.ts";
 import { chatDelete, chatPostEphemeral, chatPostMessage, chatUpdate } from "./chat.ts";
-import { conversationsInfo, usersConversations } from "./conversations.ts";
+import { conversationsInfo, conversationsMembers, usersConversations } from "./conversations.ts";
 import { filesCompleteUploadExternal, filesGetUploadURLExternal } from "./files.ts";
 import { usersInfo, usersLookupByEmail } from "./users.ts";
 import { viewsOpen, viewsPublish, viewsPush, viewsUpdate } from "./views.ts";
@@ -20,6 +20,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   "users.info": usersInfo,
   "users.lookupByEmail": usersLookupByEmail,
   "conversations.info": conversationsInfo,
+  "conversations.members": conversationsMembers,
   "users.conversations": usersConversations,
   "files.getUploadURLExternal": filesGetUploadURLExternal,
   "files.completeUploadExternal": filesCompleteUploadExternal,

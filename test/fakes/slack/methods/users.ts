@@ -9,7 +9,7 @@ export function userObject(state: SlackFakeState, seed: SlackUserSeed) {
   const realName = seed.real_name ?? seed.profile?.real_name ?? name;
   return {
     id: seed.id,
-    team_id: state.identity.teamId,
+    team_id: seed.team_id ?? state.identity.teamId,
     name,
     real_name: realName,
     deleted: seed.deleted ?? false,

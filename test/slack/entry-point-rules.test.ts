@@ -1,0 +1,125 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
+import type { Rule } from "../../src/slack/access/rules.ts";
+import { createSlackFake } from "../fakes/slack/index.ts";
+import { captureLogs } from "../helpers/capture-logs.ts";
+import { testConfig } from "../helpers/test-config.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+// Every Slack entry point of the running app, with the rule it declares. A listener registered on Bolt
+// without a rule, or one whose rule is not the one this table expects, fails here: adding a handler means
+// saying who may use it.
+
+/** `who`, and for recorded modals the modal kind, of every entry point: "type id" → rule. */
+const EXPECTED: Record<string, string> = {
+  "command /flow": "per subcommand",
+  "event app_home_opened": "anyone",
+  "view flow_connect": "admin connect",
+  "view flow_disconnect": "admin disconnect",
+  "view flow_bind": "admin bind",
+  "view flow_bind_confirm": "admin bind",
+  "view flow_settings": "admin settings",
+  "action bind_space": "admin bind",
+  "action bind_folder": "admin bind",
+  "action bind_list": "admin bind",
+  "options bind_space": "admin bind",
+  "options bind_folder": "admin bind",
+  "options bind_list": "admin bind",
+  "action binding_pause": "admin",
+  "action binding_resume": "admin",
+  "action binding_backfill": "admin",
+  "action binding_unbind": "admin",
+  "action binding_unbind_delete": "admin",
+  "action flow_report_share": "channel member",
+  "action flow_home_open_report": "channel member",
+  "action digest_open": "channel member",
+  "action digest_snooze_3d": "channel member",
+  "action digest_snooze_moves": "channel member",
+};
+
+/** Who may run each `/flow` subcommand. */
+const SUBCOMMANDS: Record<string, string> = {
+  help: "anyone",
+  connect: "admin",
+  disconnect: "admin",
+  module: "admin",
+  bind: "admin",
+  bindings: "anyone",
+  backfill: "admin",
+  pause: "admin",
+  resume: "admin",
+  unbind: "admin",
+  "unbind-data": "admin",
+  report: "anyone",
+  settings: "admin",
+  status: "anyone",
+  digest: "admin",
+};
+
+const describeRule = (rule: Rule) => (rule.who === "admin" && rule.view ? `admin ${rule.view}` : rule.who);
+
+let db: TestDatabase;
+let flowbot: Flowbot;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const slack = createSlackFake();
+  flowbot = await startFlowbot({
+    config: testConfig({ DATABASE_URL: db.url, FLOWBOT_ROLE: "web" }),
+    logger: captureLogs().logger,
+    slackFetch: slack.fetch,
+    crontab: "",
+  });
+});
+afterAll(async () => {
+  await flowbot?.stop();
+  await db?.drop();
+});
+
+describe("every Slack entry point declares who may use it", () => {
+  it("registers each listener through the guarded routes, with the rule the table expects", () => {
+    const { app, routes, registry } = flowbot.slack!;
+    const entries = routes.list();
+    // Bolt keeps one list of middleware per listener; any listener added past `routes` shows up here.
+    const boltListeners = (app as unknown as { listeners: unknown[][] }).listeners;
+    expect(boltListeners).toHaveLength(entries.length);
+
+    const declared = Object.fromEntries(
+      entries.map((e) => [
+        `${e.type} ${e.id}`,
+        typeof e.rule === "function" ? "per subcommand" : describeRule(e.rule),
+      ]),
+    );
+    expect(declared).toEqual(EXPECTED);
+
+    const subcommands = Object.fromEntries(registry.list().map((s) => [s.name, describeRule(s.access)]));
+    expect(subcommands).toEqual(SUBCOMMANDS);
+    // The command's rule is the named subcommand's; an unknown name (which only gets help) is anyone's.
+    const commandRule = entries.find((e) => e.type === "command")!.rule as (c: { text: string }) => Rule;
+    for (const [name, who] of Object.entries(SUBCOMMANDS)) {
+      expect(commandRule({ text: `  ${name} something` }).who, name).toBe(who);
+    }
+    expect(commandRule({ text: "frobnicate" }).who).toBe("anyone");
+  });
+
+  it("no source file registers a Bolt listener except the routes", async () => {
+    const offenders: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (path.endsWith(".ts") && path !== join("src", "slack", "access", "slack-routes.ts")) {
+          const text = await readFile(path, "utf8");
+          const found = text.match(
+            /\bapp\s*\.\s*(command|action|view|options|shortcut|event|message|function|use)\s*[<(]/g,
+          );
+          if (found) offenders.push(`${path}: ${found.join(", ")}`);
+        }
+      }
+    };
+    await walk("src");
+    expect(offenders).toEqual([]);
+  });
+});
