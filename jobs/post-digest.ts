@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { z } from "zod";
-import { describeOutcome, postDigest } from "../src/flow/digest/post-digest.ts";
-import { createSlackUserDirectory } from "../src/flow/digest/slack-user-directory.ts";
+import { describeOutcome, postDigest } from "../src/slack/digest/post-digest.ts";
+import { createSlackUserDirectory } from "../src/slack/digest/slack-user-directory.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 const payloadSchema = z.object({

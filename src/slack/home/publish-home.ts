@@ -4,11 +4,11 @@ import { mapLimited } from "../../concurrency/fifo-slots.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { computeHeadline } from "../../flow/metrics/index.ts";
 import type { Headline } from "../../flow/metrics/types.ts";
-import { days } from "../../flow/report/format.ts";
-import type { ReportProject } from "../../flow/report/report-projects.ts";
-import { HOME_OPEN_REPORT_ACTION_ID } from "../../flow/report/report-subcommands.ts";
+import type { ReportProject } from "../../flow/report-projects.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
+import { HOME_OPEN_REPORT_ACTION_ID } from "../report/report-subcommands.ts";
+import { days } from "../views/mrkdwn.ts";
 import { userProjects } from "./user-projects.ts";
 
 /** Slack allows 100 blocks in a Home view; the fixed parts take under 10. */

@@ -1,15 +1,15 @@
 import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import type { AccessRequest } from "../../slack/access/read-request.ts";
-import { anyone, type ChannelAnswer, channelMember } from "../../slack/access/rules.ts";
-import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
-import type { Subcommand } from "../../slack/commands/subcommand.ts";
-import type { SlackServices } from "../../slack/slack-services.ts";
+import { findProjectByChannel, findProjectById, type ReportProject } from "../../flow/report-projects.ts";
+import type { AccessRequest } from "../access/read-request.ts";
+import { anyone, type ChannelAnswer, channelMember } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
+import type { Subcommand } from "../commands/subcommand.ts";
+import type { SlackServices } from "../slack-services.ts";
 import { buildReport, decodeShareValue, slackErrorCode } from "./build-report.ts";
 import { SHARE_ACTION_ID } from "./flow-view-blocks.ts";
 import { parseWindow } from "./parse-window.ts";
-import { findProjectByChannel, findProjectById, type ReportProject } from "./report-projects.ts";
 
 /** App Home button: the project's report, sent to the user in the app's DM. */
 export const HOME_OPEN_REPORT_ACTION_ID = "flow_home_open_report";

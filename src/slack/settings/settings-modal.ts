@@ -1,6 +1,6 @@
 import type { KnownBlock, PlainTextOption, View } from "@slack/types";
-import { FLOW_STAGES, type FlowStage } from "../stage-mapping.ts";
-import type { ProjectRow, SeenStatus } from "./project-settings.ts";
+import type { ProjectRow, SeenStatus } from "../../flow/settings/project-settings.ts";
+import { FLOW_STAGES, type FlowStage } from "../../flow/stage-mapping.ts";
 
 export const SETTINGS_CALLBACK = "flow_settings";
 

@@ -1,7 +1,12 @@
 import type { KnownBlock } from "@slack/types";
-import type { Assignee } from "../metrics/types.ts";
-import { clip, escapeMrkdwn } from "../report/format.ts";
-import { type Digest, type DigestRework, type DigestTask, isQuiet } from "./compute-digest.ts";
+import {
+  type Digest,
+  type DigestRework,
+  type DigestTask,
+  isQuiet,
+} from "../../flow/digest/compute-digest.ts";
+import type { Assignee } from "../../flow/metrics/types.ts";
+import { clip, escapeMrkdwn } from "../views/mrkdwn.ts";
 
 export const DIGEST_ACTIONS = {
   open: "digest_open",

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WebClient } from "@slack/web-api";
 import type { Database } from "../../db/connect-database.ts";
+import { computeDigest, type Digest } from "../../flow/digest/compute-digest.ts";
+import type { PostDigestPayload } from "../../flow/digest/enqueue-digest.ts";
 import type { Logger } from "../../log/create-logger.ts";
-import { computeDigest, type Digest } from "./compute-digest.ts";
-import type { PostDigestPayload } from "./enqueue-digest.ts";
 import { renderDigest } from "./render-digest.ts";
 import type { SlackUserDirectory } from "./slack-user-directory.ts";
 

@@ -1,6 +1,6 @@
 import type { KnownBlock } from "@slack/types";
-import type { AgeingItem, FlowReport, Pace } from "../metrics/types.ts";
-import { clip, dateFormatter, days, escapeMrkdwn, link, percent, plural } from "./format.ts";
+import type { AgeingItem, FlowReport, Pace } from "../../flow/metrics/types.ts";
+import { clip, dateFormatter, days, escapeMrkdwn, link, percent, plural } from "../views/mrkdwn.ts";
 
 /** Slack's documented ceiling for blocks in one message. */
 export const MESSAGE_BLOCK_LIMIT = 50;

@@ -1,12 +1,12 @@
 import type { WebClient } from "@slack/web-api";
 import type { Db } from "../../db/connect-database.ts";
+import { ageingWip, computeFlowReport } from "../../flow/metrics/index.ts";
+import type { FlowReport } from "../../flow/metrics/types.ts";
+import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { Logger } from "../../log/create-logger.ts";
-import { ageingWip, computeFlowReport } from "../metrics/index.ts";
-import type { FlowReport } from "../metrics/types.ts";
+import { plural } from "../views/mrkdwn.ts";
 import { type ChartFiles, type FlowViewMessage, flowViewMessage, reportIsEmpty } from "./flow-view-blocks.ts";
-import { plural } from "./format.ts";
 import { renderReportCharts, uploadCharts } from "./report-charts.ts";
-import { type ReportProject, statusOrder } from "./report-projects.ts";
 
 /** The ageing chart draws at most this many dots (the oldest); more would only blur into a band. */
 export const AGEING_CHART_MAX_POINTS = 2000;
