@@ -10,4 +10,4 @@ export {
   renderCycleTimeChart,
 } from "./cycle-time-chart.ts";
 export { type ChartSize, renderChartSvg } from "./echarts-ssr.ts";
-export { formatDays, type PercentileLevels } from "./percentile-lines.ts";
+export type { PercentileLevels } from "./percentile-lines.ts";

@@ -5,8 +5,10 @@ import {
   type DigestTask,
   isQuiet,
 } from "../../flow/digest/compute-digest.ts";
+import { formatDays } from "../../flow/format-days.ts";
 import type { Assignee } from "../../flow/metrics/types.ts";
-import { clip, escapeMrkdwn } from "../views/mrkdwn.ts";
+import { button, clip } from "../views/block-kit.ts";
+import { escapeMrkdwn } from "../views/mrkdwn.ts";
 
 export const DIGEST_ACTIONS = {
   open: "digest_open",
@@ -28,7 +30,7 @@ const ASSIGNEES_SHOWN = 4;
 
 export type RenderedMessage = { text: string; blocks: KnownBlock[] };
 
-const days = (n: number) => `${(Math.round(n * 10) / 10).toFixed(1)} d`;
+const days = (n: number) => formatDays(n, { precision: "fixed tenth" });
 const link = (url: string, name: string) =>
   `<${url}|${escapeMrkdwn(clip(name, NAME_CHARS).replace(/\|/g, "¦"))}>`;
 const slackDate = (at: Date) =>
@@ -71,26 +73,10 @@ function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<stri
       type: "actions",
       block_id: `task_actions:${task.caseId}`,
       elements: [
-        {
-          type: "button",
-          action_id: DIGEST_ACTIONS.open,
-          text: { type: "plain_text", text: "Open in ClickUp" },
-          url: task.url,
-          // Slack sends an action for a URL button too; the value lets the guard check its project.
-          value,
-        },
-        {
-          type: "button",
-          action_id: DIGEST_ACTIONS.snooze3d,
-          text: { type: "plain_text", text: "Snooze 3 days" },
-          value,
-        },
-        {
-          type: "button",
-          action_id: DIGEST_ACTIONS.snoozeMoves,
-          text: { type: "plain_text", text: "Snooze until it moves" },
-          value,
-        },
+        // Slack sends an action for a URL button too; the value lets the guard check its project.
+        button({ actionId: DIGEST_ACTIONS.open, text: "Open in ClickUp", url: task.url, value }),
+        button({ actionId: DIGEST_ACTIONS.snooze3d, text: "Snooze 3 days", value }),
+        button({ actionId: DIGEST_ACTIONS.snoozeMoves, text: "Snooze until it moves", value }),
       ],
     },
   ];

@@ -4,6 +4,7 @@ import { ageingWip, computeFlowReport } from "../../flow/metrics/index.ts";
 import type { FlowReport } from "../../flow/metrics/types.ts";
 import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { Logger } from "../../log/create-logger.ts";
+import { describeSlackError } from "../views/block-kit.ts";
 import { plural } from "../views/mrkdwn.ts";
 import { type ChartFiles, type FlowViewMessage, flowViewMessage, reportIsEmpty } from "./flow-view-blocks.ts";
 import { renderReportCharts, uploadCharts } from "./report-charts.ts";
@@ -70,7 +71,7 @@ export async function buildReport(
         { err, projectId: project.id },
         "flow report charts could not be rendered or uploaded",
       );
-      chartProblem = slackErrorCode(err);
+      chartProblem = describeSlackError(err);
     }
   }
   const shareValue = opts.shareable
@@ -110,10 +111,4 @@ function emptyMessage(project: ReportProject, report: FlowReport): FlowViewMessa
     .filter(Boolean)
     .join("\n");
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
-}
-
-/** Slack's error code (e.g. `not_in_channel`) from a WebClient error, or a short message. */
-export function slackErrorCode(err: unknown): string {
-  const e = err as { data?: { error?: string }; message?: string };
-  return e?.data?.error ?? (e?.message ? e.message.slice(0, 120) : "unknown error");
 }
