@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { ageingWip, computeHeadline } from "../metrics/index.ts";
-import { reworkEventsIn } from "../metrics/queries.ts";
+import { reworkEventsIn } from "../metrics/rework.ts";
 import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
 

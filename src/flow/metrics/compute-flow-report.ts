@@ -1,33 +1,17 @@
 import type { Db } from "../../db/connect-database.ts";
 import { FLOW_STAGES } from "../stage-mapping.ts";
-import {
-  ageingItems,
-  cyclePercentiles,
-  cycleScatter,
-  finishedStats,
-  reworkEvents,
-  sleOf,
-  thresholdsOf,
-  timeInStatus,
-  wipCounts,
-} from "./queries.ts";
-import { loadMetricsSettings } from "./settings.ts";
+import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
+import { reworkEvents } from "./rework.ts";
+import { timeInStatus } from "./time-in-status.ts";
 import type { AgeingWip, FlowReport, Headline, MetricsOptions, TimeInStage } from "./types.ts";
+import { DAY_MS, loadMetricsSettings, windowOf } from "./window-settings.ts";
+import { ageingItems, sleOf, thresholdsOf, wipCounts } from "./wip-ageing.ts";
 
 /** How many ageing tasks, rework events and scatter points a report carries (totals are counted). */
 export const REPORT_LIMITS = { ageing: 100, reworkEvents: 50, cycleScatter: 2000 } as const;
 
-const DAY_MS = 86_400_000;
-
-function windowOf(now: Date, days: number) {
-  if (!Number.isInteger(days) || days < 1 || days > 3660) {
-    throw new RangeError(`the window must be a whole number of days from 1 to 3660, not ${days}`);
-  }
-  return { from: new Date(now.getTime() - days * DAY_MS), to: now };
-}
-
 /**
- * The Flow view of a project (flow-metrics.md) over the last `windowDays` days (default: the project's
+ * The Flow view of a project (docs/flow-metrics.md §4) over the last `windowDays` days (default: the project's
  * window_days): a handful of queries over the per-case flow facts, run concurrently.
  */
 export async function computeFlowReport(

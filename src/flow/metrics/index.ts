@@ -8,7 +8,7 @@ export {
   rebuildDirtyCases,
 } from "./deferred-rebuild.ts";
 export { PERCENTILES } from "./percentiles.ts";
-export { paceOf } from "./queries.ts";
 export { rebuildProjectFlow } from "./refresh.ts";
-export { ProjectNotFoundError } from "./settings.ts";
 export type * from "./types.ts";
+export { ProjectNotFoundError } from "./window-settings.ts";
+export { paceOf } from "./wip-ageing.ts";

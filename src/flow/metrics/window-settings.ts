@@ -1,7 +1,7 @@
 import type { Sql } from "postgres";
 import type { FlowClock } from "./types.ts";
 
-/** The project settings the metrics read (db/schema.ts `projects`). */
+/** The project settings the metrics read (db/schema.ts `projects`), and the report window. */
 export interface MetricsSettings {
   projectId: number;
   timeZone: string;
@@ -43,4 +43,14 @@ export async function loadMetricsSettings(sql: Sql, projectId: number): Promise<
     sleDays: row.sleDays,
     clock: row.workingDays ? "working" : "calendar",
   };
+}
+
+export const DAY_MS = 86_400_000;
+
+/** The report window: the `days` days up to `now`. */
+export function windowOf(now: Date, days: number): { from: Date; to: Date } {
+  if (!Number.isInteger(days) || days < 1 || days > 3660) {
+    throw new RangeError(`the window must be a whole number of days from 1 to 3660, not ${days}`);
+  }
+  return { from: new Date(now.getTime() - days * DAY_MS), to: now };
 }
