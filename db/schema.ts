@@ -18,7 +18,7 @@ import {
 } from "drizzle-orm/pg-core";
 
 /*
- * The whole product's data. flowbot keeps only what the flow needs (product.md): ids, names and
+ * The whole product's data. flowbot keeps only what the flow needs (README.md): ids, names and
  * links for display, the status timeline and the few fields the metrics use — never a copy of
  * task descriptions, comments' text or custom fields.
  */
@@ -254,7 +254,7 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
-/** Flow-backs and reopens (flow-metrics.md), derived as transitions are applied. */
+/** Flow-backs and reopens (docs/flow-metrics.md §4.7), derived as transitions are applied. */
 export const reworkEvents = pgTable(
   "rework_events",
   {

@@ -1,5 +1,5 @@
 /**
- * Status → stage mapping (flow-metrics.md, "Inputs"). Every ClickUp status a project has seen maps to
+ * Status → stage mapping (docs/flow-metrics.md §2). Every ClickUp status a project has seen maps to
  * one stage; admins override per project in `stage_overrides`, keyed by {@link statusKey}. The same
  * default exists in SQL as `flowbot_default_stage(name, type)` (db/functions/stage-of-status.sql) so metrics can be
  * computed in the database with identical rules.

@@ -18,7 +18,7 @@ const cases: [string, string | null, string][] = [
   ["unknown type", null, "active"],
 ];
 
-describe("status → stage mapping (flow-metrics.md)", () => {
+describe("status → stage mapping (docs/flow-metrics.md §2)", () => {
   it("defaults by status type, with block/wait names as blocked", () => {
     for (const [name, type, stage] of cases) expect([name, defaultStage(name, type)]).toEqual([name, stage]);
   });

@@ -1,7 +1,7 @@
 import type { FlowStage } from "../stage-mapping.ts";
 
 /**
- * The Flow view's numbers for one project (flow-metrics.md). Durations are in days (fractional, not
+ * The Flow view's numbers for one project (docs/flow-metrics.md §4). Durations are in days (fractional, not
  * rounded); instants are Date objects. "estimated" marks values that rest on ClickUp's per-status totals
  * (status_timings) rather than an exact status timeline.
  */
