@@ -17,7 +17,8 @@ export interface Allowance {
 const NULL = ["null"];
 const pictureReason =
   "profilePicture is null for users without a picture (real /user and /team responses, docs/clickup.md §1.6)";
-const unsetDate = "unset dates are null in real tasks (docs/clickup.md §1.6); the spec types them as plain strings";
+const unsetDate =
+  "unset dates are null in real tasks (docs/clickup.md §4.5); the spec types them as plain strings";
 
 export const TOLERATED_DRIFTS: readonly Allowance[] = [
   // Users and workspaces
@@ -92,7 +93,8 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     path: "/lists/*",
     keyword: "type",
     got: ["object"],
-    reason: "the schema types folder lists as strings; real folders embed full List objects (docs/clickup.md §1.6)",
+    reason:
+      "the schema types folder lists as strings; real folders embed full List objects (docs/clickup.md §1.6)",
   },
   ...(["GetLists", "GetFolderlessLists"] as const).flatMap((operation): Allowance[] => [
     {
