@@ -89,7 +89,7 @@ export const stageOverrides = pgTable(
     projectId: bigint("project_id", { mode: "number" })
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
-    /** ClickUp status id when known, otherwise `{list_id}:{type}:{name}`. */
+    /** The status name as a key: flowbot_status_key (db/functions/stage-of-status.sql), statusKey in TypeScript. */
     statusKey: text("status_key").notNull(),
     statusName: text("status_name").notNull(),
     stage: flowStage("stage").notNull(),

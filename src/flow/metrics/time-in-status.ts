@@ -25,6 +25,6 @@ export async function timeInStatus(
            coalesce(o.stage, flowbot_default_stage(x.status_name, x.status_type))::text as stage,
            x.secs / 86400.0 as days, x.est as estimated
     from x left join stage_overrides o
-      on o.project_id = ${s.projectId} and o.status_key = lower(btrim(x.status_name))
+      on o.project_id = ${s.projectId} and o.status_key = flowbot_status_key(x.status_name)
     order by coalesce(o.stage, flowbot_default_stage(x.status_name, x.status_type)), x.secs desc, x.status_name`;
 }
