@@ -19,21 +19,18 @@ export class ProjectNotFoundError extends Error {
   }
 }
 
-export async function loadMetricsSettings(sql: Sql, projectId: number): Promise<MetricsSettings> {
-  const [row] = await sql<
-    {
-      timeZone: string;
-      windowDays: number;
-      ageingPercentile: number;
-      ageingFixedDays: number | null;
-      sleDays: number | null;
-      workingDays: boolean;
-    }[]
-  >`
-    select time_zone as "timeZone", window_days as "windowDays", ageing_percentile as "ageingPercentile",
-           ageing_fixed_days as "ageingFixedDays", sle_days as "sleDays", working_days as "workingDays"
-    from projects where id = ${projectId}`;
-  if (!row) throw new ProjectNotFoundError(projectId);
+/** A project's columns the metrics read, as drizzle names them (db/schema.ts `projects`). */
+export type MetricsColumns = {
+  timeZone: string;
+  windowDays: number;
+  ageingPercentile: number;
+  ageingFixedDays: number | null;
+  sleDays: number | null;
+  workingDays: boolean;
+};
+
+/** The metrics' settings from a project row already loaded (the digest loads it once for everything). */
+export function metricsSettingsOf(projectId: number, row: MetricsColumns): MetricsSettings {
   return {
     projectId,
     timeZone: row.timeZone,
@@ -43,6 +40,15 @@ export async function loadMetricsSettings(sql: Sql, projectId: number): Promise<
     sleDays: row.sleDays,
     clock: row.workingDays ? "working" : "calendar",
   };
+}
+
+export async function loadMetricsSettings(sql: Sql, projectId: number): Promise<MetricsSettings> {
+  const [row] = await sql<MetricsColumns[]>`
+    select time_zone as "timeZone", window_days as "windowDays", ageing_percentile as "ageingPercentile",
+           ageing_fixed_days as "ageingFixedDays", sle_days as "sleDays", working_days as "workingDays"
+    from projects where id = ${projectId}`;
+  if (!row) throw new ProjectNotFoundError(projectId);
+  return metricsSettingsOf(projectId, row);
 }
 
 export const DAY_MS = 86_400_000;
