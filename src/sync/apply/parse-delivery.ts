@@ -60,8 +60,8 @@ const deliveryBody = z.looseObject({
   history_items: z.array(z.unknown()).nullish(),
 });
 
-export type Actor = { id: number | null; name: string | null };
-export type StatusSide = { name: string; type: string | null; orderindex: number | null; id: string | null };
+type Actor = { id: number | null; name: string | null };
+type StatusSide = { name: string; type: string | null; orderindex: number | null; id: string | null };
 export type ListLocation = { listId: string; folderId: string | null; spaceId: string | null };
 export type Assignee = { id: number; username: string | null; email: string | null };
 

@@ -28,7 +28,7 @@ export interface WebhookHealthDeps {
   signal?: AbortSignal;
 }
 
-export type WebhookOutcome =
+type WebhookOutcome =
   /** ClickUp reports it active. */
   | "healthy"
   /** It was failing or suspended and was switched back on. */
@@ -40,7 +40,7 @@ export type WebhookOutcome =
   /** ClickUp refused the check or the repair; logged, tried again next hour. */
   | "failed";
 
-export interface WebhookCheck {
+interface WebhookCheck {
   bindingIds: number[];
   /** The webhook after the check (a new id when re-created). */
   webhookId: string | null;
