@@ -76,8 +76,8 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   const flushTimeoutMs = options.flushTimeoutMs ?? 3_000;
   // Deliveries written per transaction at most.
   const maxBatch = 500;
-  // One group in flight: measured on 2 cores, a second concurrent transaction only split the groups
-  // and cost more Postgres CPU per delivery (3.5k/s with one, 2.7k/s with three).
+  // One group in flight: a second concurrent transaction only splits the groups and costs Postgres
+  // more CPU per delivery.
   const maxConcurrent = 1;
   // How long a queued apply run waits before it starts, so a burst of changes to one task is applied
   // by one transaction instead of one each.

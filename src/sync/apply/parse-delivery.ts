@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * What the apply job reads from a stored ClickUp delivery (reference §5.3–5.4). Parsed leniently:
+ * What the apply job reads from a stored ClickUp delivery (docs/clickup.md §5.3–5.4). Parsed leniently:
  * ClickUp's fields drift in type (ids as numbers or strings, orderindex as strings) and some payloads
  * lack `type`/`orderindex`; anything unusable is skipped, never guessed into the timeline.
  */

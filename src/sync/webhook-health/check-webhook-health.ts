@@ -86,7 +86,7 @@ function loadRows(database: Database) {
 }
 
 /**
- * The hourly webhook check (reference §5.6, §10.8: webhooks die quietly). Per connection, one list of
+ * The hourly webhook check (docs/clickup.md §5.2, §5.7: webhooks stop firing quietly). Per connection, one list of
  * flowbot's webhooks from ClickUp; for each synced binding's webhook: active → recorded (and a past
  * failure notice cleared); failing or suspended → reactivated with PUT status active; gone → re-created;
  * none yet → created. Health is recorded on clickup_webhooks (status ClickUp reported, fail count, when
