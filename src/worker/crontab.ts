@@ -1,5 +1,5 @@
 import type { Config } from "../config/load-config.ts";
-import { GRAPHILE_DEFAULT_MAX_ATTEMPTS, type JobName, jobCatalog } from "./job-catalog.ts";
+import { type CronJobName, GRAPHILE_DEFAULT_MAX_ATTEMPTS, jobCatalog } from "./job-catalog.ts";
 
 /**
  * flowbot's schedule (graphile-worker cron, UTC). A line is included only when its job exists in
@@ -8,7 +8,7 @@ import { GRAPHILE_DEFAULT_MAX_ATTEMPTS, type JobName, jobCatalog } from "./job-c
  */
 export function buildCrontab(config: Pick<Config, "reconcileMinutes">, taskNames: readonly string[]): string {
   const has = new Set(taskNames);
-  const lines: { task: JobName; at: string; options?: string[] }[] = [
+  const lines: { task: CronJobName; at: string; options?: string[] }[] = [
     // Pull what webhooks may have missed; `fill` is not used: a missed run is covered by the next one.
     { task: "reconcile-bindings", at: reconcileSchedule(config.reconcileMinutes) },
     { task: "check-webhook-health", at: "7 * * * *" },

@@ -88,6 +88,9 @@ export type TaskPayload<N extends JobName> = Catalog[N] extends { batch: true }
   ? JobPayload<N> | JobPayload<N>[]
   : JobPayload<N>;
 
+/** The tasks graphile-worker's cron queues (src/worker/crontab.ts schedules them). */
+export type CronJobName = { [N in JobName]: Catalog[N] extends { cron: true } ? N : never }[JobName];
+
 type TaskPayloads = { [N in JobName]: TaskPayload<N> };
 
 declare global {
@@ -108,12 +111,7 @@ export function isJobName(name: string): name is JobName {
  * last_error and retries it like any failure, and the worker goes on with other jobs.
  */
 export class JobPayloadError extends Error {
-  readonly job: JobName;
-  constructor(job: JobName, message: string) {
-    super(message);
-    this.name = "JobPayloadError";
-    this.job = job;
-  }
+  override name = "JobPayloadError";
 }
 
 const SHOWN_PAYLOAD_CHARS = 200;
@@ -133,7 +131,7 @@ export function parseJobPayload<N extends JobName>(name: N, payload: unknown): J
     shown.length > SHOWN_PAYLOAD_CHARS
       ? `${shown.slice(0, SHOWN_PAYLOAD_CHARS)}… (${shown.length} chars)`
       : shown;
-  throw new JobPayloadError(name, `${name} got a malformed payload (${problems}); received ${received}`);
+  throw new JobPayloadError(`${name} got a malformed payload (${problems}); received ${received}`);
 }
 
 /** The job key a job of task `name` with `payload` gets, or undefined when its jobs have no key. */
