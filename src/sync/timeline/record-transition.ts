@@ -40,7 +40,7 @@ export type RecordedTransition = {
  * the same case, status and time) changes nothing. The case's current status follows the newest
  * transition by `occurredAt` — not the last one applied — and never goes back behind what a REST read
  * of the task already showed (`date_updated`), so shuffled or late deliveries give the in-order result.
- * A transition that is rework (flow-metrics.md) gets its rework event. Runs in `sql`'s transaction, or
+ * A transition that is rework (docs/flow-metrics.md §4.7) gets its rework event. Runs in `sql`'s transaction, or
  * in its own; the case row is locked, so concurrent calls for one case serialise.
  */
 export async function recordTransition(sql: SqlClient, input: TransitionInput): Promise<RecordedTransition> {

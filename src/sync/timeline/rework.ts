@@ -7,7 +7,7 @@ export type ReworkKind = "flow_back" | "reopen";
 export type StatusRef = { name: string; type: string | null; orderindex: number | null };
 
 /**
- * The rework a single transition is, if any (flow-metrics.md): a move backwards in workflow order from
+ * The rework a single transition is, if any (docs/flow-metrics.md §4.7): a move backwards in workflow order from
  * one `active` status to another, or a reopen (leaving `done` for a non-done stage). Moves into or out
  * of `blocked` and done → done (e.g. done → closed) are not rework; a task's first status never is.
  */

@@ -1,0 +1,105 @@
+import type { KnipConfiguration } from "knip";
+
+/*
+ * `npm run lint` runs knip after Biome: an export, file or dependency nothing uses fails it.
+ * Entries: the app (src/main.ts), the jobs the worker loads by file name (jobs/*.ts), the benchmarks
+ * (bench/*.ts), and everything under test/ (test files, and the fakes and helpers they share). db/schema.ts
+ * is an entry through drizzle.config.ts, and package.json's scripts add the rest.
+ */
+
+/**
+ * TEMPORARY (issue 13): unused exports knip finds in files other engineers are changing on their own
+ * branches, named one by one; each owner removes theirs. knip-pending-removals.ts skips exactly these
+ * findings (nothing else in those files) and fails lint once one is no longer found, so an entry is
+ * deleted here as soon as its export is gone.
+ */
+const pendingRemovals: Record<string, string[]> = {
+  // src/clickup/** (units)
+  "src/clickup/create-clickup-client.ts": ["BULK_TIME_IN_STATUS_MAX"],
+  "src/clickup/index.ts": [
+    "ClickUpError",
+    "systemClock",
+    "BULK_TIME_IN_STATUS_MAX",
+    "TASK_PAGE_SIZE",
+    "sharedRateLimits",
+    "ClickUpErrorCode",
+    "ClickUpErrorDetails",
+    "CallOptions",
+    "ClickUpClientOptions",
+    "WebhookInput",
+    "WebhookUpdate",
+    "RateLimitRegistry",
+    "RetryOptions",
+    "TaskQuery",
+    "RateLimitSnapshot",
+  ],
+  "src/clickup/schemas.ts": [
+    "id",
+    "statusSchema",
+    "ClickUpStatus",
+    "ClickUpUser",
+    "ClickUpTeam",
+    "ClickUpSpace",
+    "ClickUpFolder",
+    "ClickUpList",
+  ],
+  // src/sync/backfill/** (units)
+  "src/sync/backfill/ensure-webhook.ts": ["WEBHOOK_EVENTS"],
+  "src/sync/backfill/index.ts": [
+    "WEBHOOK_EVENTS",
+    "webhookEndpoint",
+    "BackfillCheckpoint",
+    "BackfillOptions",
+    "BackfillPhase",
+    "BackfillResult",
+  ],
+  "src/sync/backfill/case-values.ts": ["CaseAssignee", "CaseValues"],
+  "src/sync/backfill/load-binding-context.ts": ["BindingRow", "ConnectionRow"],
+  // src/flow/** (lead)
+  "src/flow/charts/ageing-chart.ts": ["AgeingChartPoint"],
+  "src/flow/charts/cycle-time-chart.ts": ["cycleTimeChartOption", "CycleTimeChartPoint"],
+  "src/flow/charts/index.ts": [
+    "formatDays",
+    "AgeingChartInput",
+    "AgeingChartPoint",
+    "CycleTimeChartInput",
+    "CycleTimeChartPoint",
+    "ChartSize",
+    "PercentileLevels",
+  ],
+  "src/flow/charts/percentile-lines.ts": ["NEUTRAL_DOT", "formatDays"],
+  "src/flow/digest/render-digest.ts": ["renderAssignees", "SnoozeValue"],
+  "src/flow/digest/schedule-due-digests.ts": ["DUE_LOOKBACK_MS"],
+  "src/flow/metrics/compute-flow-report.ts": ["REPORT_LIMITS"],
+  "src/flow/metrics/index.ts": [
+    "REPORT_LIMITS",
+    "DEFAULT_REBUILD_BATCH",
+    "enqueueFlowRebuild",
+    "paceOf",
+    "ProjectNotFoundError",
+  ],
+  "src/flow/metrics/percentiles.ts": ["Percentile"],
+  "src/flow/metrics/queries.ts": ["paceOf"],
+  "src/flow/metrics/settings.ts": ["ProjectNotFoundError"],
+  "src/flow/metrics/types.ts": ["FlowWindow", "Sle", "Rework"],
+  "src/flow/report/build-report.ts": ["AGEING_CHART_MAX_POINTS", "encodeShareValue"],
+  "src/flow/report/flow-view-blocks.ts": ["MESSAGE_BLOCK_LIMIT", "AGEING_LISTED"],
+  "src/flow/report/parse-window.ts": ["MAX_WINDOW_DAYS", "WINDOW_FORMS"],
+  "src/flow/settings/settings-modal.ts": ["STAGE_LABELS"],
+  // src/slack/** (lead)
+  "src/slack/bind/bind-modal.ts": ["MAX_STATIC_OPTIONS", "NO_FOLDER"],
+  "src/slack/bind/bindings-commands.ts": ["unbindButtons", "bindingsBlocks"],
+  "src/slack/commands/subcommand.ts": ["SubcommandContext"],
+  "src/slack/connect/disconnect-commands.ts": ["DISCONNECT_CALLBACK"],
+  "src/slack/connect/validate-connect-input.ts": ["CONNECT_DEADLINE_MS"],
+  "src/slack/home/publish-home.ts": ["HOME_PROJECTS_LISTED"],
+  "src/slack/verify-slack-signature.ts": ["SIGNATURE_MAX_AGE_SECONDS"],
+  "src/slack/watch-bot-identity.ts": ["BotIdentity"],
+};
+
+export default {
+  entry: ["src/main.ts!", "jobs/*.ts!", "bench/*.ts", "test/**/*.ts"],
+  project: ["src/**/*.ts!", "jobs/**/*.ts!", "db/**/*.ts!", "bench/**/*.ts", "test/**/*.ts", "*.ts"],
+  preprocessor: "./knip-pending-removals.ts",
+  preprocessorOptions: { pendingRemovals },
+} satisfies KnipConfiguration;
