@@ -3,6 +3,7 @@ import { mapLimited } from "../src/concurrency/fifo-slots.ts";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import { FRESH_PENDING_MS } from "../src/sync/delivery-inbox.ts";
+import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /** Tasks applied at once; each holds one of the app pool's connections (shared with the webhook route). */
@@ -18,7 +19,7 @@ const MAX_LEFT = 1_000;
 const YIELD_BUDGET_MS = 10_000;
 
 /**
- * apply-deliveries `{connectionId}` — applies a workspace's pending webhook deliveries, task by task
+ * apply-deliveries — applies a workspace's pending webhook deliveries, task by task
  * (src/sync/apply: one transaction per task), until none is left. The webhook route queues it (keyed
  * per workspace, in the workspace's queue) whenever it stores deliveries and no run of it is waiting
  * to start, so one run covers every delivery stored before it starts, however many requests brought
@@ -27,12 +28,9 @@ const YIELD_BUDGET_MS = 10_000;
  * A task that fails (ClickUp down or rate-limited, the process killed) fails the run after the others
  * are applied, and graphile-worker retries it with backoff; applying twice is harmless.
  */
-export default function applyDeliveriesJob(deps: JobDeps): Task {
+export default function applyDeliveriesJob(deps: JobDeps): Task<"apply-deliveries"> {
   return async (payload, helpers) => {
-    const connectionId = Number((payload as { connectionId?: unknown } | null)?.connectionId);
-    if (!Number.isInteger(connectionId) || connectionId <= 0) {
-      throw new Error(`apply-deliveries needs {connectionId: number}, got ${JSON.stringify(payload)}`);
-    }
+    const { connectionId } = parseJobPayload("apply-deliveries", payload);
     const { sql } = deps.database;
     // Applied tasks leave the pending set by themselves; only those whose deliveries stay pending are
     // kept out of the next rounds (a task that receives more deliveries meanwhile is simply applied again).

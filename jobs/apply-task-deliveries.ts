@@ -2,6 +2,7 @@ import type { Task } from "graphile-worker";
 import { mapLimited } from "../src/concurrency/fifo-slots.ts";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
+import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /** Tasks of one batch applied at once; each holds one of the app pool's connections (shared with the webhook route) while it runs. */
@@ -16,13 +17,10 @@ const BATCH_CONCURRENCY = 2;
  * Two runs for one task (two batches naming it) serialise on a per-task advisory lock; a failure rolls
  * that task's whole run back, so a retry applies everything exactly once and no delivery is lost.
  */
-export default function applyTaskDeliveriesJob(deps: JobDeps): Task {
+export default function applyTaskDeliveriesJob(deps: JobDeps): Task<"apply-task-deliveries"> {
   return (payload, helpers) => {
     const applyOne = async (item: unknown) => {
-      const taskId = (item as { taskId?: unknown } | null)?.taskId;
-      if (typeof taskId !== "string" || taskId.length === 0) {
-        throw new Error(`apply-task-deliveries needs {taskId: string} items, got ${JSON.stringify(item)}`);
-      }
+      const { taskId } = parseJobPayload("apply-task-deliveries", item);
       const result = await applyTaskDeliveries(applyDepsOf(deps, helpers.abortSignal), taskId);
       if (result.deliveries > 0) deps.logger.debug({ taskId, ...result }, "applied ClickUp deliveries");
     };

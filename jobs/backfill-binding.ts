@@ -3,20 +3,18 @@ import { backfillBinding } from "../src/sync/backfill/backfill-binding.ts";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
 import { backfillProgressMessage } from "../src/sync/backfill-progress-message.ts";
 import { estimateContainerTasks } from "../src/sync/estimate-container-tasks.ts";
+import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /**
  * backfill-binding — pulls a binding's whole container from ClickUp (src/sync/backfill).
- * Payload `{ bindingId: number }`. Enqueue with `jobKey: "backfill-binding:<bindingId>"` (and
- * `jobKeyMode: "replace"`) so a binding has at most one pending backfill. A retried attempt resumes from
+ * Queued by src/sync/enqueue-backfill.ts (job key per binding, replacing a waiting one), so a binding has
+ * at most one pending backfill. A retried attempt resumes from
  * the binding's checkpoint; permanent ClickUp errors end the job without a retry (the binding shows them).
  */
-export default function backfillBindingJob(deps: JobDeps): Task {
-  return async (payload, helpers) => {
-    const bindingId = (payload as { bindingId?: unknown } | null)?.bindingId;
-    if (typeof bindingId !== "number" || !Number.isInteger(bindingId)) {
-      throw new Error(`backfill-binding needs a payload {bindingId: number}, got ${JSON.stringify(payload)}`);
-    }
+export default function backfillBindingJob(deps: JobDeps): Task<"backfill-binding"> {
+  return async (raw, helpers) => {
+    const { bindingId, channelId, userId } = parseJobPayload("backfill-binding", raw);
     const { db } = deps.database;
     const ctx = await loadBindingContext(db, bindingId);
     if (!ctx) {
@@ -29,7 +27,6 @@ export default function backfillBindingJob(deps: JobDeps): Task {
       return;
     }
     const clickup = deps.clickup(deps.sealer.open(ctx.connection.tokenSealed));
-    const { channelId, userId } = payload as { channelId?: string; userId?: string };
     const expectedTasks =
       deps.slack && channelId
         ? await estimateContainerTasks(

@@ -4,6 +4,7 @@ import {
   hasDirtyCases,
   rebuildDirtyCases,
 } from "../src/flow/metrics/deferred-rebuild.ts";
+import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /** Seconds before looking again at cases another transaction was rebuilding when this run ended. */
@@ -15,8 +16,9 @@ const RETRY_LEFTOVERS_SECONDS = 1;
  * `rebuild-flow-facts` by the backfill (every few pages and when it ends), by the live apply job, and by
  * the reconcile fan-out (a safety net for anything listed by a run that was killed).
  */
-export default function rebuildFlowFactsJob(deps: JobDeps): Task {
-  return async () => {
+export default function rebuildFlowFactsJob(deps: JobDeps): Task<"rebuild-flow-facts"> {
+  return async (payload) => {
+    parseJobPayload("rebuild-flow-facts", payload);
     const started = performance.now();
     const rebuilt = await rebuildDirtyCases(deps.database.sql);
     // Cases skipped because another transaction held them are looked at again shortly.

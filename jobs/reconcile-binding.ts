@@ -1,23 +1,18 @@
 import type { Task } from "graphile-worker";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
 import { reconcileBinding } from "../src/sync/reconcile/reconcile-binding.ts";
+import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /**
  * reconcile-binding — repairs what ClickUp webhooks missed for one binding (src/sync/reconcile).
- * Payload `{ bindingId: number, sweep?: boolean }`; enqueue with src/sync/reconcile/enqueue-reconcile.ts
- * (job key `reconcile-binding:<id>`). Paused, unbound, unsynced or errored bindings and a module that is
+ * Queued by src/sync/reconcile/enqueue-reconcile.ts (job key per binding). Paused, unbound, unsynced or errored bindings and a module that is
  * off are skipped; a permanent ClickUp refusal puts the binding in error (told once) and ends the job;
  * anything else throws so graphile-worker retries it.
  */
-export default function reconcileBindingJob(deps: JobDeps): Task {
+export default function reconcileBindingJob(deps: JobDeps): Task<"reconcile-binding"> {
   return async (payload, helpers) => {
-    const { bindingId, sweep } = (payload ?? {}) as { bindingId?: unknown; sweep?: unknown };
-    if (typeof bindingId !== "number" || !Number.isInteger(bindingId)) {
-      throw new Error(
-        `reconcile-binding needs a payload {bindingId: number, sweep?: boolean}, got ${JSON.stringify(payload)}`,
-      );
-    }
+    const { bindingId, sweep } = parseJobPayload("reconcile-binding", payload);
     const ctx = await loadBindingContext(deps.database.db, bindingId);
     if (!ctx) {
       deps.logger.info({ bindingId }, "binding or its connection is gone; nothing to reconcile");

@@ -2,6 +2,7 @@ import type { Task } from "graphile-worker";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { enqueueReconcile, isDailySweep } from "../src/sync/reconcile/enqueue-reconcile.ts";
 import { requeuePendingDeliveries } from "../src/sync/requeue-pending-deliveries.ts";
+import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /**
@@ -10,8 +11,9 @@ import type { JobDeps } from "../src/worker/job-deps.ts";
  * day is a sweep: a full pull that also finds tasks deleted or moved out while webhooks were missing.
  * It also re-queues webhook deliveries left pending (src/sync/requeue-pending-deliveries.ts).
  */
-export default function reconcileBindingsJob(deps: JobDeps): Task {
-  return async () => {
+export default function reconcileBindingsJob(deps: JobDeps): Task<"reconcile-bindings"> {
+  return async (payload) => {
+    parseJobPayload("reconcile-bindings", payload);
     const sweep = isDailySweep(deps.now(), deps.config.reconcileMinutes);
     const queued = await enqueueReconcile(deps.database.sql, { sweep });
     const requeued = await requeuePendingDeliveries(deps.database.sql);

@@ -29,7 +29,7 @@ const hints = {
   FLOWBOT_RECONCILE_MINUTES: "minutes between reconcile pulls, 1-1440 (default 15)",
 } as const;
 
-export type ConfigVariable = keyof typeof hints;
+type ConfigVariable = keyof typeof hints;
 
 const empty = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalString = z.preprocess(empty, z.string().trim().optional());

@@ -5,10 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Sql } from "postgres";
 
 /** Where the only, current definition of every flowbot_* SQL function and of its triggers lives. */
-export const DB_FUNCTIONS_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../db/functions",
-);
+const DB_FUNCTIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../db/functions");
 
 export type DbFunctionFile = { file: string; text: string; checksum: string };
 

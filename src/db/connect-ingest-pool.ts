@@ -1,9 +1,9 @@
 import postgres, { type Sql } from "postgres";
 
 /** Longest a statement of the webhook route may run, in ms; Postgres aborts it past this. */
-export const INGEST_STATEMENT_TIMEOUT_MS = 2_000;
+const INGEST_STATEMENT_TIMEOUT_MS = 2_000;
 /** Longest a statement of the webhook route waits for a lock, in ms. */
-export const INGEST_LOCK_TIMEOUT_MS = 1_000;
+const INGEST_LOCK_TIMEOUT_MS = 1_000;
 /** Longest the webhook route waits for a new connection to be ready, in seconds. */
 const CONNECT_TIMEOUT_S = 2;
 

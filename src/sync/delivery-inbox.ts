@@ -1,17 +1,9 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../log/create-logger.ts";
+import { addJobSql, jobKeySql, sqlValue } from "../worker/add-job-sql.ts";
 import { InboxError, isPayloadError } from "./inbox-error.ts";
 import type { IngestPressure } from "./ingest-pressure.ts";
 
-/** The graphile-worker task that applies named tasks' stored deliveries (jobs/apply-task-deliveries.ts). */
-export const APPLY_TASK = "apply-task-deliveries";
-/** The graphile-worker task that applies a workspace's pending deliveries (jobs/apply-deliveries.ts). */
-export const DRAIN_TASK = "apply-deliveries";
-/**
- * Apply jobs of one workspace (connection) run one at a time in the queue `apply-deliveries:<id>`;
- * the same text is the job key of its waiting apply-deliveries run.
- */
-export const APPLY_QUEUE_PREFIX = "apply-deliveries:";
 /** Pending deliveries younger than this are apply-deliveries' to apply; older ones the reconcile fan-out's. */
 export const FRESH_PENDING_MS = 10 * 60_000;
 
@@ -84,8 +76,8 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   const flushTimeoutMs = options.flushTimeoutMs ?? 3_000;
   // Deliveries written per transaction at most.
   const maxBatch = 500;
-  // One group in flight: measured on 2 cores, a second concurrent transaction only split the groups
-  // and cost more Postgres CPU per delivery (3.5k/s with one, 2.7k/s with three).
+  // One group in flight: a second concurrent transaction only splits the groups and costs Postgres
+  // more CPU per delivery.
   const maxConcurrent = 1;
   // How long a queued apply run waits before it starts, so a burst of changes to one task is applied
   // by one transaction instead of one each.
@@ -202,6 +194,20 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     // never starves the webhook route of CPU, and one workspace's slow ClickUp calls do not hold up
     // another's. The outcome is decided at commit time: dropped with the module off or when every
     // binding the webhook serves is paused; ignored when there is no task to apply it to.
+    // The run's job key, which also names the workspace's queue (`apply-deliveries:<connection id>`).
+    const workspaceKey = jobKeySql(sql, "apply-deliveries", {
+      connectionId: sqlValue<number>(sql`h.connection_id`),
+    });
+    const applyRun = addJobSql(
+      sql,
+      "apply-deliveries",
+      { connectionId: sqlValue<number>(sql`w.connection_id`) },
+      {
+        queueName: sqlValue(sql`w.key`),
+        runAt: sqlValue(sql`now() + ${delay}::interval`),
+        jobKeyMode: "preserve_run_at",
+      },
+    );
     await sql`
       with input as (
         select * from jsonb_to_recordset(${payload}::text::jsonb)
@@ -226,7 +232,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         on conflict (idempotency_key) do nothing
         returning idempotency_key, webhook_id, task_id, outcome
       ), workspaces as (
-        select distinct ${APPLY_QUEUE_PREFIX} || h.connection_id as key, h.connection_id
+        select distinct ${workspaceKey} as key, h.connection_id
         from stored s join hooks h on h.id = s.webhook_id
         where s.outcome = 'pending' and s.task_id is not null
       ), waiting as (
@@ -234,10 +240,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         where j.key in (select key from workspaces) and j.locked_at is null and j.attempts = 0
         for share
       ), job as (
-        select graphile_worker.add_job(${DRAIN_TASK}, json_build_object('connectionId', w.connection_id),
-          queue_name := w.key, run_at := now() + ${delay}::interval,
-          job_key := w.key, job_key_mode := 'preserve_run_at')
-        from workspaces w
+        select ${applyRun} from workspaces w
         where w.key not in (select key from waiting)
       )
       select count(*) from job`;

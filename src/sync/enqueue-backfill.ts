@@ -1,4 +1,5 @@
 import type { Database } from "../db/connect-database.ts";
+import { addJobSql } from "../worker/add-job-sql.ts";
 
 /**
  * Queues a backfill of one binding. The job key keeps at most one pending backfill per binding:
@@ -11,12 +12,5 @@ export async function enqueueBackfill(
   requestedBy?: { channelId: string; userId: string },
 ): Promise<void> {
   const payload = { bindingId, ...requestedBy };
-  await database.sql`
-    select graphile_worker.add_job(
-      'backfill-binding',
-      ${JSON.stringify(payload)}::json,
-      job_key := ${`backfill-binding:${bindingId}`},
-      job_key_mode := 'replace',
-      max_attempts := 10
-    )`;
+  await database.sql`select ${addJobSql(database.sql, "backfill-binding", payload, { jobKeyMode: "replace" })}`;
 }

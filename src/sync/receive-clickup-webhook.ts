@@ -12,12 +12,12 @@ import type { IngestPressure } from "./ingest-pressure.ts";
 /** ClickUp payloads are a few kB; anything near this is not a ClickUp delivery. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 /** ClickUp payloads nest a handful of levels; deeper is not a ClickUp delivery (and Postgres may refuse it). */
-export const MAX_WEBHOOK_JSON_DEPTH = 64;
+const MAX_WEBHOOK_JSON_DEPTH = 64;
 /**
  * Every delivery is answered within this many ms of arriving — stored and 200, or 503 — well inside the
  * 7 s after which ClickUp counts it as failed (and, after repeated failures, suspends the webhook).
  */
-export const WEBHOOK_DEADLINE_MS = 5_000;
+const WEBHOOK_DEADLINE_MS = 5_000;
 
 const deliverySchema = z.looseObject({
   event: z.string().min(1),

@@ -1,5 +1,9 @@
 import type { Sql } from "postgres";
-import { APPLY_TASK, FRESH_PENDING_MS } from "./delivery-inbox.ts";
+import { addBatchJobSql, sqlValue } from "../worker/add-job-sql.ts";
+import type { JobName } from "../worker/job-catalog.ts";
+import { FRESH_PENDING_MS } from "./delivery-inbox.ts";
+
+const APPLY_TASK = "apply-task-deliveries" satisfies JobName;
 
 /**
  * Re-enqueues apply work for deliveries still pending after `olderThanMs` (by default when they are too
@@ -22,7 +26,7 @@ export async function requeuePendingDeliveries(sql: Sql, olderThanMs = FRESH_PEN
       order by d.task_id
       limit 5000
     ), queued as (
-      select graphile_worker.add_job(${APPLY_TASK}, json_agg(json_build_object('taskId', task_id)))
+      select ${addBatchJobSql(sql, APPLY_TASK, { taskId: sqlValue<string>(sql`task_id`) })}
       from stuck having count(*) > 0
     )
     select (select count(*) from stuck)::int as tasks, (select count(*) from queued) as jobs`;

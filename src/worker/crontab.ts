@@ -1,22 +1,27 @@
 import type { Config } from "../config/load-config.ts";
+import { type CronJobName, GRAPHILE_DEFAULT_MAX_ATTEMPTS, jobCatalog } from "./job-catalog.ts";
 
 /**
  * flowbot's schedule (graphile-worker cron, UTC). A line is included only when its job exists in
- * `jobs/`, so the schedule never names a task this build does not have.
+ * `jobs/`, so the schedule never names a task this build does not have. A task's max attempts come
+ * from the job catalog (written out only when they are not graphile-worker's default).
  */
 export function buildCrontab(config: Pick<Config, "reconcileMinutes">, taskNames: readonly string[]): string {
   const has = new Set(taskNames);
-  const reconcile = reconcileSchedule(config.reconcileMinutes);
-  const lines = [
+  const lines: { task: CronJobName; at: string; options?: string[] }[] = [
     // Pull what webhooks may have missed; `fill` is not used: a missed run is covered by the next one.
-    ["reconcile-bindings", `${reconcile} reconcile-bindings`],
-    ["check-webhook-health", "7 * * * * check-webhook-health"],
+    { task: "reconcile-bindings", at: reconcileSchedule(config.reconcileMinutes) },
+    { task: "check-webhook-health", at: "7 * * * *" },
     // Every minute; the job works out which projects' digests are due in their own time zones.
-    ["schedule-digests", "* * * * * schedule-digests ?fill=5m"],
-  ] as const;
+    { task: "schedule-digests", at: "* * * * *", options: ["fill=5m"] },
+  ];
   return lines
-    .filter(([task]) => has.has(task))
-    .map(([, line]) => line)
+    .filter(({ task }) => has.has(task))
+    .map(({ task, at, options = [] }) => {
+      const max = jobCatalog[task].maxAttempts;
+      const all = max === GRAPHILE_DEFAULT_MAX_ATTEMPTS ? options : [...options, `max=${max}`];
+      return `${at} ${task}${all.length > 0 ? ` ?${all.join("&")}` : ""}`;
+    })
     .join("\n");
 }
 

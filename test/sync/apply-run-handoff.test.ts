@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
-import { APPLY_QUEUE_PREFIX, DRAIN_TASK } from "../../src/sync/delivery-inbox.ts";
+import { type JobName, jobKeyOf } from "../../src/worker/job-catalog.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database.
 // The webhook route queues no apply run when one is waiting: it holds the waiting run FOR SHARE until
 // its deliveries commit, counting on graphile-worker (FOR UPDATE SKIP LOCKED) not to start a run that
 // is held. This drives the real worker against a run held the way the route holds it.
+const DRAIN_TASK = "apply-deliveries" satisfies JobName;
 let tdb: TestDatabase;
 let worker: Flowbot | undefined;
 const logs = captureLogs();
@@ -28,7 +29,7 @@ describe("a waiting apply run held by a storing transaction", () => {
         insert into connections (slack_team_id, clickup_team_id, clickup_team_name, token_sealed, token_last4,
           token_owner_id, token_owner_name, connected_by)
         values ('THAND', '9100', 'Acme', 'sealed', 'XXXX', 1, 'Jane', 'U1') returning id::int as id`;
-      const key = `${APPLY_QUEUE_PREFIX}${c!.id}`;
+      const key = jobKeyOf("apply-deliveries", { connectionId: c!.id })!;
       // Due at once, as it is once its grouping delay has passed.
       await sql`
         select graphile_worker.add_job(${DRAIN_TASK}, json_build_object('connectionId', ${c!.id}::int),

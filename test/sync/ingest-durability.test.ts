@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bindings, clickupWebhooks, connections, projects } from "../../db/schema.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../../src/http/create-http-app.ts";
-import { APPLY_TASK, DRAIN_TASK } from "../../src/sync/delivery-inbox.ts";
 import { requeuePendingDeliveries } from "../../src/sync/requeue-pending-deliveries.ts";
+import type { JobName } from "../../src/worker/job-catalog.ts";
 import { sign } from "../fakes/clickup/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
@@ -15,6 +15,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database.
 // The web role runs no worker, so queued apply jobs stay visible.
 const SECRET = "S3cr3tForIngestTests000000000000000000000000000000000000000000AB";
 const WEBHOOK_ID = "9e1d2c3b-0000-4000-8000-000000000001";
+const APPLY_TASK = "apply-task-deliveries" satisfies JobName;
+const DRAIN_TASK = "apply-deliveries" satisfies JobName;
 let tdb: TestDatabase;
 let flowbot: Flowbot;
 let url: string;

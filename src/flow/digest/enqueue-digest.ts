@@ -1,14 +1,12 @@
 import type { Sql } from "postgres";
+import { addJobSql, sqlValue } from "../../worker/add-job-sql.ts";
+import type { JobPayload } from "../../worker/job-catalog.ts";
 
 /** Asks a digest's job to tell this user how it went (used by `/flow digest now`). */
 export type DigestRequester = { userId: string; channelId: string };
 
-export type PostDigestPayload = {
-  projectId: number;
-  /** ISO instant the digest was due; with projectId, the digest_runs key. */
-  dueAt: string;
-  requestedBy?: DigestRequester;
-};
+/** dueAt is the ISO instant the digest was due; with projectId, the digest_runs key. */
+export type PostDigestPayload = JobPayload<"post-digest">;
 
 /**
  * Claims one due time of a project's digest and queues `post-digest` for it, in one statement: the
@@ -25,19 +23,14 @@ export async function enqueueDigest(
 ): Promise<boolean> {
   const dueIso = dueAt.toISOString();
   const payload: PostDigestPayload = { projectId, dueAt: dueIso, ...(requestedBy ? { requestedBy } : {}) };
+  const digestQueue = sqlValue<string>(sql`'flowbot-digest:' || coalesce(p.digest_channel_id, p.channel_id)`);
   const rows = await sql`
     with claimed as (
       insert into digest_runs (project_id, due_at) values (${projectId}, ${dueIso}::timestamptz)
       on conflict do nothing
       returning project_id
     )
-    select graphile_worker.add_job(
-      'post-digest',
-      ${JSON.stringify(payload)}::json,
-      queue_name := 'flowbot-digest:' || coalesce(p.digest_channel_id, p.channel_id),
-      max_attempts := 5,
-      job_key := ${`post-digest:${projectId}:${dueIso}`}
-    ) as job
+    select ${addJobSql(sql, "post-digest", payload, { queueName: digestQueue })} as job
     from claimed join projects p on p.id = claimed.project_id`;
   return rows.length > 0;
 }

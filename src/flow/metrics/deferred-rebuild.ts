@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from "postgres";
+import { addJobSql, sqlValue } from "../../worker/add-job-sql.ts";
 
 /*
  * Deferred upkeep of the flow facts. Bulk writers (the backfill's pages) set
@@ -7,9 +8,6 @@ import type { Sql, TransactionSql } from "postgres";
  * rebuilds them (rebuildDirtyCases). Facts of listed cases lag their data until then, and are never lost:
  * the list is a table, committed with the data it names.
  */
-
-/** The rebuild-flow-facts job's task name and job key: at most one waits at a time. */
-export const REBUILD_FLOW_FACTS_TASK = "rebuild-flow-facts";
 
 /** Cases rebuilt per transaction. */
 export const DEFAULT_REBUILD_BATCH = 500;
@@ -61,14 +59,8 @@ export async function enqueueFlowRebuild(
   options: { delaySeconds?: number; ifListed?: boolean } = {},
 ): Promise<void> {
   const delay = options.delaySeconds ?? 0;
+  const runAt = sqlValue<Date>(sql`now() + ${delay} * interval '1 second'`);
   await sql`
-    select graphile_worker.add_job(
-      ${REBUILD_FLOW_FACTS_TASK},
-      '{}'::json,
-      run_at := now() + ${delay} * interval '1 second',
-      max_attempts := 25,
-      job_key := ${REBUILD_FLOW_FACTS_TASK},
-      job_key_mode := 'preserve_run_at'
-    )
+    select ${addJobSql(sql, "rebuild-flow-facts", {}, { runAt, jobKeyMode: "preserve_run_at" })}
     ${options.ifListed ? sql`where exists (select 1 from flow_dirty_cases)` : sql``}`;
 }

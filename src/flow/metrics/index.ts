@@ -4,7 +4,6 @@ export {
   deferFlowRebuild,
   enqueueFlowRebuild,
   hasDirtyCases,
-  REBUILD_FLOW_FACTS_TASK,
   rebuildDirtyCases,
 } from "./deferred-rebuild.ts";
 export { PERCENTILES } from "./percentiles.ts";

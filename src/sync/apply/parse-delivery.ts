@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * What the apply job reads from a stored ClickUp delivery (reference §5.3–5.4). Parsed leniently:
+ * What the apply job reads from a stored ClickUp delivery (docs/clickup.md §5.3–5.4). Parsed leniently:
  * ClickUp's fields drift in type (ids as numbers or strings, orderindex as strings) and some payloads
  * lack `type`/`orderindex`; anything unusable is skipped, never guessed into the timeline.
  */
@@ -60,8 +60,8 @@ const deliveryBody = z.looseObject({
   history_items: z.array(z.unknown()).nullish(),
 });
 
-export type Actor = { id: number | null; name: string | null };
-export type StatusSide = { name: string; type: string | null; orderindex: number | null; id: string | null };
+type Actor = { id: number | null; name: string | null };
+type StatusSide = { name: string; type: string | null; orderindex: number | null; id: string | null };
 export type ListLocation = { listId: string; folderId: string | null; spaceId: string | null };
 export type Assignee = { id: number; username: string | null; email: string | null };
 

@@ -1,11 +1,5 @@
 import type { Sql } from "postgres";
-
-/** Payload of the reconcile-binding job. */
-export interface ReconcilePayload {
-  bindingId: number;
-  /** Pull the whole container instead of what changed since the high-water mark (finds deleted tasks). */
-  sweep?: boolean;
-}
+import { addJobSql, sqlValue } from "../../worker/add-job-sql.ts";
 
 /**
  * Queues a reconcile of every binding that syncs (status synced, not unbound, its workspace's module on),
@@ -21,13 +15,7 @@ export async function enqueueReconcile(
   const mode = sweep ? "replace" : "unsafe_dedupe";
   const ids = filter.bindingIds ? JSON.stringify(filter.bindingIds) : null;
   const rows = await sql<{ id: string }[]>`
-    select b.id, graphile_worker.add_job(
-      'reconcile-binding',
-      json_build_object('bindingId', b.id, 'sweep', ${sweep}::boolean),
-      job_key := 'reconcile-binding:' || b.id,
-      job_key_mode := ${mode},
-      max_attempts := 5
-    )
+    select b.id, ${addJobSql(sql, "reconcile-binding", { bindingId: sqlValue<number>(sql`b.id`), sweep }, { jobKeyMode: mode })}
     from bindings b
     join projects p on p.id = b.project_id
     join connections c on c.slack_team_id = p.slack_team_id

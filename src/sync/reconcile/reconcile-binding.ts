@@ -14,7 +14,7 @@ import { findVanished, settleVanished, type VanishedOutcome } from "./vanished.t
 /** How far before the high-water mark a pull starts: ClickUp's clock, indexing lag, the mark's own task. */
 export const RECONCILE_OVERLAP_MS = 2 * 60_000;
 /** getTask look-ups for missing tasks per run; more wait for the next run. */
-export const MAX_VANISHED_LOOKUPS = 100;
+const MAX_VANISHED_LOOKUPS = 100;
 
 export interface ReconcileDeps {
   database: Database;
@@ -33,7 +33,7 @@ export interface ReconcileOptions {
   sweep?: boolean;
 }
 
-export type ReconcileCounts = Record<TaskOutcome | VanishedOutcome, number> & { seen: number };
+type ReconcileCounts = Record<TaskOutcome | VanishedOutcome, number> & { seen: number };
 
 export type ReconcileResult =
   | { status: "skipped"; reason: string }

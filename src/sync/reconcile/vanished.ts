@@ -32,7 +32,7 @@ export async function findVanished(
 }
 
 /** Whether the task's home list lies inside the bound container. */
-export function inContainer(task: ClickUpTask, type: ContainerType, containerId: string): boolean {
+function inContainer(task: ClickUpTask, type: ContainerType, containerId: string): boolean {
   if (type === "list") return task.list.id === containerId;
   if (type === "folder") return task.folder?.id === containerId;
   return task.space?.id === containerId;

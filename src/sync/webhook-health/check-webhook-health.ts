@@ -28,7 +28,7 @@ export interface WebhookHealthDeps {
   signal?: AbortSignal;
 }
 
-export type WebhookOutcome =
+type WebhookOutcome =
   /** ClickUp reports it active. */
   | "healthy"
   /** It was failing or suspended and was switched back on. */
@@ -40,7 +40,7 @@ export type WebhookOutcome =
   /** ClickUp refused the check or the repair; logged, tried again next hour. */
   | "failed";
 
-export interface WebhookCheck {
+interface WebhookCheck {
   bindingIds: number[];
   /** The webhook after the check (a new id when re-created). */
   webhookId: string | null;
@@ -86,7 +86,7 @@ function loadRows(database: Database) {
 }
 
 /**
- * The hourly webhook check (reference §5.6, §10.8: webhooks die quietly). Per connection, one list of
+ * The hourly webhook check (docs/clickup.md §5.2, §5.7: webhooks stop firing quietly). Per connection, one list of
  * flowbot's webhooks from ClickUp; for each synced binding's webhook: active → recorded (and a past
  * failure notice cleared); failing or suspended → reactivated with PUT status active; gone → re-created;
  * none yet → created. Health is recorded on clickup_webhooks (status ClickUp reported, fail count, when
