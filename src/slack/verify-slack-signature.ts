@@ -6,7 +6,7 @@ export const SIGNATURE_MAX_AGE_SECONDS = 5 * 60;
  * How far ahead of our clock a timestamp may be: clock skew only. A request stamped further in the
  * future would stay acceptable past its five minutes.
  */
-export const SIGNATURE_MAX_SKEW_SECONDS = 60;
+const SIGNATURE_MAX_SKEW_SECONDS = 60;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 

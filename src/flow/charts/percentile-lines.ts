@@ -16,7 +16,7 @@ const LINE_STYLES = [
 
 /** Dot colours by pace zone: below p50, p50–p70, p70–p85, p85–p95, above p95. */
 const ZONE_COLORS = ["#2e9e5b", "#9bbb2e", "#c9a227", "#e07b24", "#c0392b"] as const;
-export const NEUTRAL_DOT = "#4a6fd1";
+const NEUTRAL_DOT = "#4a6fd1";
 
 /**
  * echarts markLine entries for the known percentiles; labels sit at the right end of each line. Lines closer

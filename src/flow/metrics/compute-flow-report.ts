@@ -8,7 +8,7 @@ import { DAY_MS, loadMetricsSettings, type MetricsSettings, windowOf } from "./w
 import { ageingItems, sleOf, thresholdsOf, wipCounts } from "./wip-ageing.ts";
 
 /** How many ageing tasks, rework events and scatter points a report carries (totals are counted). */
-export const REPORT_LIMITS = { ageing: 100, reworkEvents: 50, cycleScatter: 2000 } as const;
+const REPORT_LIMITS = { ageing: 100, reworkEvents: 50, cycleScatter: 2000 } as const;
 
 /**
  * The Flow view of a project (docs/flow-metrics.md §4) over the last `windowDays` days (default: the project's

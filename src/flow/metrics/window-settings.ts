@@ -12,7 +12,7 @@ export interface MetricsSettings {
   clock: FlowClock;
 }
 
-export class ProjectNotFoundError extends Error {
+class ProjectNotFoundError extends Error {
   constructor(projectId: number) {
     super(`project ${projectId} does not exist`);
     this.name = "ProjectNotFoundError";

@@ -33,7 +33,7 @@ export function thresholdsOf(s: MetricsSettings, p: Omit<Percentiles, "estimated
   };
 }
 
-export function paceOf(age: number, t: AgeingThresholds): Pace | null {
+function paceOf(age: number, t: AgeingThresholds): Pace | null {
   if (t.p50 === null || t.p70 === null || t.p85 === null || t.p95 === null) return null;
   if (age <= t.p50) return "≤p50";
   if (age <= t.p70) return "p50–p70";

@@ -7,7 +7,7 @@ export const BIND_CALLBACK = "flow_bind";
 export const BIND_CONFIRM_CALLBACK = "flow_bind_confirm";
 export const ACTIONS = { space: "bind_space", folder: "bind_folder", list: "bind_list" } as const;
 /** Slack's cap for a static select; above it the level switches to a searchable external select. */
-export const MAX_STATIC_OPTIONS = 100;
+const MAX_STATIC_OPTIONS = 100;
 
 /** What the drill-down modal carries between steps: the selection, and the container it picks. */
 export type BindMetadata = BindSelection & { container?: Container };
@@ -41,7 +41,7 @@ function select(actionId: string, placeholder: string, options: PlainTextOption[
 }
 
 /** The deepest level chosen so far is what Bind binds. */
-export function selectedContainer(sel: BindSelection, choices: BindChoices): Container | undefined {
+function selectedContainer(sel: BindSelection, choices: BindChoices): Container | undefined {
   const space = choices.spaces.find((s) => s.id === sel.spaceId);
   if (!space) return undefined;
   const folder =

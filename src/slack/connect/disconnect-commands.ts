@@ -14,7 +14,7 @@ import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { modal } from "../views/block-kit.ts";
 
-export const DISCONNECT_CALLBACK = "flow_disconnect";
+const DISCONNECT_CALLBACK = "flow_disconnect";
 const CHOICE_BLOCK = "choice";
 /** The radio choice; anything else (or nothing) keeps the data. */
 const choiceSchema = z.enum(["keep", "delete"]).catch("keep");

@@ -17,7 +17,7 @@ export const DIGEST_ACTIONS = {
 } as const;
 
 /** What a snooze button carries: project and tracked case ids. */
-export type SnoozeValue = { p: number; c: number };
+type SnoozeValue = { p: number; c: number };
 
 /** Slack's limit is 50 blocks per message. */
 const MAX_BLOCKS = 50;
@@ -40,7 +40,7 @@ const slackDate = (at: Date) =>
  * `<@U…>` for assignees whose ClickUp email matched a Slack user, their ClickUp name otherwise.
  * @param slackUserByEmail lower-cased email → Slack user id
  */
-export function renderAssignees(
+function renderAssignees(
   assignees: readonly Assignee[],
   slackUserByEmail: ReadonlyMap<string, string>,
 ): string {

@@ -13,7 +13,7 @@ import { days } from "../views/mrkdwn.ts";
 import { userProjects } from "./user-projects.ts";
 
 /** Slack allows 100 blocks in a Home view; the fixed parts take under 10. */
-export const HOME_PROJECTS_LISTED = 40;
+const HOME_PROJECTS_LISTED = 40;
 /** Project headlines computed at once while the Home tab is built. */
 const HEADLINES_AT_ONCE = 4;
 

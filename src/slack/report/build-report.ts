@@ -10,12 +10,12 @@ import { type ChartFiles, type FlowViewMessage, flowViewMessage, reportIsEmpty }
 import { renderReportCharts, uploadCharts } from "./report-charts.ts";
 
 /** The ageing chart draws at most this many dots (the oldest); more would only blur into a band. */
-export const AGEING_CHART_MAX_POINTS = 2000;
+const AGEING_CHART_MAX_POINTS = 2000;
 
 /** What the "Share to channel" button carries: enough to rebuild the same view without a database row. */
 export type ShareValue = { p: number; d: number; t: number; a?: string; c?: string };
 
-export function encodeShareValue(value: ShareValue): string {
+function encodeShareValue(value: ShareValue): string {
   return JSON.stringify(value);
 }
 

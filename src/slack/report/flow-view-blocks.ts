@@ -4,9 +4,9 @@ import { button, clip, context as contextLine, section } from "../views/block-ki
 import { dateFormatter, days, escapeMrkdwn, link, percent, plural } from "../views/mrkdwn.ts";
 
 /** Slack's documented ceiling for blocks in one message. */
-export const MESSAGE_BLOCK_LIMIT = 50;
+const MESSAGE_BLOCK_LIMIT = 50;
 /** Ageing tasks listed by name; the rest are counted ("and N more") and shown in the chart. */
-export const AGEING_LISTED = 15;
+const AGEING_LISTED = 15;
 const AGEING_PER_SECTION = 5;
 const STATUSES_LISTED = 12;
 const REWORK_LISTED = 5;

@@ -20,9 +20,9 @@ export const FIELDS = {
 /** Stage selects use block id `stage:<statusKey>`. */
 export const STAGE_BLOCK_PREFIX = "stage:";
 /** What the modal's `private_metadata` carries. */
-export type SettingsMetadata = { projectId: number; channelId: string };
+type SettingsMetadata = { projectId: number; channelId: string };
 
-export const STAGE_LABELS: Record<FlowStage, string> = {
+const STAGE_LABELS: Record<FlowStage, string> = {
   not_started: "Not started",
   active: "Active",
   blocked: "Blocked",

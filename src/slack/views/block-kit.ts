@@ -1,14 +1,14 @@
 import type { Button, ContextBlock, PlainTextElement, SectionBlock, View } from "@slack/types";
 
 /** Slack's limit on a section's text; longer text is refused with invalid_blocks. */
-export const SECTION_TEXT_LIMIT = 3000;
+const SECTION_TEXT_LIMIT = 3000;
 
 /** Cuts text to `max` characters, marking the cut with an ellipsis. */
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-export function plainText(text: string): PlainTextElement {
+function plainText(text: string): PlainTextElement {
   return { type: "plain_text", text };
 }
 
