@@ -18,7 +18,7 @@ import {
 } from "drizzle-orm/pg-core";
 
 /*
- * The whole product's data. flowbot keeps only what the flow needs (product.md): ids, names and
+ * The whole product's data. flowbot keeps only what the flow needs (README.md): ids, names and
  * links for display, the status timeline and the few fields the metrics use — never a copy of
  * task descriptions, comments' text or custom fields.
  */
@@ -89,7 +89,7 @@ export const stageOverrides = pgTable(
     projectId: bigint("project_id", { mode: "number" })
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
-    /** ClickUp status id when known, otherwise `{list_id}:{type}:{name}`. */
+    /** The status name as a key: flowbot_status_key (db/functions/stage-of-status.sql), statusKey in TypeScript. */
     statusKey: text("status_key").notNull(),
     statusName: text("status_name").notNull(),
     stage: flowStage("stage").notNull(),
@@ -254,7 +254,7 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
-/** Flow-backs and reopens (flow-metrics.md), derived as transitions are applied. */
+/** Flow-backs and reopens (docs/flow-metrics.md §4.7), derived as transitions are applied. */
 export const reworkEvents = pgTable(
   "rework_events",
   {

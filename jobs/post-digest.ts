@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
-import { describeOutcome, postDigest } from "../src/flow/digest/post-digest.ts";
-import { createSlackUserDirectory } from "../src/flow/digest/slack-user-directory.ts";
+import { describeOutcome, postDigest } from "../src/slack/digest/post-digest.ts";
+import { createSlackUserDirectory } from "../src/slack/digest/slack-user-directory.ts";
 import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 

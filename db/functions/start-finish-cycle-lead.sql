@@ -18,7 +18,7 @@ LANGUAGE sql AS $$
            coalesce(o.stage, flowbot_default_stage(s.status_name, s.status_type)) AS stage
     FROM tgt
     JOIN flow_case_status s ON s.case_id = tgt.case_id
-    LEFT JOIN stage_overrides o ON o.project_id = s.project_id AND o.status_key = lower(btrim(s.status_name))
+    LEFT JOIN stage_overrides o ON o.project_id = s.project_id AND o.status_key = flowbot_status_key(s.status_name)
   ),
   agg0 AS (
     SELECT case_id,

@@ -12,7 +12,7 @@ export type Container = {
 
 /**
  * ClickUp web link to a container. Only task links are documented; these are the forms the
- * ClickUp web app uses (reference §3.6), good enough to tell same-named siblings apart.
+ * ClickUp web app uses (docs/clickup.md §3.6), good enough to tell same-named siblings apart.
  */
 export function containerUrl(teamId: string, c: Pick<Container, "type" | "id">): string {
   const kind = { space: "s", folder: "f", list: "li" }[c.type];

@@ -43,7 +43,7 @@ export function classifyError({ status, body, request, timeInStatus }: FailedRes
     return new ClickUpError(
       "not_found",
       `ClickUp has nothing at ${request} (${said}): it was deleted or the id is wrong. ` +
-        "Remove it from flowbot's settings or pick it again in /flow setup.",
+        "If a binding names it, unbind that binding (`/flow bindings` lists them) and bind the right one with /flow bind.",
       details,
     );
   }

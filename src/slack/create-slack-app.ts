@@ -4,8 +4,6 @@ import type { ClickUpClient } from "../clickup/index.ts";
 import type { Config } from "../config/load-config.ts";
 import type { Sealer } from "../crypto/sealer.ts";
 import type { Database } from "../db/connect-database.ts";
-import { digestSubcommands } from "../flow/digest/digest-subcommands.ts";
-import { reportSubcommands } from "../flow/report/report-subcommands.ts";
 import type { Logger } from "../log/create-logger.ts";
 import { createChannelMembership } from "./access/channel-membership.ts";
 import { openRecordedModal } from "./access/open-recorded-modal.ts";
@@ -23,8 +21,11 @@ import { connectSubcommand } from "./connect/connect-commands.ts";
 import { disconnectSubcommand } from "./connect/disconnect-commands.ts";
 import { moduleSubcommand } from "./connect/module-subcommand.ts";
 import { statusSubcommand } from "./connect/status-subcommand.ts";
+import { digestSubcommands } from "./digest/digest-subcommands.ts";
 import { publishHome } from "./home/publish-home.ts";
 import { HonoReceiver } from "./hono-receiver.ts";
+import { reportSubcommands } from "./report/report-subcommands.ts";
+import { settingsSubcommand } from "./settings/settings-subcommand.ts";
 import type { SlackServices } from "./slack-services.ts";
 import { watchBotIdentity } from "./watch-bot-identity.ts";
 
@@ -124,6 +125,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     bindSubcommand(routes, services),
     ...bindingsSubcommands(routes, services),
     ...reportSubcommands(routes, services),
+    settingsSubcommand(routes, services),
     ...digestSubcommands(routes, services),
   );
   handleFlowCommand(routes, registry, services);

@@ -6,11 +6,14 @@ export const SIGNATURE_MAX_AGE_SECONDS = 5 * 60;
  * How far ahead of our clock a timestamp may be: clock skew only. A request stamped further in the
  * future would stay acceptable past its five minutes.
  */
-export const SIGNATURE_MAX_SKEW_SECONDS = 60;
+const SIGNATURE_MAX_SKEW_SECONDS = 60;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
 /**
+ * Not Bolt's `verifySlackRequest`: that refuses only timestamps more than five minutes old, and accepts any
+ * timestamp in the future, which would let a captured request be replayed long after it was sent.
+ *
  * Checks Slack's `X-Slack-Signature` (v0 HMAC-SHA256 of `v0:{timestamp}:{raw body}`). The
  * timestamp window is checked first, so a stale request costs no HMAC: at most 5 minutes old, and at
  * most 1 minute ahead of the clock.

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../log/create-logger.ts";
 
-export type BotIdentity = { botId?: string; botUserId?: string; teamId?: string };
+type BotIdentity = { botId?: string; botUserId?: string; teamId?: string };
 
 /** Longest a request waits for auth.test when the bot's workspace is not known yet. */
 const TEAM_WAIT_MS = 2000;

@@ -25,6 +25,7 @@ describe("ClickUp client error classification", () => {
     const { client } = setupClient();
     const err = await rejectionOf(client().getTask("nope"));
     expect(isClickUpError(err, "not_found") && err.status).toBe(404);
+    expect((err as Error).message).toContain("/flow bind");
   });
 
   it("retries 5xx with backoff, then gives up with clickup_down", async () => {

@@ -16,8 +16,9 @@ export interface Allowance {
 // and the actual JSON type all match an entry; anything else fails the check.
 const NULL = ["null"];
 const pictureReason =
-  "profilePicture is null for users without a picture (real /user and /team responses, reference §2.3-2.4)";
-const unsetDate = "unset dates are null in real tasks (reference §4.4); the spec types them as plain strings";
+  "profilePicture is null for users without a picture (real /user and /team responses, docs/clickup.md §1.6)";
+const unsetDate =
+  "unset dates are null in real tasks (docs/clickup.md §4.5); the spec types them as plain strings";
 
 export const TOLERATED_DRIFTS: readonly Allowance[] = [
   // Users and workspaces
@@ -33,21 +34,21 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     path: "/user/week_start_day",
     keyword: "type",
     got: NULL,
-    reason: "week_start_day is null when the user never set it (reference §2.3)",
+    reason: "week_start_day is null when the user never set it (docs/clickup.md §1.6)",
   },
   {
     operation: "GetAuthorizedUser",
     path: "/user/timezeone",
     keyword: "required",
     got: ["missing"],
-    reason: "the spec misspells timezone as timezeone; real responses use timezone (reference §2.3)",
+    reason: "the spec misspells timezone as timezeone; real responses use timezone (docs/clickup.md §1.6)",
   },
   {
     operation: "GetAuthorizedTeams",
     path: "/teams/*/avatar",
     keyword: "type",
     got: NULL,
-    reason: "workspaces without an avatar send null (reference §2.4)",
+    reason: "workspaces without an avatar send null (docs/clickup.md §1.6)",
   },
   {
     operation: "GetAuthorizedTeams",
@@ -63,14 +64,14 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     path: "/spaces/*/color",
     keyword: "type",
     got: NULL,
-    reason: "color is string|null (reference §3.1)",
+    reason: "color is string|null (docs/clickup.md §1.6)",
   },
   {
     operation: "GetSpaces",
     path: "/spaces/*/avatar",
     keyword: "type",
     got: NULL,
-    reason: "avatar is string|null (reference §3.1)",
+    reason: "avatar is string|null (docs/clickup.md §1.6)",
   },
   {
     operation: "GetFolders",
@@ -85,14 +86,15 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     path: "/folders/*/lists/*",
     keyword: "type",
     got: ["object"],
-    reason: "as for GetFolder: folder lists are full List objects, not strings (reference §3.2)",
+    reason: "as for GetFolder: folder lists are full List objects, not strings (docs/clickup.md §1.6)",
   },
   {
     operation: "GetFolder",
     path: "/lists/*",
     keyword: "type",
     got: ["object"],
-    reason: "the schema types folder lists as strings; real folders embed full List objects (reference §3.2)",
+    reason:
+      "the schema types folder lists as strings; real folders embed full List objects (docs/clickup.md §1.6)",
   },
   ...(["GetLists", "GetFolderlessLists"] as const).flatMap((operation): Allowance[] => [
     {
@@ -115,7 +117,7 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
       path: "/lists/*/task_count",
       keyword: "type",
       got: ["integer"],
-      reason: "task_count is a number in real list responses, a string in the spec (reference §3.3, §10.13)",
+      reason: "task_count is a number in real list responses, a string in the spec (docs/clickup.md §1.5)",
     },
   ]),
   {
@@ -123,14 +125,14 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     path: "/status",
     keyword: "type",
     got: NULL,
-    reason: "lists without a colour label send null (reference §3.3)",
+    reason: "lists without a colour label send null (docs/clickup.md §1.6)",
   },
   {
     operation: "GetList",
     path: "/priority",
     keyword: "type",
     got: NULL,
-    reason: "lists without a priority send null (reference §3.3)",
+    reason: "lists without a priority send null (docs/clickup.md §1.6)",
   },
   { operation: "GetList", path: "/due_date", keyword: "type", got: NULL, reason: unsetDate },
 
@@ -147,28 +149,28 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
       path: `${base}/assignees/*`,
       keyword: "type",
       got: ["object"],
-      reason: "assignees are user objects (reference §4.4; the spec's own team-task schema agrees)",
+      reason: "assignees are user objects (docs/clickup.md §4.5; the spec's own team-task schema agrees)",
     },
     {
       operation,
       path: `${base}/watchers/*`,
       keyword: "type",
       got: ["object"],
-      reason: "watchers are user objects (reference §4.4)",
+      reason: "watchers are user objects (docs/clickup.md §1.6)",
     },
     {
       operation,
       path: `${base}/time_estimate`,
       keyword: "type",
       got: ["integer"],
-      reason: "time_estimate is a number of ms in practice, string|null in the spec (reference §4.4, §10.13)",
+      reason: "time_estimate is a number of ms in practice, string|null in the spec (docs/clickup.md §1.5)",
     },
     {
       operation,
       path: `${base}/points`,
       keyword: "type",
       got: NULL,
-      reason: "points is number|null (reference §4.4)",
+      reason: "points is number|null (docs/clickup.md §1.6)",
     },
   ]),
   {
@@ -203,28 +205,28 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     path: "/tasks/*/parent",
     keyword: "type",
     got: NULL,
-    reason: "parent is null for top-level tasks (reference §4.4)",
+    reason: "parent is null for top-level tasks (docs/clickup.md §1.6)",
   },
   {
     operation: "GetFilteredTeamTasks",
     path: "/tasks/*/priority",
     keyword: "type",
     got: NULL,
-    reason: "priority is an object or null (reference §4.4); this schema types it as an integer",
+    reason: "priority is an object or null (docs/clickup.md §1.6); this schema types it as an integer",
   },
   {
     operation: "GetFilteredTeamTasks",
     path: "/tasks/*/points",
     keyword: "type",
     got: NULL,
-    reason: "points is number|null (reference §4.4)",
+    reason: "points is number|null (docs/clickup.md §1.6)",
   },
   {
     operation: "GetFilteredTeamTasks",
     path: "/tasks/*/time_estimate",
     keyword: "type",
     got: NULL,
-    reason: "time_estimate is null without an estimate (reference §4.4)",
+    reason: "time_estimate is null without an estimate (docs/clickup.md §1.6)",
   },
 
   // Time in status
@@ -235,7 +237,7 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
       keyword: "required",
       got: ["missing"],
       reason:
-        "the bulk schema requires the two task ids of its example; entries are keyed by the ids asked for (reference §6.3)",
+        "the bulk schema requires the two task ids of its example; entries are keyed by the ids asked for (docs/clickup.md §6.2)",
     }),
   ),
 
@@ -252,19 +254,19 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     path: "/comments/*/assignee",
     keyword: "type",
     got: NULL,
-    reason: "unassigned comments send null (reference §9)",
+    reason: "unassigned comments send null (docs/clickup.md §1.6)",
   },
   {
     operation: "GetTaskComments",
     path: "/comments/*/assigned_by",
     keyword: "type",
     got: NULL,
-    reason: "unassigned comments send null (reference §9)",
+    reason: "unassigned comments send null (docs/clickup.md §1.6)",
   },
 
   // Documented drifts this schema does not flag, because its objects allow extra properties and type
   // these fields loosely: status.id present or absent, status type "done", `archived` and other extra
-  // task fields, `last_page` on team tasks, ms dates as strings (reference §3.5, §4.2, §4.4, §10.13).
+  // task fields, `last_page` on team tasks, ms dates as strings (docs/clickup.md §1.5, §3.5, §4.2, §8.1).
   // If a spec version closes its objects they will surface as "additionalProperties" mismatches and
   // belong here, each with its evidence.
 ];

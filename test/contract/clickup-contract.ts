@@ -4,7 +4,7 @@ import { createValidator, type Mismatch } from "./json-schema.ts";
 
 /**
  * Error responses: the spec declares only 200 for the operations we use, so error bodies are checked
- * against the `{err, ECODE}` shape every v2 endpoint documents (reference §1), declared here.
+ * against the `{err, ECODE}` shape every v2 endpoint documents (docs/clickup.md §1.4), declared here.
  */
 export const DOCUMENTED_ERROR_SCHEMA = {
   type: "object",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PostDigestDeps } from "../../src/flow/digest/post-digest.ts";
-import { createSlackUserDirectory } from "../../src/flow/digest/slack-user-directory.ts";
+import type { PostDigestDeps } from "../../src/slack/digest/post-digest.ts";
+import { createSlackUserDirectory } from "../../src/slack/digest/slack-user-directory.ts";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { webClientFor } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PostDigestDeps } from "../../src/flow/digest/post-digest.ts";
+import type { PostDigestDeps } from "../../src/slack/digest/post-digest.ts";
 import { BLOCK_LIMITS, blocksTextLength } from "../fakes/slack/index.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import {

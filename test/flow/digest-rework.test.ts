@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PostDigestDeps } from "../../src/flow/digest/post-digest.ts";
 import { computeFlowReport } from "../../src/flow/metrics/index.ts";
+import type { PostDigestDeps } from "../../src/slack/digest/post-digest.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import {
   type App,

@@ -5,8 +5,8 @@ import {
   type PostDigestDeps,
   type PostDigestOutcome,
   postDigest,
-} from "../../src/flow/digest/post-digest.ts";
-import { createSlackUserDirectory } from "../../src/flow/digest/slack-user-directory.ts";
+} from "../../src/slack/digest/post-digest.ts";
+import { createSlackUserDirectory } from "../../src/slack/digest/slack-user-directory.ts";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { createSlackFake, type SlackFake, webClientFor } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";

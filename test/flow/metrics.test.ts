@@ -9,7 +9,7 @@ const now = day(20);
 const report = (projectId: number, at = now, windowDays?: number) =>
   computeFlowReport(database.db, projectId, { now: at, windowDays });
 
-describe("flow metrics on hand-computed timelines (flow-metrics.md)", () => {
+describe("flow metrics on hand-computed timelines (docs/flow-metrics.md)", () => {
   it("straight flow: cycle time from first active to done, lead time from creation, time per status", async () => {
     const { projectId, bindingId } = await newProject(database.sql);
     // to do (1 d) → in progress (2 d) → review (1 d) → complete

@@ -18,7 +18,7 @@ const cases: [string, string | null, string][] = [
   ["unknown type", null, "active"],
 ];
 
-describe("status → stage mapping (flow-metrics.md)", () => {
+describe("status → stage mapping (docs/flow-metrics.md §2)", () => {
   it("defaults by status type, with block/wait names as blocked", () => {
     for (const [name, type, stage] of cases) expect([name, defaultStage(name, type)]).toEqual([name, stage]);
   });
@@ -29,6 +29,52 @@ describe("status → stage mapping (flow-metrics.md)", () => {
       from jsonb_to_recordset(${JSON.stringify(cases.map(([name, type]) => ({ name, type })))}::jsonb)
         as x(name text, type text)`;
     expect(rows.map((r) => r.stage)).toEqual(cases.map(([, , stage]) => stage));
+  });
+
+  it("SQL and TypeScript agree on every combination of status type and name shape, and on override keys", async () => {
+    const types = [
+      null,
+      "",
+      "open",
+      "OPEN",
+      "custom",
+      "done",
+      "Done",
+      "closed",
+      "CLOSED",
+      "removed",
+      "unknown",
+    ];
+    const words = [
+      "",
+      "to do",
+      "in progress",
+      "block",
+      "BLOCKED",
+      "Unblocked",
+      "wait",
+      "Waiting",
+      "await",
+      "done",
+    ];
+    const pads = ["", " ", "  ", "\t", "\u00a0", "\n"];
+    const letters = ["", "İ", "ß", "Σ", "é"];
+    const combos: { name: string; type: string | null }[] = [];
+    for (const type of types)
+      for (const word of words)
+        for (const pad of pads)
+          for (const letter of letters) combos.push({ name: `${pad}${letter}${word}${pad}`, type });
+    const rows = await database.db.$client<{ stage: string; key: string }[]>`
+      select flowbot_default_stage(x.e->>'name', x.e->>'type')::text as stage, flowbot_status_key(x.e->>'name') as key
+      from jsonb_array_elements(${JSON.stringify(combos)}::jsonb) with ordinality as x(e, i)
+      order by x.i`;
+    expect(rows).toHaveLength(combos.length);
+    const differ = combos.flatMap((c, i) => {
+      const sql = rows[i]!;
+      const ts = { stage: defaultStage(c.name, c.type), key: statusKey(c.name) };
+      return sql.stage === ts.stage && sql.key === ts.key ? [] : [{ ...c, sql, ts }];
+    });
+    expect(differ).toEqual([]);
   });
 
   it("a project override wins over the default, matched by name regardless of case and spaces", () => {

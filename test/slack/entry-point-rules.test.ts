@@ -104,6 +104,28 @@ describe("every Slack entry point declares who may use it", () => {
     expect(commandRule({ text: "frobnicate" }).who).toBe("anyone");
   });
 
+  it("every `/flow <subcommand>` a message names exists", async () => {
+    const names = new Set(flowbot.slack!.registry.list().map((s) => s.name));
+    const named = new Map<string, string>();
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (path.endsWith(".ts")) {
+          for (const m of (await readFile(path, "utf8")).matchAll(/\/flow ([a-z][a-z-]*)/g)) {
+            named.set(m[1]!, path);
+          }
+        }
+      }
+    };
+    await walk("src");
+    expect(named.size).toBeGreaterThan(5);
+    const unknown = [...named]
+      .filter(([name]) => !names.has(name))
+      .map(([name, path]) => `${name} (${path})`);
+    expect(unknown).toEqual([]);
+  });
+
   it("no source file registers a Bolt listener except the routes", async () => {
     const offenders: string[] = [];
     const walk = async (dir: string): Promise<void> => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PostDigestDeps } from "../../src/flow/digest/post-digest.ts";
-import { SHARE_ACTION_ID } from "../../src/flow/report/flow-view-blocks.ts";
-import { HOME_OPEN_REPORT_ACTION_ID } from "../../src/flow/report/report-subcommands.ts";
+import type { PostDigestDeps } from "../../src/slack/digest/post-digest.ts";
+import { SHARE_ACTION_ID } from "../../src/slack/report/flow-view-blocks.ts";
+import { HOME_OPEN_REPORT_ACTION_ID } from "../../src/slack/report/report-subcommands.ts";
 import { createSlackFake } from "../fakes/slack/index.ts";
 import {
   ADMIN,

@@ -1,7 +1,7 @@
 import { type ChartOption, type ChartSize, DEFAULT_CHART_SIZE, renderChartPng } from "./echarts-ssr.ts";
 import { axisMax, type PercentileLevels, percentileMarkLines, zoneColor } from "./percentile-lines.ts";
 
-export type AgeingChartPoint = {
+type AgeingChartPoint = {
   status: string;
   ageDays: number;
   /** Age rests on time-in-status estimates: drawn as a hollow dot. */

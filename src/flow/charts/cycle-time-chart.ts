@@ -1,7 +1,7 @@
 import { type ChartOption, type ChartSize, DEFAULT_CHART_SIZE, renderChartPng } from "./echarts-ssr.ts";
 import { axisMax, type PercentileLevels, percentileMarkLines, zoneColor } from "./percentile-lines.ts";
 
-export type CycleTimeChartPoint = {
+type CycleTimeChartPoint = {
   finishedAt: Date;
   cycleDays: number;
   /** Cycle time rests on time-in-status estimates: drawn as a hollow dot. */
@@ -22,7 +22,7 @@ export type CycleTimeChartInput = {
 };
 
 /** The cycle-time scatterplot: a dot per finished task (finish date × cycle time) with percentile lines. */
-export function cycleTimeChartOption(input: CycleTimeChartInput): ChartOption {
+function cycleTimeChartOption(input: CycleTimeChartInput): ChartOption {
   const dateLabel = new Intl.DateTimeFormat("en-US", {
     day: "numeric",
     month: "short",

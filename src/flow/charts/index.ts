@@ -1,13 +1,3 @@
-export {
-  type AgeingChartInput,
-  type AgeingChartPoint,
-  ageingChartOption,
-  renderAgeingChart,
-} from "./ageing-chart.ts";
-export {
-  type CycleTimeChartInput,
-  type CycleTimeChartPoint,
-  renderCycleTimeChart,
-} from "./cycle-time-chart.ts";
-export { type ChartSize, renderChartSvg } from "./echarts-ssr.ts";
-export { formatDays, type PercentileLevels } from "./percentile-lines.ts";
+export { ageingChartOption, renderAgeingChart } from "./ageing-chart.ts";
+export { renderCycleTimeChart } from "./cycle-time-chart.ts";
+export { renderChartSvg } from "./echarts-ssr.ts";

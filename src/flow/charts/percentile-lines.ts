@@ -1,3 +1,4 @@
+import { formatDays } from "../format-days.ts";
 /** The four cycle-time percentiles every Flow chart draws as horizontal lines. */
 export type PercentileLevels = {
   p50: number | null;
@@ -15,11 +16,7 @@ const LINE_STYLES = [
 
 /** Dot colours by pace zone: below p50, p50–p70, p70–p85, p85–p95, above p95. */
 const ZONE_COLORS = ["#2e9e5b", "#9bbb2e", "#c9a227", "#e07b24", "#c0392b"] as const;
-export const NEUTRAL_DOT = "#4a6fd1";
-
-export function formatDays(days: number): string {
-  return days >= 10 ? `${Math.round(days)}d` : `${Math.round(days * 10) / 10}d`;
-}
+const NEUTRAL_DOT = "#4a6fd1";
 
 /**
  * echarts markLine entries for the known percentiles; labels sit at the right end of each line. Lines closer
@@ -43,8 +40,8 @@ export function percentileMarkLines(levels: PercentileLevels, axisTop: number) {
     const first = group[0]!;
     const label =
       group.length === 1
-        ? `${top.label} ${formatDays(top.value)}`
-        : `${first.label.replace("%", "")}–${top.label} ${formatDays(first.value).replace("d", "")}–${formatDays(top.value)}`;
+        ? `${top.label} ${formatDays(top.value, { unit: "d" })}`
+        : `${first.label.replace("%", "")}–${top.label} ${formatDays(first.value, { unit: "d" }).replace("d", "")}–${formatDays(top.value, { unit: "d" })}`;
     return group.map((line) => ({
       yAxis: line.value,
       lineStyle: { color: line.color, type: "dashed" as const, width: 1.5 },

@@ -1,3 +1,4 @@
+import { formatDays } from "../format-days.ts";
 import type { AgeingThresholds } from "../metrics/types.ts";
 
 /**
@@ -16,7 +17,7 @@ export type AlertLevel = {
   label: string;
 };
 
-const days = (n: number) => `${Math.round(n * 10) / 10} d`;
+const days = (n: number) => formatDays(n, { precision: "tenth" });
 
 /** The ladder for a project's current thresholds, lowest first; rungs that would not be higher are dropped. */
 export function alertLadder(t: AgeingThresholds): AlertLevel[] {

@@ -2,8 +2,9 @@ import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { ageingWip, computeHeadline } from "../metrics/index.ts";
-import { reworkEventsIn } from "../metrics/queries.ts";
+import { reworkEventsIn } from "../metrics/rework.ts";
 import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
+import { metricsSettingsOf } from "../metrics/window-settings.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
 
 export type DigestTask = {
@@ -81,6 +82,7 @@ export async function computeDigest(
   const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!project) return undefined;
   const now = options.now;
+  const settings = metricsSettingsOf(projectId, project);
   // Instants go to SQL as ISO text: drizzle makes postgres.js pass timestamp values through untouched.
   const nowIso = now.toISOString();
   // Rework since the previous digest; a first digest covers the project's window and says so.
@@ -88,8 +90,8 @@ export async function computeDigest(
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
   const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
-    ageingWip(db, projectId, { now }),
-    computeHeadline(db, projectId, { now }),
+    ageingWip(db, projectId, { now, settings }),
+    computeHeadline(db, projectId, { now, settings }),
     db.$client<{ id: number; caseId: number; active: boolean; createdMs: number }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         (extract(epoch from s.created_at) * 1000)::float8 as "createdMs",

@@ -7,7 +7,7 @@ import { enqueueDigest } from "./enqueue-digest.ts";
  * fills in up to 5 missed minutes), so this covers short outages; a digest more than this late is skipped
  * rather than posted long after its time.
  */
-export const DUE_LOOKBACK_MS = 10 * 60_000;
+const DUE_LOOKBACK_MS = 10 * 60_000;
 
 /**
  * Queues the digests due in (now − lookback, now] in each project's own zone. Projects count when their

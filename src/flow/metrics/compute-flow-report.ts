@@ -1,33 +1,17 @@
 import type { Db } from "../../db/connect-database.ts";
 import { FLOW_STAGES } from "../stage-mapping.ts";
-import {
-  ageingItems,
-  cyclePercentiles,
-  cycleScatter,
-  finishedStats,
-  reworkEvents,
-  sleOf,
-  thresholdsOf,
-  timeInStatus,
-  wipCounts,
-} from "./queries.ts";
-import { loadMetricsSettings } from "./settings.ts";
+import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
+import { reworkEvents } from "./rework.ts";
+import { timeInStatus } from "./time-in-status.ts";
 import type { AgeingWip, FlowReport, Headline, MetricsOptions, TimeInStage } from "./types.ts";
+import { DAY_MS, loadMetricsSettings, type MetricsSettings, windowOf } from "./window-settings.ts";
+import { ageingItems, sleOf, thresholdsOf, wipCounts } from "./wip-ageing.ts";
 
 /** How many ageing tasks, rework events and scatter points a report carries (totals are counted). */
-export const REPORT_LIMITS = { ageing: 100, reworkEvents: 50, cycleScatter: 2000 } as const;
-
-const DAY_MS = 86_400_000;
-
-function windowOf(now: Date, days: number) {
-  if (!Number.isInteger(days) || days < 1 || days > 3660) {
-    throw new RangeError(`the window must be a whole number of days from 1 to 3660, not ${days}`);
-  }
-  return { from: new Date(now.getTime() - days * DAY_MS), to: now };
-}
+const REPORT_LIMITS = { ageing: 100, reworkEvents: 50, cycleScatter: 2000 } as const;
 
 /**
- * The Flow view of a project (flow-metrics.md) over the last `windowDays` days (default: the project's
+ * The Flow view of a project (docs/flow-metrics.md §4) over the last `windowDays` days (default: the project's
  * window_days): a handful of queries over the per-case flow facts, run concurrently.
  */
 export async function computeFlowReport(
@@ -85,10 +69,13 @@ export async function computeFlowReport(
   };
 }
 
+/** `settings`: the project's metrics settings when the caller has them already (read once per digest). */
+type ComputeOptions = { now: Date; settings?: MetricsSettings };
+
 /** The headline numbers (App Home, digest): WIP, last week's throughput, SLE and how many tasks are ageing. */
-export async function computeHeadline(db: Db, projectId: number, opts: { now: Date }): Promise<Headline> {
+export async function computeHeadline(db: Db, projectId: number, opts: ComputeOptions): Promise<Headline> {
   const sql = db.$client;
-  const s = await loadMetricsSettings(sql, projectId);
+  const s = opts.settings ?? (await loadMetricsSettings(sql, projectId));
   const { from, to } = windowOf(opts.now, s.windowDays);
   const weekAgo = new Date(opts.now.getTime() - 7 * DAY_MS);
   const [p, [week]] = await Promise.all([
@@ -109,9 +96,9 @@ export async function computeHeadline(db: Db, projectId: number, opts: { now: Da
 }
 
 /** Every WIP task, oldest first, with its age, pace and the thresholds (the digest's input). */
-export async function ageingWip(db: Db, projectId: number, opts: { now: Date }): Promise<AgeingWip> {
+export async function ageingWip(db: Db, projectId: number, opts: ComputeOptions): Promise<AgeingWip> {
   const sql = db.$client;
-  const s = await loadMetricsSettings(sql, projectId);
+  const s = opts.settings ?? (await loadMetricsSettings(sql, projectId));
   const { from, to } = windowOf(opts.now, s.windowDays);
   const thresholds = thresholdsOf(s, await cyclePercentiles(sql, s, from, to));
   const items = await ageingItems(sql, s, opts.now, thresholds, null);

@@ -1,13 +1,5 @@
-export { ageingWip, computeFlowReport, computeHeadline, REPORT_LIMITS } from "./compute-flow-report.ts";
-export {
-  DEFAULT_REBUILD_BATCH,
-  deferFlowRebuild,
-  enqueueFlowRebuild,
-  hasDirtyCases,
-  rebuildDirtyCases,
-} from "./deferred-rebuild.ts";
+export { ageingWip, computeFlowReport, computeHeadline } from "./compute-flow-report.ts";
+export { deferFlowRebuild, hasDirtyCases, rebuildDirtyCases } from "./deferred-rebuild.ts";
 export { PERCENTILES } from "./percentiles.ts";
-export { paceOf } from "./queries.ts";
 export { rebuildProjectFlow } from "./refresh.ts";
-export { ProjectNotFoundError } from "./settings.ts";
 export type * from "./types.ts";

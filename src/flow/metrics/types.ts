@@ -1,7 +1,7 @@
 import type { FlowStage } from "../stage-mapping.ts";
 
 /**
- * The Flow view's numbers for one project (flow-metrics.md). Durations are in days (fractional, not
+ * The Flow view's numbers for one project (docs/flow-metrics.md §4). Durations are in days (fractional, not
  * rounded); instants are Date objects. "estimated" marks values that rest on ClickUp's per-status totals
  * (status_timings) rather than an exact status timeline.
  */
@@ -12,7 +12,7 @@ export type FlowClock = "calendar" | "working";
 /** Where a work item stands against the cycle-time percentiles of the window. */
 export type Pace = "≤p50" | "p50–p70" | "p70–p85" | "p85–p95" | ">p95";
 
-export interface FlowWindow {
+interface FlowWindow {
   /** Length of the window in days (default: the project's window_days, 90). */
   days: number;
   /** Start (inclusive) and end (= now) of the window. */
@@ -40,7 +40,7 @@ export interface CycleTimePercentiles extends Percentiles {
   calendarDays: { p50: number | null; p70: number | null; p85: number | null; p95: number | null };
 }
 
-export interface Sle {
+interface Sle {
   /** "85% of tasks finish within N days"; null when there is no finished task and none was set by hand. */
   days: number | null;
   source: "p85" | "manual" | "none";
@@ -78,7 +78,7 @@ export interface ReworkEventItem {
   actorName: string | null;
 }
 
-export interface Rework {
+interface Rework {
   /** finishedWithRework ÷ finished, or null when nothing finished in the window. */
   rate: number | null;
   finishedWithRework: number;

@@ -34,13 +34,6 @@ export const channelMember = (
   channel: (request: AccessRequest) => Promise<ChannelAnswer>,
 ): Rule => ({ who: "channel member", does, channel });
 
-/** The channel the request came from (a slash command's, or a message button's). */
-export async function requestChannel(request: AccessRequest): Promise<ChannelAnswer> {
-  return request.channelId
-    ? { channelId: request.channelId }
-    : { refused: "Slack did not say which channel this came from, so nothing was done." };
-}
-
 /** The command that opens each recorded modal, for messages that say how to start again. */
 export const VIEW_COMMANDS: Record<ViewKind, string> = {
   connect: "/flow connect",

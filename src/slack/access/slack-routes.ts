@@ -23,7 +23,7 @@ import type { Rule } from "./rules.ts";
 export const SIGNED_REQUEST_KEY = "flowbotSignedRequest";
 
 /** One registered entry point and who may use it; a command's rule may depend on its text. */
-export type RouteEntry = {
+type RouteEntry = {
   type: PayloadKind;
   id: string;
   rule: Rule | ((command: SlashCommand) => Rule);

@@ -4,7 +4,7 @@ import type { Db } from "../../db/connect-database.ts";
 import type { ViewKind } from "./rules.ts";
 
 /** How long a recorded modal is honoured: longer than anyone keeps a flowbot dialog open. */
-export const VIEW_RECORD_TTL_MS = 24 * 60 * 60 * 1000;
+const VIEW_RECORD_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type ViewRecord = {
   viewId: string;

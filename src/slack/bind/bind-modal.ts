@@ -1,12 +1,13 @@
 import type { KnownBlock, PlainTextOption, View } from "@slack/types";
 import { type Container, containerUrl } from "../../bindings/container.ts";
+import { modal, section } from "../views/block-kit.ts";
 import { type BindChoices, type BindSelection, type Choice, NO_FOLDER } from "./load-bind-choices.ts";
 
 export const BIND_CALLBACK = "flow_bind";
 export const BIND_CONFIRM_CALLBACK = "flow_bind_confirm";
 export const ACTIONS = { space: "bind_space", folder: "bind_folder", list: "bind_list" } as const;
 /** Slack's cap for a static select; above it the level switches to a searchable external select. */
-export const MAX_STATIC_OPTIONS = 100;
+const MAX_STATIC_OPTIONS = 100;
 
 /** What the drill-down modal carries between steps: the selection, and the container it picks. */
 export type BindMetadata = BindSelection & { container?: Container };
@@ -40,7 +41,7 @@ function select(actionId: string, placeholder: string, options: PlainTextOption[
 }
 
 /** The deepest level chosen so far is what Bind binds. */
-export function selectedContainer(sel: BindSelection, choices: BindChoices): Container | undefined {
+function selectedContainer(sel: BindSelection, choices: BindChoices): Container | undefined {
   const space = choices.spaces.find((s) => s.id === sel.spaceId);
   if (!space) return undefined;
   const folder =
@@ -87,22 +88,12 @@ export function bindModal(meta: BindMetadata, choices: BindChoices | undefined, 
   };
   const chosen = choices ? selectedContainer(selection, choices) : undefined;
   const base = {
-    type: "modal" as const,
-    callback_id: BIND_CALLBACK,
-    private_metadata: JSON.stringify({ ...selection, ...(chosen ? { container: chosen } : {}) }),
-    title: { type: "plain_text" as const, text: "Bind ClickUp" },
-    close: { type: "plain_text" as const, text: "Cancel" },
+    callbackId: BIND_CALLBACK,
+    privateMetadata: JSON.stringify({ ...selection, ...(chosen ? { container: chosen } : {}) }),
+    title: "Bind ClickUp",
   };
   if (!choices) {
-    return {
-      ...base,
-      blocks: [
-        {
-          type: "section",
-          text: { type: "mrkdwn", text: ":hourglass_flowing_sand: Loading your ClickUp spaces…" },
-        },
-      ],
-    };
+    return modal({ ...base, blocks: [section(":hourglass_flowing_sand: Loading your ClickUp spaces…")] });
   }
   const elements = [select(ACTIONS.space, "Choose a space", choices.spaces.map(choiceOption), meta.spaceId)];
   if (meta.spaceId) {
@@ -146,7 +137,7 @@ export function bindModal(meta: BindMetadata, choices: BindChoices | undefined, 
       ],
     },
   ];
-  return { ...base, submit: { type: "plain_text", text: "Bind" }, blocks };
+  return modal({ ...base, submit: "Bind", blocks });
 }
 
 /** Pushed on Bind: what will be bound and what happens next. */
@@ -156,14 +147,13 @@ export function confirmBindModal(
   teamId: string,
   publicUrl: string | undefined,
 ): View {
-  return {
-    type: "modal",
-    callback_id: BIND_CONFIRM_CALLBACK,
+  return modal({
+    callbackId: BIND_CONFIRM_CALLBACK,
     // Only which container: its names and place are read from ClickUp again on Confirm.
-    private_metadata: JSON.stringify({ container: { type: container.type, id: container.id } }),
-    title: { type: "plain_text", text: "Confirm bind" },
-    submit: { type: "plain_text", text: "Confirm bind" },
-    close: { type: "plain_text", text: "Back" },
+    privateMetadata: JSON.stringify({ container: { type: container.type, id: container.id } }),
+    title: "Confirm bind",
+    submit: "Confirm bind",
+    close: "Back",
     blocks: [
       {
         type: "section",
@@ -180,5 +170,5 @@ export function confirmBindModal(
         },
       },
     ],
-  };
+  });
 }

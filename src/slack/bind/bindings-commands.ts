@@ -35,7 +35,7 @@ export function backfillButton(b: Pick<BindingRow, "id" | "lastSyncedAt">) {
 type Counts = Awaited<ReturnType<typeof bindingDataCounts>>;
 
 /** The two destructive buttons, each behind a Slack confirm dialog that names what goes. */
-export function unbindButtons(b: Pick<BindingRow, "id" | "path">, counts: Counts) {
+function unbindButtons(b: Pick<BindingRow, "id" | "path">, counts: Counts) {
   return [
     {
       type: "button" as const,
@@ -72,11 +72,7 @@ export function unbindButtons(b: Pick<BindingRow, "id" | "path">, counts: Counts
   ];
 }
 
-export function bindingsBlocks(
-  rows: BindingRow[],
-  teamId: string,
-  counts: Map<number, Counts>,
-): KnownBlock[] {
+function bindingsBlocks(rows: BindingRow[], teamId: string, counts: Map<number, Counts>): KnownBlock[] {
   if (!rows.length) {
     return [
       {

@@ -4,7 +4,7 @@ import type { Access } from "../access/check-access.ts";
 import type { Rule } from "../access/rules.ts";
 import type { SlackServices } from "../slack-services.ts";
 
-export type SubcommandContext = {
+type SubcommandContext = {
   /** Words after the subcommand name, e.g. ["30d"] for `/flow report 30d`. */
   args: string[];
   command: SlashCommand;

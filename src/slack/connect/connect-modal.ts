@@ -1,4 +1,5 @@
 import type { View } from "@slack/types";
+import { modal } from "../views/block-kit.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 
 export const CONNECT_CALLBACK = "flow_connect";
@@ -7,12 +8,10 @@ export const WORKSPACE_BLOCK = "workspace";
 
 /** The /flow connect modal: the personal token, and the workspace id when the token sees several. */
 export function connectModal(): View {
-  return {
-    type: "modal",
-    callback_id: CONNECT_CALLBACK,
-    title: { type: "plain_text", text: "Connect ClickUp" },
-    submit: { type: "plain_text", text: "Connect" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: CONNECT_CALLBACK,
+    title: "Connect ClickUp",
+    submit: "Connect",
     blocks: [
       {
         type: "section",
@@ -44,7 +43,7 @@ export function connectModal(): View {
         element: { type: "plain_text_input", action_id: "value" },
       },
     ],
-  };
+  });
 }
 
 export function connectedModal(text: string): View {

@@ -12,8 +12,9 @@ import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
+import { modal } from "../views/block-kit.ts";
 
-export const DISCONNECT_CALLBACK = "flow_disconnect";
+const DISCONNECT_CALLBACK = "flow_disconnect";
 const CHOICE_BLOCK = "choice";
 /** The radio choice; anything else (or nothing) keeps the data. */
 const choiceSchema = z.enum(["keep", "delete"]).catch("keep");
@@ -90,12 +91,10 @@ export function disconnectSubcommand(routes: SlackRoutes, services: SlackService
         teamId: access.teamId,
         userId: access.userId,
         channelId: command.channel_id,
-        view: {
-          type: "modal",
-          callback_id: DISCONNECT_CALLBACK,
-          title: { type: "plain_text", text: "Disconnect ClickUp" },
-          submit: { type: "plain_text", text: "Disconnect" },
-          close: { type: "plain_text", text: "Cancel" },
+        view: modal({
+          callbackId: DISCONNECT_CALLBACK,
+          title: "Disconnect ClickUp",
+          submit: "Disconnect",
           blocks: [
             {
               type: "section",
@@ -122,7 +121,7 @@ export function disconnectSubcommand(routes: SlackRoutes, services: SlackService
               },
             },
           ],
-        },
+        }),
       });
     },
   };

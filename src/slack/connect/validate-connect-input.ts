@@ -9,7 +9,7 @@ export type ConnectCheck =
     };
 
 /** Longest we wait for ClickUp: Slack drops a view_submission that is not answered in 3 s. */
-export const CONNECT_DEADLINE_MS = 2500;
+const CONNECT_DEADLINE_MS = 2500;
 
 /**
  * Checks what the admin typed, cheapest first: format problems never reach ClickUp. Each

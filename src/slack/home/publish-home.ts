@@ -4,15 +4,16 @@ import { mapLimited } from "../../concurrency/fifo-slots.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { computeHeadline } from "../../flow/metrics/index.ts";
 import type { Headline } from "../../flow/metrics/types.ts";
-import { days } from "../../flow/report/format.ts";
-import type { ReportProject } from "../../flow/report/report-projects.ts";
-import { HOME_OPEN_REPORT_ACTION_ID } from "../../flow/report/report-subcommands.ts";
+import type { ReportProject } from "../../flow/report-projects.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
+import { HOME_OPEN_REPORT_ACTION_ID } from "../report/report-subcommands.ts";
+import { button, context, section, slackErrorCode } from "../views/block-kit.ts";
+import { days } from "../views/mrkdwn.ts";
 import { userProjects } from "./user-projects.ts";
 
 /** Slack allows 100 blocks in a Home view; the fixed parts take under 10. */
-export const HOME_PROJECTS_LISTED = 40;
+const HOME_PROJECTS_LISTED = 40;
 /** Project headlines computed at once while the Home tab is built. */
 const HEADLINES_AT_ONCE = 4;
 
@@ -70,7 +71,7 @@ async function flowPageBlocks(
   try {
     projects = await userProjects(client, deps.db, teamId, userId);
   } catch (err) {
-    const code = (err as { data?: { error?: string } })?.data?.error ?? "unknown error";
+    const code = slackErrorCode(err) ?? "unknown error";
     deps.logger.warn({ err, userId }, "could not list the user's channels for the App Home");
     return [
       section(
@@ -103,24 +104,17 @@ async function flowPageBlocks(
     blocks.push({
       type: "section",
       text: { type: "mrkdwn", text: `<#${project.channelId}>\n${headlineText(headlines[i] ?? null)}` },
-      accessory: {
-        type: "button",
-        action_id: HOME_OPEN_REPORT_ACTION_ID,
-        text: { type: "plain_text", text: "Open report" },
+      accessory: button({
+        actionId: HOME_OPEN_REPORT_ACTION_ID,
+        text: "Open report",
         value: String(project.id),
-      },
+      }),
     });
   });
   if (projects.length > listed.length) {
-    blocks.push({
-      type: "context",
-      elements: [
-        {
-          type: "mrkdwn",
-          text: `…and ${projects.length - listed.length} more. Run \`/flow report\` in any of those channels.`,
-        },
-      ],
-    });
+    blocks.push(
+      context(`…and ${projects.length - listed.length} more. Run \`/flow report\` in any of those channels.`),
+    );
   }
   return blocks;
 }
@@ -130,8 +124,4 @@ function headlineText(h: Headline | null): string {
   const sle = h.sleDays === null ? "SLE not known yet" : `SLE 85% ≤ ${days(h.sleDays)}`;
   const ageing = h.ageingCount > 0 ? `:warning: ${h.ageingCount} ageing` : "0 ageing";
   return `WIP *${h.wipNow}* · finished last week *${h.throughputLastWeek}* · ${sle} · ${ageing}`;
-}
-
-function section(text: string): KnownBlock {
-  return { type: "section", text: { type: "mrkdwn", text } };
 }

@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Db } from "../../db/connect-database.ts";
-import { projectsInChannels, type ReportProject } from "../../flow/report/report-projects.ts";
+import { projectsInChannels, type ReportProject } from "../../flow/report-projects.ts";
 
 /** users.conversations pages read at most (1000 channels each). */
 const MAX_PAGES = 10;

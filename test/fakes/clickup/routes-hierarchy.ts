@@ -7,7 +7,7 @@ import { isMember, teamOfFolder, teamOfList, teamOfSpace } from "./state.ts";
 /** User, workspaces and the space → folder → list hierarchy. `archived=true` returns only archived items. */
 export function hierarchyRoutes({ state }: RouteDeps) {
   const app = new Hono<FakeEnv>();
-  // Unknown ids and ids in another workspace both answer OAUTH_027, as ClickUp does (reference §2.5).
+  // Unknown ids and ids in another workspace both answer OAUTH_027, as ClickUp does (docs/clickup.md §2.3).
   const reachable = (teamId: string | undefined, userId: number) =>
     teamId !== undefined && isMember(state, teamId, userId);
 

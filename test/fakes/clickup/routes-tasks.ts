@@ -59,7 +59,7 @@ export function taskRoutes({ state, options }: RouteDeps) {
     if (!state.workspaces.has(teamId) || !isMember(state, teamId, c.var.user.id)) return teamNotAuthorized(c);
     const filter = parseTaskFilter(c);
     const spaces = arrayParam(c, "space_ids");
-    const folders = arrayParam(c, "project_ids"); // "project" = folder in REST (reference §4.2)
+    const folders = arrayParam(c, "project_ids"); // "project" = folder in REST (docs/clickup.md §1.2)
     const lists = arrayParam(c, "list_ids");
     const timl = boolParam(c, "include_timl");
     const matches = () => {

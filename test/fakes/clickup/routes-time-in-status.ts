@@ -7,7 +7,7 @@ import { timeInStatusJson } from "./time-in-status.ts";
 
 export const BULK_TIME_IN_STATUS_MAX = 100;
 
-// The real error for a disabled ClickApp is unconfirmed (reference §6.1); clients must treat any
+// The real error for a disabled ClickApp is unconfirmed (docs/clickup.md §6.1); clients must treat any
 // non-200 as "unavailable", so the fake picks a plausible 400 with an {err, ECODE} body.
 const clickAppDisabled = (c: Context) =>
   cuError(c, 400, "Time in Status ClickApp is not enabled for this Workspace", "TIS_001");
@@ -25,7 +25,7 @@ export function timeInStatusRoutes({ state, now }: RouteDeps) {
     const body: Record<string, unknown> = {};
     for (const id of ids) {
       const task = state.tasks.get(id);
-      // Unknown or unreachable tasks are left out of the result (the tolerant reading, reference §6.3).
+      // Unknown or unreachable tasks are left out of the result (the tolerant reading, docs/clickup.md §6.2).
       if (!task || !isMember(state, task.teamId, c.var.user.id)) continue;
       if (!enabled(task.teamId)) return clickAppDisabled(c);
       body[task.id] = timeInStatusJson(task, now());

@@ -124,7 +124,7 @@ export function webhookRoutes({ state }: RouteDeps) {
     const teamId = c.req.param("teamId");
     const user = c.var.user;
     if (!state.workspaces.has(teamId) || !isMember(state, teamId, user.id)) return teamNotAuthorized(c);
-    // Only the caller's own webhooks (reference §5.1).
+    // Only the caller's own webhooks (docs/clickup.md §5.1).
     const hooks = [...state.webhooks.values()].filter((h) => h.teamId === teamId && h.userId === user.id);
     return c.json({ webhooks: hooks.map(webhookJson) });
   });

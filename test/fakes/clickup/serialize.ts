@@ -11,7 +11,7 @@ import type {
   WorkspaceRec,
 } from "./types.ts";
 
-// Wire shapes follow real responses (reference §2–§9), not the spec where the two disagree:
+// Wire shapes follow real responses (docs/clickup.md), not the spec where the two disagree:
 // ms dates as strings, nulls where the real API sends null, user ids as integers.
 
 const ms = (value: number | null): string | null => (value === null ? null : String(value));
@@ -111,7 +111,7 @@ function folderRefJson(state: FakeState, list: ListRec) {
     const folder = mustGet(state.folders, list.folderId, "folder");
     return { id: folder.id, name: folder.name, hidden: false, access: true };
   }
-  // Folderless lists report the space's hidden folder (reference §3.3: handle hidden or null).
+  // Folderless lists report the space's hidden folder (docs/clickup.md §3.3: hidden or null).
   const space = mustGet(state.spaces, list.spaceId, "space");
   return { id: space.hiddenFolderId, name: "hidden", hidden: true, access: true };
 }
@@ -130,7 +130,7 @@ export function listJson(state: FakeState, list: ListRec, single = false) {
     status: null,
     priority: null,
     assignee: null,
-    // Real GetList returned a number here although the spec says string (reference §3.3).
+    // Real GetList returned a number here although the spec says string (docs/clickup.md §1.5).
     task_count: countTasks(state, new Set([list.id])),
     due_date: null,
     due_date_time: false,
@@ -209,7 +209,7 @@ export function taskJson(state: FakeState, task: TaskRec, shape: TaskShape) {
     due_date: ms(task.dueDate),
     start_date: ms(task.startDate),
     points: task.points,
-    // A number in practice although the spec says string (reference §4.4).
+    // A number in practice although the spec says string (docs/clickup.md §1.5).
     time_estimate: task.timeEstimate,
     custom_fields: [],
     dependencies: [],
@@ -244,7 +244,7 @@ export function commentJson(state: FakeState, comment: CommentRec) {
 export function webhookJson(hook: WebhookRec) {
   return {
     id: hook.id,
-    // Integers on the webhook object, unlike everywhere else (reference §5.1).
+    // Integers on the webhook object, unlike everywhere else (docs/clickup.md §5.1).
     userid: hook.userId,
     team_id: Number(hook.teamId),
     endpoint: hook.endpoint,

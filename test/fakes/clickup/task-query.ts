@@ -6,7 +6,7 @@ export const PAGE_SIZE = 100;
 
 type OrderBy = "id" | "created" | "updated" | "due_date";
 
-/** The filters shared by GET /list/{id}/task and GET /team/{id}/task (reference §4.1–4.2). */
+/** The filters shared by GET /list/{id}/task and GET /team/{id}/task (docs/clickup.md §4.1–4.2). */
 export interface TaskFilter {
   archived: boolean;
   includeClosed: boolean;
@@ -53,7 +53,7 @@ export function parseTaskFilter(c: Context): TaskFilter {
 }
 
 export function matchesFilter(task: TaskRec, f: TaskFilter, doneCountsAsClosed: boolean): boolean {
-  // archived=true returns only archived tasks, not both (observed, reference §3).
+  // archived=true returns only archived tasks, not both (observed, docs/clickup.md §3.2).
   if (task.archived !== f.archived) return false;
   if (f.parent !== null) {
     if (task.parent !== f.parent) return false;
@@ -67,7 +67,7 @@ export function matchesFilter(task: TaskRec, f: TaskFilter, doneCountsAsClosed: 
   for (const r of f.ranges) {
     const value = task[r.key];
     if (value === null) return false;
-    // date_updated_gt is inclusive in practice (observed, reference §10.15); the others are strict.
+    // date_updated_gt is inclusive in practice (observed, docs/clickup.md §4.4); the others are strict.
     if (r.gt !== null && (r.key === "dateUpdated" ? value < r.gt : value <= r.gt)) return false;
     if (r.lt !== null && value >= r.lt) return false;
   }

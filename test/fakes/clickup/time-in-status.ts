@@ -9,7 +9,7 @@ interface Bucket {
 const MINUTE = 60_000;
 
 /**
- * Aggregates a task's status visits into ClickUp's per-status totals (reference §6.2): one entry per
+ * Aggregates a task's status visits into ClickUp's per-status totals (docs/clickup.md §6.2): one entry per
  * status name, re-entries add up, the current status keeps growing until `now`. `since` is the latest
  * entry into that status (the real meaning is unconfirmed); entries are ordered by orderindex like the
  * spec example, so clients must not rely on chronological order.

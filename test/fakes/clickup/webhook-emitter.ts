@@ -69,7 +69,7 @@ export interface WebhookEmitter {
 const defaultDeliver: Deliver = (url, init) => fetch(url, init);
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Most specific location wins (reference §5.1): task, then list, then folder, then space, then workspace. */
+/** Most specific location wins (docs/clickup.md §5.1): task, then list, then folder, then space, then workspace. */
 function scopeMatches(hook: WebhookRec, scope: EventScope): boolean {
   if (hook.teamId !== scope.teamId) return false;
   if (hook.taskId) return hook.taskId === scope.taskId;
@@ -127,7 +127,7 @@ export function createWebhookEmitter(state: FakeState, initial: WebhookEmitterOp
           webhook_id: hook.id,
           ...(ev.historyItems ? { history_items: ev.historyItems } : {}),
         };
-        // Compact JSON, signed and sent byte for byte (reference §5.5).
+        // Compact JSON, signed and sent byte for byte (docs/clickup.md §5.5).
         const body = JSON.stringify(payload);
         const delivery = {
           webhookId: hook.id,

@@ -61,7 +61,7 @@ function historyItem(
   };
 }
 
-/** Create: taskCreated with two items, then taskStatusUpdated re-using the status item (reference §5.4). */
+/** Create: taskCreated with two items, then taskStatusUpdated re-using the status item (docs/clickup.md §5.4). */
 export function taskCreatedEvents(
   state: FakeState,
   task: TaskRec,
@@ -135,7 +135,7 @@ export function statusChangedEvents(
   return withTaskUpdated("taskStatusUpdated", [taskScope(state, task)], task.id, item);
 }
 
-/** Move payloads use the legacy naming: `category` = folder, `project` = space (reference §5.4). */
+/** Move payloads use the legacy naming: `category` = folder, `project` = space (docs/clickup.md §5.4). */
 function listLocation(state: FakeState, listId: string) {
   const list = mustGet(state.lists, listId, "list");
   const space = mustGet(state.spaces, list.spaceId, "space");

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { isValidTimeZone, parseWallTime } from "../digest/due-times.ts";
-import { FLOW_STAGES, type FlowStage } from "../stage-mapping.ts";
-import type { ProjectSettings } from "./project-settings.ts";
+import { isValidTimeZone, parseWallTime } from "../../flow/digest/due-times.ts";
+import type { ProjectSettings } from "../../flow/settings/project-settings.ts";
+import { FLOW_STAGES, type FlowStage } from "../../flow/stage-mapping.ts";
 import { FIELDS, PERCENTILES, STAGE_BLOCK_PREFIX } from "./settings-modal.ts";
 
 /** One input's state as Slack sends it in view_submission (only the fields the modal's elements use). */

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { bindings, projects } from "../../../db/schema.ts";
-import type { Db } from "../../db/connect-database.ts";
+import { bindings, projects } from "../../db/schema.ts";
+import type { Db } from "../db/connect-database.ts";
 
 /** What the Flow view needs to know about a project besides its metrics. */
 export type ReportProject = {

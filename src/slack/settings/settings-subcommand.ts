@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { admin } from "../../slack/access/rules.ts";
-import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
-import type { Subcommand } from "../../slack/commands/subcommand.ts";
-import type { SlackServices } from "../../slack/slack-services.ts";
-import { noticeModal } from "../../slack/views/notice-modal.ts";
+import { findProject, saveProjectSettings, seenStatuses } from "../../flow/settings/project-settings.ts";
 import { recomputeProjectRework } from "../../sync/timeline/index.ts";
+import { admin } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
+import type { Subcommand } from "../commands/subcommand.ts";
+import type { SlackServices } from "../slack-services.ts";
+import { noticeModal } from "../views/notice-modal.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
-import { findProject, saveProjectSettings, seenStatuses } from "./project-settings.ts";
 import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
 
 const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });

@@ -1,16 +1,15 @@
-import { admin } from "../../slack/access/rules.ts";
-import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
-import type { Subcommand } from "../../slack/commands/subcommand.ts";
-import type { SlackServices } from "../../slack/slack-services.ts";
-import { findProject } from "../settings/project-settings.ts";
-import { settingsSubcommand } from "../settings/settings-subcommand.ts";
-import { enqueueDigest } from "./enqueue-digest.ts";
+import { enqueueDigest } from "../../flow/digest/enqueue-digest.ts";
+import { findProject } from "../../flow/settings/project-settings.ts";
+import { admin } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
+import type { Subcommand } from "../commands/subcommand.ts";
+import type { SlackServices } from "../slack-services.ts";
 import { registerSnoozeActions } from "./snooze-actions.ts";
 
-/** `/flow settings`, `/flow digest now` and the digest's buttons (snooze). */
+/** `/flow digest now` and the digest's buttons (snooze). */
 export function digestSubcommands(routes: SlackRoutes, services: SlackServices): Subcommand[] {
   registerSnoozeActions(routes, services);
-  return [settingsSubcommand(routes, services), digestNowSubcommand(services)];
+  return [digestNowSubcommand(services)];
 }
 
 /**

@@ -1,20 +1,21 @@
 import type { WebClient } from "@slack/web-api";
 import type { Db } from "../../db/connect-database.ts";
+import { ageingWip, computeFlowReport } from "../../flow/metrics/index.ts";
+import type { FlowReport } from "../../flow/metrics/types.ts";
+import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { Logger } from "../../log/create-logger.ts";
-import { ageingWip, computeFlowReport } from "../metrics/index.ts";
-import type { FlowReport } from "../metrics/types.ts";
+import { describeSlackError } from "../views/block-kit.ts";
+import { plural } from "../views/mrkdwn.ts";
 import { type ChartFiles, type FlowViewMessage, flowViewMessage, reportIsEmpty } from "./flow-view-blocks.ts";
-import { plural } from "./format.ts";
 import { renderReportCharts, uploadCharts } from "./report-charts.ts";
-import { type ReportProject, statusOrder } from "./report-projects.ts";
 
 /** The ageing chart draws at most this many dots (the oldest); more would only blur into a band. */
-export const AGEING_CHART_MAX_POINTS = 2000;
+const AGEING_CHART_MAX_POINTS = 2000;
 
 /** What the "Share to channel" button carries: enough to rebuild the same view without a database row. */
 export type ShareValue = { p: number; d: number; t: number; a?: string; c?: string };
 
-export function encodeShareValue(value: ShareValue): string {
+function encodeShareValue(value: ShareValue): string {
   return JSON.stringify(value);
 }
 
@@ -70,7 +71,7 @@ export async function buildReport(
         { err, projectId: project.id },
         "flow report charts could not be rendered or uploaded",
       );
-      chartProblem = slackErrorCode(err);
+      chartProblem = describeSlackError(err);
     }
   }
   const shareValue = opts.shareable
@@ -110,10 +111,4 @@ function emptyMessage(project: ReportProject, report: FlowReport): FlowViewMessa
     .filter(Boolean)
     .join("\n");
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
-}
-
-/** Slack's error code (e.g. `not_in_channel`) from a WebClient error, or a short message. */
-export function slackErrorCode(err: unknown): string {
-  const e = err as { data?: { error?: string }; message?: string };
-  return e?.data?.error ?? (e?.message ? e.message.slice(0, 120) : "unknown error");
 }

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WebClient } from "@slack/web-api";
 import type { Database } from "../../db/connect-database.ts";
+import { computeDigest, type Digest } from "../../flow/digest/compute-digest.ts";
+import type { PostDigestPayload } from "../../flow/digest/enqueue-digest.ts";
 import type { Logger } from "../../log/create-logger.ts";
-import { computeDigest, type Digest } from "./compute-digest.ts";
-import type { PostDigestPayload } from "./enqueue-digest.ts";
+import { slackErrorCode } from "../views/block-kit.ts";
 import { renderDigest } from "./render-digest.ts";
 import type { SlackUserDirectory } from "./slack-user-directory.ts";
 
@@ -79,7 +80,7 @@ export async function postDigest(
     });
     ts = res.ts!;
   } catch (err) {
-    const error = (err as { data?: { error?: string } }).data?.error;
+    const error = slackErrorCode(err);
     const why = error ? CHANNEL_ERRORS[error] : undefined;
     if (!error || !why) throw err;
     await sql`

@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../log/create-logger.ts";
+import { slackErrorCode } from "../views/block-kit.ts";
 
 /** How long an email → Slack user answer (or "no such user") is trusted, in ms. */
 const TTL_MS = 6 * 60 * 60 * 1000;
@@ -33,7 +34,7 @@ export function createSlackUserDirectory(
             hit = { userId: user?.id && !user.deleted && !user.is_bot ? user.id : null, at: now() };
             cache.set(raw, hit);
           } catch (err) {
-            const code = (err as { data?: { error?: string } }).data?.error;
+            const code = slackErrorCode(err);
             if (code === "users_not_found") {
               hit = { userId: null, at: now() };
               cache.set(raw, hit);

@@ -1,15 +1,16 @@
 import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import type { AccessRequest } from "../../slack/access/read-request.ts";
-import { anyone, type ChannelAnswer, channelMember } from "../../slack/access/rules.ts";
-import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
-import type { Subcommand } from "../../slack/commands/subcommand.ts";
-import type { SlackServices } from "../../slack/slack-services.ts";
-import { buildReport, decodeShareValue, slackErrorCode } from "./build-report.ts";
+import { findProjectByChannel, findProjectById, type ReportProject } from "../../flow/report-projects.ts";
+import type { AccessRequest } from "../access/read-request.ts";
+import { anyone, type ChannelAnswer, channelMember } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
+import type { Subcommand } from "../commands/subcommand.ts";
+import type { SlackServices } from "../slack-services.ts";
+import { describeSlackError, slackErrorCode } from "../views/block-kit.ts";
+import { buildReport, decodeShareValue } from "./build-report.ts";
 import { SHARE_ACTION_ID } from "./flow-view-blocks.ts";
 import { parseWindow } from "./parse-window.ts";
-import { findProjectByChannel, findProjectById, type ReportProject } from "./report-projects.ts";
 
 /** App Home button: the project's report, sent to the user in the app's DM. */
 export const HOME_OPEN_REPORT_ACTION_ID = "flow_home_open_report";
@@ -68,7 +69,7 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
         await client.chat.postMessage({ channel: project.channelId, ...built.message, unfurl_links: false });
         await ephemeral(respond, `:white_check_mark: Shared the Flow view to <#${project.channelId}>.`);
       } catch (err) {
-        const code = slackErrorCode(err);
+        const code = describeSlackError(err);
         logger.warn({ err, projectId: project.id }, "sharing a flow report failed");
         await ephemeral(respond, shareFailure(code, project));
       }
@@ -161,7 +162,7 @@ function shareFailure(code: string, project: ReportProject): string {
 
 function failureText(project: ReportProject, err: unknown): string {
   // Slack's error codes are safe and useful to show; anything else stays in the log.
-  const slackCode = (err as { data?: { error?: string } })?.data?.error;
+  const slackCode = slackErrorCode(err);
   const why = slackCode
     ? `Slack said \`${slackCode}\``
     : "an internal error; the details are in flowbot's log";

@@ -1,6 +1,7 @@
 import type { KnownBlock, PlainTextOption, View } from "@slack/types";
-import { FLOW_STAGES, type FlowStage } from "../stage-mapping.ts";
-import type { ProjectRow, SeenStatus } from "./project-settings.ts";
+import type { ProjectRow, SeenStatus } from "../../flow/settings/project-settings.ts";
+import { FLOW_STAGES, type FlowStage } from "../../flow/stage-mapping.ts";
+import { modal } from "../views/block-kit.ts";
 
 export const SETTINGS_CALLBACK = "flow_settings";
 
@@ -19,9 +20,9 @@ export const FIELDS = {
 /** Stage selects use block id `stage:<statusKey>`. */
 export const STAGE_BLOCK_PREFIX = "stage:";
 /** What the modal's `private_metadata` carries. */
-export type SettingsMetadata = { projectId: number; channelId: string };
+type SettingsMetadata = { projectId: number; channelId: string };
 
-export const STAGE_LABELS: Record<FlowStage, string> = {
+const STAGE_LABELS: Record<FlowStage, string> = {
   not_started: "Not started",
   active: "Active",
   blocked: "Blocked",
@@ -209,13 +210,11 @@ export function settingsModal(project: ProjectRow, statuses: readonly SeenStatus
     });
   }
   const metadata: SettingsMetadata = { projectId: project.id, channelId: project.channelId };
-  return {
-    type: "modal",
-    callback_id: SETTINGS_CALLBACK,
-    private_metadata: JSON.stringify(metadata),
-    title: text("Flow settings"),
-    submit: text("Save"),
-    close: text("Cancel"),
+  return modal({
+    callbackId: SETTINGS_CALLBACK,
+    privateMetadata: JSON.stringify(metadata),
+    title: "Flow settings",
+    submit: "Save",
     blocks,
-  };
+  });
 }

@@ -1,11 +1,12 @@
 import type { KnownBlock } from "@slack/types";
-import type { AgeingItem, FlowReport, Pace } from "../metrics/types.ts";
-import { clip, dateFormatter, days, escapeMrkdwn, link, percent, plural } from "./format.ts";
+import type { AgeingItem, FlowReport, Pace } from "../../flow/metrics/types.ts";
+import { button, clip, context as contextLine, section } from "../views/block-kit.ts";
+import { dateFormatter, days, escapeMrkdwn, link, percent, plural } from "../views/mrkdwn.ts";
 
 /** Slack's documented ceiling for blocks in one message. */
-export const MESSAGE_BLOCK_LIMIT = 50;
+const MESSAGE_BLOCK_LIMIT = 50;
 /** Ageing tasks listed by name; the rest are counted ("and N more") and shown in the chart. */
-export const AGEING_LISTED = 15;
+const AGEING_LISTED = 15;
 const AGEING_PER_SECTION = 5;
 const STATUSES_LISTED = 12;
 const REWORK_LISTED = 5;
@@ -72,9 +73,9 @@ export function flowViewMessage(report: FlowReport, context: FlowViewContext): F
     { type: "section", fields: headlineFields(report) },
   ];
 
-  if (context.note) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context.note }] });
+  if (context.note) blocks.push(contextLine(context.note));
   const notes = estimateNotes(report);
-  if (notes) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: notes }] });
+  if (notes) blocks.push(contextLine(notes));
 
   if (context.charts.ageing) {
     blocks.push({
@@ -132,22 +133,11 @@ export function flowViewMessage(report: FlowReport, context: FlowViewContext): F
   if (context.shareValue) {
     blocks.push({
       type: "actions",
-      elements: [
-        {
-          type: "button",
-          action_id: SHARE_ACTION_ID,
-          text: { type: "plain_text", text: "Share to channel" },
-          value: context.shareValue,
-        },
-      ],
+      elements: [button({ actionId: SHARE_ACTION_ID, text: "Share to channel", value: context.shareValue })],
     });
   }
 
   return { text: summaryText(report), blocks: blocks.slice(0, MESSAGE_BLOCK_LIMIT) };
-}
-
-function section(text: string): KnownBlock {
-  return { type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } };
 }
 
 function field(text: string) {

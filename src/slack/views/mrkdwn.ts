@@ -1,9 +1,11 @@
+import { formatDays } from "../../flow/format-days.ts";
+import { clip } from "./block-kit.ts";
+
 /** Text helpers for the Flow view's Slack messages. */
 
-/** Days with one decimal below 10 and whole days above, e.g. "3.2 d", "14 d". */
+/** Days as the Flow view writes them (src/flow/format-days.ts), "–" when unknown. */
 export function days(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "–";
-  return value >= 10 ? `${Math.round(value)} d` : `${Math.round(value * 10) / 10} d`;
+  return value === null || value === undefined ? "–" : formatDays(value);
 }
 
 export function percent(value: number | null | undefined): string {
@@ -14,10 +16,6 @@ export function percent(value: number | null | undefined): string {
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-export function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** A mrkdwn link with escaped, clipped text; plain text when the URL is not http(s). */

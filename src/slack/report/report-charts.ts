@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import { renderAgeingChart, renderCycleTimeChart } from "../charts/index.ts";
-import type { AgeingItem, FlowReport } from "../metrics/types.ts";
+import { renderAgeingChart, renderCycleTimeChart } from "../../flow/charts/index.ts";
+import type { AgeingItem, FlowReport } from "../../flow/metrics/types.ts";
 import type { ChartFiles } from "./flow-view-blocks.ts";
 
 export type ChartImages = { ageing: Buffer; cycleTime: Buffer | null };

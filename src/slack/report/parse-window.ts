@@ -1,7 +1,7 @@
 /** The longest report window: two years of history. */
-export const MAX_WINDOW_DAYS = 730;
+const MAX_WINDOW_DAYS = 730;
 
-export const WINDOW_FORMS = "a number of days or weeks, e.g. `30d`, `90d` or `12w`";
+const WINDOW_FORMS = "a number of days or weeks, e.g. `30d`, `90d` or `12w`";
 
 export type WindowChoice = { ok: true; days: number | null } | { ok: false; message: string };
 

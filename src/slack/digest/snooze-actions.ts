@@ -1,10 +1,10 @@
 import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
-import type { AccessRequest } from "../../slack/access/read-request.ts";
-import { type ChannelAnswer, channelMember } from "../../slack/access/rules.ts";
-import type { SlackRoutes } from "../../slack/access/slack-routes.ts";
-import type { SlackServices } from "../../slack/slack-services.ts";
-import { escapeMrkdwn } from "../report/format.ts";
+import type { AccessRequest } from "../access/read-request.ts";
+import { type ChannelAnswer, channelMember } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
+import type { SlackServices } from "../slack-services.ts";
+import { escapeMrkdwn } from "../views/mrkdwn.ts";
 import { DIGEST_ACTIONS } from "./render-digest.ts";
 
 const SNOOZE_DAYS = 3;

@@ -1,4 +1,4 @@
-import type { ProjectSettings } from "./project-settings.ts";
+import type { ProjectSettings } from "../../flow/settings/project-settings.ts";
 import { WEEKDAYS } from "./settings-modal.ts";
 
 /** A short human summary of saved settings, e.g. for the ephemeral confirmation. */

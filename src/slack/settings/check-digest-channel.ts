@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../log/create-logger.ts";
+import { slackErrorCode } from "../views/block-kit.ts";
 
 /**
  * Why flowbot could not post to a channel, as an inline modal error, or undefined when it can (or when
@@ -20,7 +21,7 @@ export async function checkDigestChannel(
     }
     return undefined;
   } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
+    const code = slackErrorCode(err);
     if (code === "channel_not_found") {
       return "flowbot cannot see that channel. Invite it there first (/invite @flowbot), or pick another channel.";
     }

@@ -1,7 +1,14 @@
 import type { KnownBlock } from "@slack/types";
-import type { Assignee } from "../metrics/types.ts";
-import { clip, escapeMrkdwn } from "../report/format.ts";
-import { type Digest, type DigestRework, type DigestTask, isQuiet } from "./compute-digest.ts";
+import {
+  type Digest,
+  type DigestRework,
+  type DigestTask,
+  isQuiet,
+} from "../../flow/digest/compute-digest.ts";
+import { formatDays } from "../../flow/format-days.ts";
+import type { Assignee } from "../../flow/metrics/types.ts";
+import { button, clip } from "../views/block-kit.ts";
+import { escapeMrkdwn } from "../views/mrkdwn.ts";
 
 export const DIGEST_ACTIONS = {
   open: "digest_open",
@@ -10,7 +17,7 @@ export const DIGEST_ACTIONS = {
 } as const;
 
 /** What a snooze button carries: project and tracked case ids. */
-export type SnoozeValue = { p: number; c: number };
+type SnoozeValue = { p: number; c: number };
 
 /** Slack's limit is 50 blocks per message. */
 const MAX_BLOCKS = 50;
@@ -23,7 +30,7 @@ const ASSIGNEES_SHOWN = 4;
 
 export type RenderedMessage = { text: string; blocks: KnownBlock[] };
 
-const days = (n: number) => `${(Math.round(n * 10) / 10).toFixed(1)} d`;
+const days = (n: number) => formatDays(n, { precision: "fixed tenth" });
 const link = (url: string, name: string) =>
   `<${url}|${escapeMrkdwn(clip(name, NAME_CHARS).replace(/\|/g, "¦"))}>`;
 const slackDate = (at: Date) =>
@@ -33,7 +40,7 @@ const slackDate = (at: Date) =>
  * `<@U…>` for assignees whose ClickUp email matched a Slack user, their ClickUp name otherwise.
  * @param slackUserByEmail lower-cased email → Slack user id
  */
-export function renderAssignees(
+function renderAssignees(
   assignees: readonly Assignee[],
   slackUserByEmail: ReadonlyMap<string, string>,
 ): string {
@@ -66,26 +73,10 @@ function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<stri
       type: "actions",
       block_id: `task_actions:${task.caseId}`,
       elements: [
-        {
-          type: "button",
-          action_id: DIGEST_ACTIONS.open,
-          text: { type: "plain_text", text: "Open in ClickUp" },
-          url: task.url,
-          // Slack sends an action for a URL button too; the value lets the guard check its project.
-          value,
-        },
-        {
-          type: "button",
-          action_id: DIGEST_ACTIONS.snooze3d,
-          text: { type: "plain_text", text: "Snooze 3 days" },
-          value,
-        },
-        {
-          type: "button",
-          action_id: DIGEST_ACTIONS.snoozeMoves,
-          text: { type: "plain_text", text: "Snooze until it moves" },
-          value,
-        },
+        // Slack sends an action for a URL button too; the value lets the guard check its project.
+        button({ actionId: DIGEST_ACTIONS.open, text: "Open in ClickUp", url: task.url, value }),
+        button({ actionId: DIGEST_ACTIONS.snooze3d, text: "Snooze 3 days", value }),
+        button({ actionId: DIGEST_ACTIONS.snoozeMoves, text: "Snooze until it moves", value }),
       ],
     },
   ];

@@ -1,0 +1,44 @@
+import type { Sql } from "postgres";
+import { PERCENTILES } from "./percentiles.ts";
+import type { Percentiles } from "./types.ts";
+import type { MetricsSettings } from "./window-settings.ts";
+
+/*
+ * What the metric queries share. Every metric reads flow_cases / flow_case_status (per-case facts kept
+ * current by the database, see db/functions/), so a report touches one row per case finished in the
+ * window or in progress — never a project's whole transition history. Day counts use flowbot_days
+ * (elapsed days, or working days in the project's zone; docs/flow-metrics.md §4).
+ */
+
+export const iso = (d: Date) => d.toISOString();
+/** drizzle turns postgres.js's timestamp parsing off on the shared client: timestamps may arrive as text. */
+export const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+
+/**
+ * SQL fragment: the nearest-rank percentiles (docs/flow-metrics.md §4.8) of column `v` over the rows
+ * aggregated, with their count. Postgres's percentile_disc is the nearest-rank method: the first value
+ * whose rank r has r / n ≥ p, i.e. rank ⌈p·n⌉ (test/flow/percentiles.test.ts holds it to that).
+ */
+export const percentileJson = (sql: Sql, v: string) =>
+  sql.unsafe(
+    `json_build_object('n', count(${v})::int, ${PERCENTILES.map(
+      (p, i) =>
+        `'p${p}', (percentile_disc(array[${PERCENTILES.map((q) => q / 100).join(", ")}]::float8[]) within group (order by ${v}))[${i + 1}]`,
+    ).join(", ")})`,
+  );
+
+/** Stored durations of finished cases (flow_cases), in the project's clock. */
+export const cycleColumn = (s: MetricsSettings) => (s.clock === "working" ? "cycle_work_days" : "cycle_days");
+export const leadColumn = (s: MetricsSettings) => (s.clock === "working" ? "lead_work_days" : "lead_days");
+
+export type PercentileRow = {
+  n: number;
+  p50: number | null;
+  p70: number | null;
+  p85: number | null;
+  p95: number | null;
+};
+
+export function percentiles(r: PercentileRow): Omit<Percentiles, "estimated"> {
+  return { n: r.n, p50: r.p50, p70: r.p70, p85: r.p85, p95: r.p95 };
+}
