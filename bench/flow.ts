@@ -63,7 +63,7 @@ try {
   await runMigrations(url, logger);
   const database = connectDatabase(url);
   cleanups.push(() => database.close());
-  const { db, sql } = database;
+  const { sql } = database;
 
   // --- one project, four bindings (the last unbound: its data still counts) ---------------------------
   const now = new Date();
@@ -167,20 +167,20 @@ try {
   );
   let lastReport: Awaited<ReturnType<typeof computeFlowReport>> | undefined;
   const report = await medianOf(async () => {
-    lastReport = await computeFlowReport(db, projectId, { now });
+    lastReport = await computeFlowReport(sql, projectId, { now });
   });
   const digestModule = await import("../src/flow/digest/compute-digest.ts").catch(() => null);
   const digestFn =
     digestModule && typeof digestModule.computeDigest === "function"
-      ? () => digestModule.computeDigest(db, projectId, { now })
-      : () => Promise.all([ageingWip(db, projectId, { now }), computeHeadline(db, projectId, { now })]);
+      ? () => digestModule.computeDigest(database, projectId, { now })
+      : () => Promise.all([ageingWip(sql, projectId, { now }), computeHeadline(sql, projectId, { now })]);
   const digest = await medianOf(digestFn);
   // A stage-mapping change re-derives every case's stages in one statement (the settings modal's save).
   const [mappingMs] = await timed(
     () => sql`insert into stage_overrides (project_id, status_key, status_name, stage)
               values (${projectId}, 'qa', 'qa', 'blocked')`,
   );
-  const afterMapping = await computeFlowReport(db, projectId, { now });
+  const afterMapping = await computeFlowReport(sql, projectId, { now });
 
   const r = lastReport!;
   console.log(

@@ -133,6 +133,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     if (event.tab !== "home") return;
     await publishHome(eventClient, access.teamId, access.userId, registry.list(), {
       db: deps.database.db,
+      sql: deps.database.sql,
       logger,
       now: deps.now,
     });

@@ -82,7 +82,7 @@ describe("the digest's rework list", () => {
     await app.sql`update tracked_cases set tracked = false where id = ${moved.caseId}`;
     await app.sql`update tracked_cases set deleted_at = ${new Date(T0).toISOString()}::timestamptz where id = ${deleted.caseId}`;
 
-    const report = await computeFlowReport(app.flowbot.database.db, projectId, { now: new Date(now) });
+    const report = await computeFlowReport(app.flowbot.database.sql, projectId, { now: new Date(now) });
     expect(report.rework.events.map((e) => e.taskName)).toEqual(["Still here"]);
 
     expect(await runDigest(deps, projectId, now)).toMatchObject({ outcome: "posted" });

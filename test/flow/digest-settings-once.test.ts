@@ -31,7 +31,9 @@ describe("computeDigest", () => {
       path: [[STATUSES.doing, new Date(T0 - 40 * DAY)]],
     });
     queries.length = 0;
-    const digest = await computeDigest(drizzle(sql, { schema }), projectId, { now: new Date(T0) });
+    const digest = await computeDigest({ db: drizzle(sql, { schema }), sql }, projectId, {
+      now: new Date(T0),
+    });
     expect(digest?.ageing.map((t) => t.name)).toEqual(["Old"]);
     expect(digest?.clock).toBe("working");
     const projectReads = queries.filter((q) => /\bfrom\s+"?projects"?\b/i.test(q));

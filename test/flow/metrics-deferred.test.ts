@@ -498,11 +498,11 @@ describe("backfill with deferred flow facts", () => {
         .toEqual({ synced: true, listed: false, jobs: 0, facts: 340 });
 
       const now = new Date(w.clock.now());
-      const deferred = await computeFlowReport(flowbot.database.db, projectId, { now });
+      const deferred = await computeFlowReport(flowbot.database.sql, projectId, { now });
       expect(deferred.throughput.total).toBeGreaterThan(100);
       expect(deferred.wipNow).toBeGreaterThan(100);
       await rebuildProjectFlow(sql, projectId);
-      expect(await computeFlowReport(flowbot.database.db, projectId, { now })).toEqual(deferred);
+      expect(await computeFlowReport(flowbot.database.sql, projectId, { now })).toEqual(deferred);
     } finally {
       await flowbot.stop();
       await own.drop();

@@ -69,7 +69,7 @@ describe("durations across daylight-saving changes are elapsed time", () => {
 
       const calendar = await newProject(database.sql, { timeZone: c.zone });
       await addCase(database.sql, calendar.bindingId, { path: path(created, started, finished) });
-      const r = await computeFlowReport(database.db, calendar.projectId, { now: at });
+      const r = await computeFlowReport(database.sql, calendar.projectId, { now: at });
       expect(r.cycleTime.p50).toBeCloseTo(c.cycleHours / 24, 10);
       expect(r.leadTime.p50).toBeCloseTo(c.leadHours / 24, 10);
       expect(r.cycleScatter[0]?.cycleDays).toBeCloseTo(c.cycleHours / 24, 10);
@@ -78,7 +78,7 @@ describe("durations across daylight-saving changes are elapsed time", () => {
 
       const working = await newProject(database.sql, { timeZone: c.zone, workingDays: true });
       await addCase(database.sql, working.bindingId, { path: path(created, started, finished) });
-      const w = await computeFlowReport(database.db, working.projectId, { now: at });
+      const w = await computeFlowReport(database.sql, working.projectId, { now: at });
       expect(w.cycleTime.p50).toBeCloseTo(1, 10);
       expect(w.leadTime.p50).toBeCloseTo(2, 10);
     });
@@ -95,7 +95,7 @@ describe("durations across daylight-saving changes are elapsed time", () => {
         ["progress", started],
       ],
     });
-    const wip = await ageingWip(database.db, calendar.projectId, { now });
+    const wip = await ageingWip(database.sql, calendar.projectId, { now });
     expect(wip.items).toHaveLength(1);
     expect(wip.items[0]!.ageDays).toBeCloseTo(71 / 24, 10);
     expect(wip.items[0]!.daysInStatus).toBeCloseTo(71 / 24, 10);
@@ -107,7 +107,7 @@ describe("durations across daylight-saving changes are elapsed time", () => {
         ["progress", started],
       ],
     });
-    const w = await ageingWip(database.db, working.projectId, { now });
+    const w = await ageingWip(database.sql, working.projectId, { now });
     expect(w.items[0]!.ageDays).toBeCloseTo(1, 10);
   });
 
@@ -122,7 +122,7 @@ describe("durations across daylight-saving changes are elapsed time", () => {
         new Date("2026-03-30T10:00:00Z"),
       ),
     });
-    const w = await computeFlowReport(database.db, project.projectId, {
+    const w = await computeFlowReport(database.sql, project.projectId, {
       now: new Date("2026-04-01T00:00:00Z"),
     });
     expect(w.cycleTime.p50).toBeCloseTo(0.5, 10);
@@ -135,7 +135,7 @@ describe("durations across daylight-saving changes are elapsed time", () => {
         new Date("2026-03-30T10:00:00Z"),
       ),
     });
-    const r = await computeFlowReport(database.db, calendar.projectId, {
+    const r = await computeFlowReport(database.sql, calendar.projectId, {
       now: new Date("2026-04-01T00:00:00Z"),
     });
     expect(r.cycleTime.p50).toBeCloseTo(33.5 / 24, 10);
@@ -157,8 +157,8 @@ describe("durations across daylight-saving changes are elapsed time", () => {
     });
     const now = new Date("2026-04-30T00:00:00Z");
     const [a, b] = await Promise.all([
-      computeFlowReport(database.db, project.projectId, { now }),
-      computeFlowReport(database.db, other.projectId, { now }),
+      computeFlowReport(database.sql, project.projectId, { now }),
+      computeFlowReport(database.sql, other.projectId, { now }),
     ]);
     expect(a.cycleTime.p50).toBeCloseTo(0.5 + 11 / 23, 10);
     expect(b.cycleTime.p50).toBeCloseTo(1.5, 10);

@@ -7,7 +7,7 @@ const database = useTestDatabase();
 
 const now = day(20);
 const report = (projectId: number, at = now, windowDays?: number) =>
-  computeFlowReport(database.db, projectId, { now: at, windowDays });
+  computeFlowReport(database.sql, projectId, { now: at, windowDays });
 
 describe("flow metrics on hand-computed timelines (docs/flow-metrics.md)", () => {
   it("straight flow: cycle time from first active to done, lead time from creation, time per status", async () => {
@@ -222,32 +222,32 @@ describe("flow metrics on hand-computed timelines (docs/flow-metrics.md)", () =>
     expect(r.ageing[0]?.assignees).toEqual(assignees);
     expect(r.ageing[1]).toMatchObject({ status: "in progress", daysInStatus: 6.5 });
 
-    const headline = await computeHeadline(database.db, projectId, { now });
+    const headline = await computeHeadline(database.sql, projectId, { now });
     // Finished on day(3)..day(9); the last 7 days before day(20) hold none of them.
     expect(headline).toEqual({ wipNow: 5, throughputLastWeek: 0, sleDays: 6, ageingCount: 2 });
-    expect(await computeHeadline(database.db, projectId, { now: day(10) })).toMatchObject({
+    expect(await computeHeadline(database.sql, projectId, { now: day(10) })).toMatchObject({
       throughputLastWeek: 6,
     });
 
-    const wip = await ageingWip(database.db, projectId, { now });
+    const wip = await ageingWip(database.sql, projectId, { now });
     expect(wip.thresholds).toMatchObject({ p50: 4, p70: 5, p85: 6, p95: 7, thresholdDays: 6, sleDays: 6 });
     expect(wip.items.map((i) => i.name)).toEqual(["wip 8", "wip 6.5", "wip 5.5", "wip 4.5", "wip 3.5"]);
 
     // An SLE set by hand is the default ageing threshold; a fixed day count overrides it.
     await database.sql`update projects set sle_days = 5 where id = ${projectId}`;
-    expect(await computeHeadline(database.db, projectId, { now })).toMatchObject({
+    expect(await computeHeadline(database.sql, projectId, { now })).toMatchObject({
       sleDays: 5,
       ageingCount: 3,
     });
     expect((await report(projectId)).sle).toEqual({ days: 5, source: "manual" });
     await database.sql`update projects set ageing_fixed_days = 4 where id = ${projectId}`;
-    expect((await ageingWip(database.db, projectId, { now })).thresholds).toMatchObject({
+    expect((await ageingWip(database.sql, projectId, { now })).thresholds).toMatchObject({
       thresholdDays: 4,
       thresholdSource: "fixed",
     });
     await database.sql`update projects set ageing_fixed_days = null, sle_days = null, ageing_percentile = 95
                        where id = ${projectId}`;
-    expect(await computeHeadline(database.db, projectId, { now })).toMatchObject({
+    expect(await computeHeadline(database.sql, projectId, { now })).toMatchObject({
       sleDays: 6,
       ageingCount: 1,
     });

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
-import type { Db } from "../../db/connect-database.ts";
+import type { Database } from "../../db/connect-database.ts";
 import { ageingWip, computeHeadline } from "../metrics/index.ts";
 import { reworkEventsIn } from "../metrics/rework.ts";
 import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
@@ -75,10 +75,11 @@ const DAY_MS = 24 * HOUR_MS;
  * caller records the alerts once the message is out. Undefined when the project does not exist.
  */
 export async function computeDigest(
-  db: Db,
+  database: Pick<Database, "db" | "sql">,
   projectId: number,
   options: { now: Date },
 ): Promise<Digest | undefined> {
+  const { db, sql } = database;
   const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!project) return undefined;
   const now = options.now;
@@ -90,9 +91,9 @@ export async function computeDigest(
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
   const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
-    ageingWip(db, projectId, { now, settings }),
-    computeHeadline(db, projectId, { now, settings }),
-    db.$client<{ id: number; caseId: number; active: boolean; createdMs: number }[]>`
+    ageingWip(sql, projectId, { now, settings }),
+    computeHeadline(sql, projectId, { now, settings }),
+    sql<{ id: number; caseId: number; active: boolean; createdMs: number }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         (extract(epoch from s.created_at) * 1000)::float8 as "createdMs",
         case
@@ -105,7 +106,7 @@ export async function computeDigest(
         end as active
       from snoozes s join tracked_cases c on c.id = s.case_id
       where s.project_id = ${projectId}`,
-    db.$client<
+    sql<
       {
         transitionId: number;
         caseId: number;
@@ -121,7 +122,7 @@ export async function computeDigest(
       select r.transition_id::int as "transitionId", r.case_id::int as "caseId", c.name, c.url, r.kind,
         r.from_status as "from", r.to_status as "to", (extract(epoch from r.occurred_at) * 1000)::float8 as "atMs",
         r.actor_name as "actorName"
-      from (select r.* ${reworkEventsIn(db.$client, projectId, { from: reworkSince, fromInclusive: false, to: now })}
+      from (select r.* ${reworkEventsIn(sql, projectId, { from: reworkSince, fromInclusive: false, to: now })}
             and not exists (select 1 from alert_log a where a.project_id = ${projectId} and a.case_id = r.case_id
               and a.kind = 'rework' and a.threshold = r.transition_id::text)) r
       join tracked_cases c on c.id = r.case_id
@@ -141,7 +142,7 @@ export async function computeDigest(
     return at ? [{ item, at }] : [];
   });
   const alertRows = candidates.length
-    ? await db.$client<{ caseId: number; threshold: string; alertedMs: number }[]>`
+    ? await sql<{ caseId: number; threshold: string; alertedMs: number }[]>`
         select case_id::int as "caseId", threshold,
           (extract(epoch from alerted_at) * 1000)::float8 as "alertedMs"
         from alert_log

@@ -1,4 +1,4 @@
-import type { Db } from "../../db/connect-database.ts";
+import type { Sql } from "postgres";
 import { FLOW_STAGES } from "../stage-mapping.ts";
 import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
 import { reworkEvents } from "./rework.ts";
@@ -15,11 +15,10 @@ const REPORT_LIMITS = { ageing: 100, reworkEvents: 50, cycleScatter: 2000 } as c
  * window_days): a handful of queries over the per-case flow facts, run concurrently.
  */
 export async function computeFlowReport(
-  db: Db,
+  sql: Sql,
   projectId: number,
   opts: MetricsOptions,
 ): Promise<FlowReport> {
-  const sql = db.$client;
   const s = await loadMetricsSettings(sql, projectId);
   const days = opts.windowDays ?? s.windowDays;
   const { from, to } = windowOf(opts.now, days);
@@ -73,8 +72,7 @@ export async function computeFlowReport(
 type ComputeOptions = { now: Date; settings?: MetricsSettings };
 
 /** The headline numbers (App Home, digest): WIP, last week's throughput, SLE and how many tasks are ageing. */
-export async function computeHeadline(db: Db, projectId: number, opts: ComputeOptions): Promise<Headline> {
-  const sql = db.$client;
+export async function computeHeadline(sql: Sql, projectId: number, opts: ComputeOptions): Promise<Headline> {
   const s = opts.settings ?? (await loadMetricsSettings(sql, projectId));
   const { from, to } = windowOf(opts.now, s.windowDays);
   const weekAgo = new Date(opts.now.getTime() - 7 * DAY_MS);
@@ -96,8 +94,7 @@ export async function computeHeadline(db: Db, projectId: number, opts: ComputeOp
 }
 
 /** Every WIP task, oldest first, with its age, pace and the thresholds (the digest's input). */
-export async function ageingWip(db: Db, projectId: number, opts: ComputeOptions): Promise<AgeingWip> {
-  const sql = db.$client;
+export async function ageingWip(sql: Sql, projectId: number, opts: ComputeOptions): Promise<AgeingWip> {
   const s = opts.settings ?? (await loadMetricsSettings(sql, projectId));
   const { from, to } = windowOf(opts.now, s.windowDays);
   const thresholds = thresholdsOf(s, await cyclePercentiles(sql, s, from, to));

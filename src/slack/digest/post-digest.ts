@@ -41,7 +41,7 @@ export async function postDigest(
   deps: PostDigestDeps,
   payload: PostDigestPayload,
 ): Promise<PostDigestOutcome> {
-  const { sql, db } = deps.database;
+  const { sql } = deps.database;
   const dueAt = new Date(payload.dueAt);
   const [run] = await sql<{ posted: boolean }[]>`
     select posted_at is not null as posted from digest_runs
@@ -55,7 +55,7 @@ export async function postDigest(
   // Checked before the digest is computed: nothing is worked out that will not be posted.
   if (!payload.requestedBy && !project.enabled) return { outcome: "digest_off" };
   const now = new Date(deps.now());
-  const digest = await computeDigest(db, payload.projectId, { now });
+  const digest = await computeDigest(deps.database, payload.projectId, { now });
   if (!digest) return { outcome: "not_found" };
 
   const emails = [...digest.ageing, ...digest.atRisk].flatMap((t) =>

@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
+import type { Sql } from "postgres";
 import { mapLimited } from "../../concurrency/fifo-slots.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { computeHeadline } from "../../flow/metrics/index.ts";
@@ -17,7 +18,7 @@ const HOME_PROJECTS_LISTED = 40;
 /** Project headlines computed at once while the Home tab is built. */
 const HEADLINES_AT_ONCE = 4;
 
-export type HomeDeps = { db: Db; logger: Logger; now: () => number };
+export type HomeDeps = { db: Db; sql: Sql; logger: Logger; now: () => number };
 
 /**
  * The App Home tab is the Flow page: the user's projects (channels they are in that have a binding) with
@@ -91,7 +92,7 @@ async function flowPageBlocks(
   // A few at a time: each takes several queries, and the pool is shared with the webhook route.
   const headlines = await Promise.all(
     mapLimited(listed, HEADLINES_AT_ONCE, (p) =>
-      computeHeadline(deps.db, p.id, { now }).catch((err: unknown) => {
+      computeHeadline(deps.sql, p.id, { now }).catch((err: unknown) => {
         deps.logger.warn({ err, projectId: p.id }, "headline for the App Home failed");
         return null;
       }),

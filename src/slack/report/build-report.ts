@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import type { Sql } from "postgres";
 import type { Db } from "../../db/connect-database.ts";
 import { ageingWip, computeFlowReport } from "../../flow/metrics/index.ts";
 import type { FlowReport } from "../../flow/metrics/types.ts";
@@ -37,7 +38,8 @@ export type BuiltReport =
   | { kind: "empty"; message: FlowViewMessage }
   | { kind: "view"; report: FlowReport; files: ChartFiles; message: FlowViewMessage; chartProblem?: string };
 
-export type BuildReportDeps = { db: Db; client: WebClient; logger: Logger };
+/** `sql` for the metric queries, `db` for drizzle's. */
+export type BuildReportDeps = { db: Db; sql: Sql; client: WebClient; logger: Logger };
 
 /**
  * Computes a project's Flow view, renders and uploads its two charts, and returns the message. A chart
@@ -48,7 +50,7 @@ export async function buildReport(
   project: ReportProject,
   opts: { at: Date; windowDays: number; shareable: boolean; files?: ChartFiles; sharedBy?: string },
 ): Promise<BuiltReport> {
-  const report = await computeFlowReport(deps.db, project.id, { now: opts.at, windowDays: opts.windowDays });
+  const report = await computeFlowReport(deps.sql, project.id, { now: opts.at, windowDays: opts.windowDays });
   if (reportIsEmpty(report)) {
     return { kind: "empty", message: emptyMessage(project, report) };
   }
@@ -61,7 +63,7 @@ export async function buildReport(
       const [wipItems, order] = await Promise.all([
         report.ageingTotal <= report.ageing.length
           ? report.ageing
-          : ageingWip(deps.db, project.id, { now: opts.at }).then((w) => w.items),
+          : ageingWip(deps.sql, project.id, { now: opts.at }).then((w) => w.items),
         statusOrder(deps.db, project.id),
       ]);
       const images = renderReportCharts(report, wipItems.slice(0, AGEING_CHART_MAX_POINTS), order);

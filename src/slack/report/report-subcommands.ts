@@ -23,7 +23,7 @@ const projectIdSchema = z
 /** `/flow report` and the Flow view's Slack actions (Share to channel, Open report from the App Home). */
 export function reportSubcommands(routes: SlackRoutes, services: SlackServices): Subcommand[] {
   const { database, logger } = services;
-  const deps = (client: WebClient) => ({ db: database.db, client, logger });
+  const deps = (client: WebClient) => ({ db: database.db, sql: database.sql, client, logger });
 
   /** The project channel a button's project id names, looked up in this workspace's projects. */
   const channelOfProject = async (
