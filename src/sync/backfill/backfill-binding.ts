@@ -11,7 +11,6 @@ import { storePage } from "./store-page.ts";
 import type {
   BackfillCheckpoint,
   BackfillDeps,
-  BackfillOptions,
   BackfillPass,
   BackfillPhase,
   BackfillResult,
@@ -37,11 +36,7 @@ const REBUILD_EVERY_PAGES = 10;
  * starts after it. Permanent ClickUp refusals put the binding in error and return; anything else throws
  * so the job is retried.
  */
-export async function backfillBinding(
-  deps: BackfillDeps,
-  bindingId: number,
-  _options: BackfillOptions = {},
-): Promise<BackfillResult> {
+export async function backfillBinding(deps: BackfillDeps, bindingId: number): Promise<BackfillResult> {
   const { db, clickup, logger, signal } = deps;
   const ctx = await loadBindingContext(db, bindingId);
   if (!ctx) throw new Error(`binding ${bindingId} has no project or ClickUp connection`);

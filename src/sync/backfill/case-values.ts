@@ -36,8 +36,6 @@ export function caseValues(bindingId: number, task: ClickUpTask) {
   };
 }
 
-export type CaseValues = ReturnType<typeof caseValues>;
-
 /** tracked_cases columns from a task, snake_case for postgres.js helpers. */
 export function caseRow(bindingId: number, task: ClickUpTask) {
   const v = caseValues(bindingId, task);
