@@ -1,4 +1,4 @@
-import { fifoSlots } from "../../concurrency/fifo-slots.ts";
+import pLimit from "p-limit";
 
 export interface OrderedCommitSteps<P, F> {
   /** The pages in commit order. The next one is asked for as soon as one arrives, so it can load ahead. */
@@ -72,7 +72,8 @@ type OrderedCommits<P, F> = ReturnType<typeof orderedCommits<P, F>>;
  * (which waited for its own predecessor), so the chain commits in page order.
  */
 function orderedCommits<P, F>(steps: OrderedCommitSteps<P, F>) {
-  const slots = fifoSlots(steps.commitsAtOnce);
+  // p-limit starts queued functions in the order they were queued, which the slot rule below needs.
+  const slots = pLimit(steps.commitsAtOnce);
   const inFlight: InFlight[] = [];
   let last: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | null = null;
@@ -87,7 +88,7 @@ function orderedCommits<P, F>(steps: OrderedCommitSteps<P, F>) {
     };
     // The slot is taken now, in page order, and held while the page waits for its fetch (and for an
     // overlapping page): an earlier page is never left without a slot while later ones wait for it.
-    const written = slots.run(async () => {
+    const written = slots(async () => {
       if (overlaps) await earlier;
       const value = await fetched;
       steps.signal?.throwIfAborted();
