@@ -120,7 +120,7 @@ export function createClickUpClient(options: ClickUpClientOptions) {
         }
         fullPages += 1;
         // Pages beyond the next are asked before the caller works on this one, so that work overlaps
-        // them; the next one when the caller asks for it (as a one-page-at-a-time stream always did).
+        // them; the next one when the caller asks for it, so a stream one page deep never asks ahead.
         const depth = fullPages >= 2 ? ahead : 1;
         while (requested.length < depth - 1) request();
         yield res.tasks;
