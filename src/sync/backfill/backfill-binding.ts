@@ -106,8 +106,8 @@ function startRun(deps: BackfillDeps, ctx: BindingContext): Run {
 }
 
 /**
- * The webhook, then every page of both passes from the checkpoint on, each committed with its time in
- * status and the checkpoint. Resolves to the binding's warning.
+ * Every page of both passes from the checkpoint on, each committed with its time in status and the
+ * checkpoint, while the webhook is registered alongside. Resolves to the binding's warning.
  */
 async function pullContainer(run: Run): Promise<string | null> {
   run.report("webhook");
