@@ -1,5 +1,5 @@
 import type { Task } from "graphile-worker";
-import { mapLimited } from "../src/concurrency/fifo-slots.ts";
+import { mapLimited } from "../src/concurrency/map-limited.ts";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
 import { parseJobPayload } from "../src/worker/job-catalog.ts";

@@ -47,7 +47,7 @@ export interface PagesOptions extends CallOptions {
 }
 
 export const TASK_PAGE_SIZE = 100;
-export const BULK_TIME_IN_STATUS_MAX = 100;
+const BULK_TIME_IN_STATUS_MAX = 100;
 
 export interface WebhookInput {
   endpoint: string;
@@ -113,14 +113,14 @@ export function createClickUpClient(options: ClickUpClientOptions) {
       request();
       for (;;) {
         const res = await requested.shift()!.response;
-        // Team tasks may omit last_page (reference §4.2), so a short page also ends the stream.
+        // Team tasks may omit last_page (docs/clickup.md §4.2), so a short page also ends the stream.
         if (res.last_page === true || res.tasks.length < TASK_PAGE_SIZE) {
           if (res.tasks.length > 0) yield res.tasks;
           return;
         }
         fullPages += 1;
         // Pages beyond the next are asked before the caller works on this one, so that work overlaps
-        // them; the next one when the caller asks for it (as a one-page-at-a-time stream always did).
+        // them; the next one when the caller asks for it, so a stream one page deep never asks ahead.
         const depth = fullPages >= 2 ? ahead : 1;
         while (requested.length < depth - 1) request();
         yield res.tasks;

@@ -9,9 +9,9 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
 
 /**
  * `fetch` over undici's `request`, answering with the part of a Response the client reads (ok, status,
- * headers, text). WHATWG fetch builds web streams and Request/Response objects around every call: a
- * backfill page's request spent more CPU there than in parsing the page (measured with bench:backfill's
- * profile), and a backfill's pace is bound by this process's CPU as much as by ClickUp's rate limit.
+ * headers, text). WHATWG fetch builds web streams and Request/Response objects around every call, which
+ * costs a backfill page more CPU than parsing it, and a backfill's pace is bound by this process's CPU as
+ * much as by ClickUp's rate limit.
  */
 export const defaultFetch: FetchLike = async (input, init) => {
   const res = await request(input, {

@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-// ClickUp's field types drift between the spec, endpoints and time (reference §10.13), so values we
+// ClickUp's field types drift between the spec, endpoints and time (docs/clickup.md §1.5), so values we
 // only display or sort by are coerced; fields the sync depends on (ids, names, status) stay required.
 
 /** Ids come as strings or numbers; we always compare strings. */
-export const id = z.union([z.string(), z.number()]).transform(String);
+const id = z.union([z.string(), z.number()]).transform(String);
 /** User ids are integers, sometimes sent as strings. */
 const userId = z.union([z.number(), z.string()]).transform(Number).pipe(z.number().int());
 /** Ms epoch as string or number. */
@@ -22,7 +22,7 @@ const looseNumber = z
     return Number.isFinite(n) ? n : null;
   });
 
-export const statusSchema = z.object({
+const statusSchema = z.object({
   id: z.string().optional(),
   status: z.string(),
   type: z.string(),
@@ -65,7 +65,7 @@ export const listSchema = z.object({
   content: z.string().nullish(),
   task_count: looseNumber,
   archived: z.boolean().optional().default(false),
-  // Folderless lists report a hidden folder or none at all (reference §3.3).
+  // Folderless lists report a hidden folder or none at all (docs/clickup.md §3.3).
   folder: ref.extend({ hidden: z.boolean().optional() }).nullish(),
   space: ref.nullish(),
   override_statuses: z.boolean().optional(),
@@ -151,12 +151,6 @@ export const webhookSchema = z.object({
   secret: z.string().optional(),
 });
 
-export type ClickUpStatus = z.output<typeof statusSchema>;
-export type ClickUpUser = z.output<typeof userSchema>;
-export type ClickUpTeam = z.output<typeof teamSchema>;
-export type ClickUpSpace = z.output<typeof spaceSchema>;
-export type ClickUpFolder = z.output<typeof folderSchema>;
-export type ClickUpList = z.output<typeof listSchema>;
 export type ClickUpTask = z.output<typeof taskSchema>;
 export type ClickUpTimeInStatus = z.output<typeof timeInStatusSchema>;
 export type ClickUpWebhook = z.output<typeof webhookSchema>;

@@ -1,4 +1,4 @@
-/** Filters for the task endpoints (reference §4.1–4.2), in our names; `page` is managed by the iterators. */
+/** Filters for the task endpoints (docs/clickup.md §4), in our names; `page` is managed by the iterators. */
 export interface TaskQuery {
   archived?: boolean;
   includeClosed?: boolean;

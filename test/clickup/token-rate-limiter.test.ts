@@ -118,8 +118,8 @@ describe("token rate limiter pacing (virtual time)", () => {
 
   it("keeps the known window length after the token sat idle", async () => {
     // Two window starts seconds apart with nothing in between only bound the window's length from above;
-    // taken as its length, the first window after the pause was paced to X-RateLimit-Reset (rounded up
-    // to a whole second: up to twice as long as a 1 s window).
+    // taken as its length, the first window after the pause would be paced to X-RateLimit-Reset (rounded
+    // up to a whole second: up to twice as long as a 1 s window).
     const { clock, runUntil, server, burst } = virtualClient(100, 1_000, 1_000);
     await runUntil(burst(40, 4));
     // Idle until just past a whole second, where rounding the reset up costs the most.

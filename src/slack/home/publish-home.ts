@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import type { Sql } from "postgres";
-import { mapLimited } from "../../concurrency/fifo-slots.ts";
+import { mapLimited } from "../../concurrency/map-limited.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { computeHeadline } from "../../flow/metrics/index.ts";
 import type { Headline } from "../../flow/metrics/types.ts";

@@ -1,19 +1,20 @@
-import { isClickUpError } from "../../clickup/clickup-error.ts";
-import type { ClickUpTimeInStatus } from "../../clickup/schemas.ts";
-import { fifoSlots } from "../../concurrency/fifo-slots.ts";
+import { type ClickUpError, isClickUpError } from "../../clickup/clickup-error.ts";
+import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
 import { enqueueFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
+import type { Logger } from "../../log/create-logger.ts";
+import { commitPagesInOrder } from "./commit-pages-in-order.ts";
 import { containerTaskQuery } from "./container-query.ts";
 import { ensureWebhook } from "./ensure-webhook.ts";
-import { loadBindingContext } from "./load-binding-context.ts";
+import { type BindingContext, loadBindingContext } from "./load-binding-context.ts";
 import { joinWarnings, NO_PUBLIC_URL_WARNING, TIMINGS_OFF_WARNING } from "./messages.ts";
 import { markFailed, markSynced, PERMANENT_CODES } from "./record-outcome.ts";
 import { storePage } from "./store-page.ts";
 import type {
   BackfillCheckpoint,
   BackfillDeps,
-  BackfillOptions,
   BackfillPass,
   BackfillPhase,
+  BackfillProgress,
   BackfillResult,
 } from "./types.ts";
 
@@ -30,6 +31,36 @@ const PAGES_WAITING = 4;
  * every this many committed pages, so a long backfill's numbers fill in as it goes, and when the run ends.
  */
 const REBUILD_EVERY_PAGES = 10;
+/**
+ * Task pages requested ahead of the one being stored on long containers: at the start of a run requests
+ * are slower than the rate limit allows (cold connections and caches), and one page ahead leaves budget
+ * unused.
+ */
+const PAGES_AHEAD = 2;
+
+/** One run of the backfill: the binding, where it logs, and the progress it reports. */
+interface Run {
+  deps: BackfillDeps;
+  ctx: BindingContext;
+  log: Logger;
+  progress: BackfillProgress;
+  report(phase: BackfillPhase): void;
+  queueFlowRebuild(): Promise<void>;
+}
+
+interface TaskPage {
+  pass: BackfillPass;
+  /** Page number within its pass, as ClickUp counts them. */
+  page: number;
+  tasks: ClickUpTask[];
+}
+
+interface PageTimings {
+  /** Null when ClickUp gave none: the cases' stored timings are left as they were. */
+  timings: Record<string, ClickUpTimeInStatus> | null;
+  /** Set on the binding with the page; undefined leaves the binding's warning as it is. */
+  warning: string | null | undefined;
+}
 
 /**
  * Pulls every task of a binding's container into tracked_cases and status_timings, page by page, and
@@ -37,221 +68,204 @@ const REBUILD_EVERY_PAGES = 10;
  * starts after it. Permanent ClickUp refusals put the binding in error and return; anything else throws
  * so the job is retried.
  */
-export async function backfillBinding(
-  deps: BackfillDeps,
-  bindingId: number,
-  _options: BackfillOptions = {},
-): Promise<BackfillResult> {
-  const { db, clickup, logger, signal } = deps;
-  const ctx = await loadBindingContext(db, bindingId);
+export async function backfillBinding(deps: BackfillDeps, bindingId: number): Promise<BackfillResult> {
+  const ctx = await loadBindingContext(deps.db, bindingId);
   if (!ctx) throw new Error(`binding ${bindingId} has no project or ClickUp connection`);
-  const { binding, connection } = ctx;
-  const log = logger.child({ bindingId, container: `${binding.containerType}:${binding.containerId}` });
-  const progress = { tasks: 0, pages: 0, requests: 0, phase: "webhook" as BackfillPhase };
-  // Not being able to queue it loses nothing: the cases stay listed, and the reconcile fan-out queues it.
-  const queueFlowRebuild = () =>
-    enqueueFlowRebuild(db.$client).catch((err: unknown) =>
-      log.warn({ err }, "could not queue the flow facts rebuild; the next reconcile fan-out will"),
-    );
-  const report = (phase: BackfillPhase) => {
-    progress.phase = phase;
-    deps.onProgress?.({ ...progress });
-  };
-
+  const run = startRun(deps, ctx);
   try {
-    let webhookWarning: string | null = null;
-    let webhook: Promise<void> | null = null;
-    report("webhook");
-    if (deps.publicUrl) {
-      // Registered while the first pages come in: it needs nothing from them, and waiting out its round
-      // trips first would leave the token's budget idle at the start.
-      webhook = ensureWebhook({
-        db,
-        clickup,
-        sealer: deps.sealer,
-        signal,
-        now: deps.now,
-        publicUrl: deps.publicUrl,
-        bindingId,
-        currentWebhookId: binding.webhookId,
-        connectionId: connection.id,
-        teamId: connection.clickupTeamId,
-        containerType: binding.containerType,
-        containerId: binding.containerId,
-      }).then(() => {
-        progress.requests += 2; // list + create/update, roughly
-      });
-      webhook.catch(() => {}); // observed below; this only keeps an early failure from going unhandled
-    } else {
-      webhookWarning = NO_PUBLIC_URL_WARNING;
-      log.warn("PUBLIC_URL is not set; no ClickUp webhook registered");
-    }
-
-    report("tasks");
-    const checkpoint = binding.backfillCheckpoint as BackfillCheckpoint | null;
-    const resumeFrom = checkpoint ? PASSES.indexOf(checkpoint.pass) : 0;
-    let timingsOff = false;
-    let timingsKnown = false;
-    // Storing overlaps fetching: the next page is requested while this one's time in status is fetched
-    // and stored, and up to STORES_IN_FLIGHT pages are written at once, each in its own transaction.
-    // Commits stay strictly in page order: a page's transaction writes its rows, then waits for every
-    // earlier page to be committed and reported before it sets the checkpoint and commits. So the
-    // checkpoint only ever moves forward over committed pages, and a run stopped by an error, an abort
-    // or a throwing onProgress rolls back the pages after the last reported one.
-    let committed: Promise<void> = Promise.resolve();
-    // A page that failed (its time in status, its store) fails every later one; stop asking ClickUp
-    // for more as soon as it is known rather than when it reaches the front of the pages in flight.
-    const failure: { seen: boolean; error?: unknown } = { seen: false };
-    // Pages take store slots in page order (FIFO), so an earlier page always gets its slot before a
-    // later one that would wait for it to commit.
-    const slots = fifoSlots(STORES_IN_FLIGHT);
-    const inFlight: { taskIds: Set<string>; done: Promise<void> }[] = [];
-    const settleAll = () => Promise.allSettled(inFlight.map((s) => s.done));
-    try {
-      for (const [passIndex, pass] of PASSES.entries()) {
-        if (passIndex < resumeFrom) continue;
-        const startPage = checkpoint?.pass === pass ? checkpoint.page + 1 : 0;
-        if (startPage > 0) log.info({ pass, startPage }, "resuming backfill");
-        const query = containerTaskQuery(binding.containerType, binding.containerId, pass, startPage);
-        let page = startPage - 1;
-        let lastSize = 0;
-        // Two pages ahead on long containers: at the start of a run, requests are slower than the
-        // rate limit allows (cold connections and caches), and one page ahead left budget unused.
-        const pages = clickup.teamTasksPages(connection.clickupTeamId, query, { signal, ahead: 2 });
-        let upcoming = pages.next();
-        upcoming.catch(() => {}); // observed below; this only keeps an early failure from going unhandled
-        for (;;) {
-          if (failure.seen) throw failure.error;
-          const current = await upcoming;
-          if (current.done) break;
-          const tasks = current.value;
-          upcoming = pages.next();
-          upcoming.catch(() => {});
-          page += 1;
-          lastSize = tasks.length;
-          progress.requests += 1;
-          // At most STORES_IN_FLIGHT pages ahead of the last commit: bounds memory, and ClickUp is not
-          // asked for more while Postgres is behind.
-          while (inFlight.length >= STORES_IN_FLIGHT + PAGES_WAITING) await inFlight[0]!.done;
-          // The page's time in status is asked now and awaited by its store: the loop goes on to the
-          // next page meanwhile, so these requests overlap instead of queueing one after another.
-          type PageTimings = {
-            timings: Record<string, ClickUpTimeInStatus> | null;
-            warning: string | null | undefined;
-          };
-          const timed: Promise<PageTimings> = timingsOff
-            ? Promise.resolve({ timings: null, warning: undefined })
-            : clickup
-                .bulkTimeInStatus(
-                  tasks.map((t) => t.id),
-                  { signal },
-                )
-                .then(
-                  (timings) => {
-                    progress.requests += 1;
-                    return { timings, warning: undefined };
-                  },
-                  (err: unknown) => {
-                    if (!isClickUpError(err, "clickapp_disabled")) throw err;
-                    progress.requests += 1;
-                    // Pages asked before this answer came get the same answer; warn once.
-                    const first = !timingsOff;
-                    timingsOff = true;
-                    if (first) log.warn("time in status unavailable; continuing without timings");
-                    return {
-                      timings: null,
-                      warning: first ? joinWarnings([TIMINGS_OFF_WARNING, webhookWarning]) : undefined,
-                    };
-                  },
-                );
-          timed.catch(() => {}); // observed through the page's store
-          // Until one answer has told whether the ClickApp is on, ask one page's at a time: with it
-          // off, the workspace is asked once, not once per page.
-          if (!timingsKnown) {
-            await timed;
-            timingsKnown = true;
-          }
-          signal?.throwIfAborted();
-          const earlier = committed;
-          const taskIds = new Set(tasks.map((t) => t.id));
-          // A task on two pages written at once (pages shift while ClickUp is paged through) could have
-          // the earlier page's transaction wait for the later one's row lock while the later waits for
-          // the earlier to commit. A page sharing a task with a page in flight waits for it instead.
-          const overlaps = inFlight.some((s) => tasks.some((t) => s.taskIds.has(t.id)));
-          const checkpointed = { pass, page };
-          // The slot is asked for now, in page order, and held while the page waits for an overlapping
-          // page and for its timings: slots go to pages strictly in order, so an earlier page is never
-          // left without one while later pages wait for it to commit.
-          const stored = slots.run(async () => {
-            if (overlaps) await earlier;
-            const { timings, warning } = await timed;
-            signal?.throwIfAborted();
-            await storePage(db, {
-              bindingId,
-              tasks,
-              timings,
-              checkpoint: checkpointed,
-              warning,
-              beforeCheckpoint: async () => {
-                await earlier;
-                signal?.throwIfAborted();
-              },
-            });
-          });
-          committed = stored.then(async () => {
-            progress.tasks += tasks.length;
-            progress.pages += 1;
-            report("tasks");
-            if (progress.pages % REBUILD_EVERY_PAGES === 0) await queueFlowRebuild();
-          });
-          committed.catch((error: unknown) => {
-            if (failure.seen) return;
-            failure.seen = true;
-            failure.error = error;
-          });
-          const entry = { taskIds, done: committed };
-          inFlight.push(entry);
-          entry.done.then(
-            () => inFlight.splice(inFlight.indexOf(entry), 1),
-            () => {}, // observed by the loop or at the end
-          );
-        }
-        // A full last page needs one more (empty) request to end the stream, unless ClickUp said last_page.
-        if (lastSize === 0) progress.requests += 1;
-      }
-      await committed;
-      await webhook;
-    } finally {
-      // A failed fetch must not leave a store or the webhook registration running.
-      await settleAll();
-      await webhook?.catch(() => {});
-      // Whatever the outcome, the committed pages' flow facts get rebuilt. Should this fail, they stay
-      // listed for the next job (the reconcile fan-out queues one too).
-      await queueFlowRebuild();
-    }
-
-    const warning = joinWarnings([timingsOff ? TIMINGS_OFF_WARNING : null, webhookWarning]);
-    await markSynced(db, bindingId, new Date(deps.now()), warning);
-    report("done");
-    log.info({ tasks: progress.tasks, pages: progress.pages }, "backfill done");
-    return {
-      status: "synced",
-      tasks: progress.tasks,
-      pages: progress.pages,
-      requests: progress.requests,
-      warning,
-    };
+    const warning = await pullContainer(run);
+    return await recordSynced(run, warning);
   } catch (err) {
     if (!isClickUpError(err) || !PERMANENT_CODES.has(err.code)) throw err;
-    const reason = `Sync of ${binding.containerPath} stopped: ${err.message}`;
-    await markFailed(db, {
-      bindingId,
-      slackTeamId: ctx.slackTeamId,
-      code: err.code,
-      reason,
-      at: new Date(deps.now()),
-    });
-    log.warn({ code: err.code, request: err.request }, "backfill stopped by a permanent ClickUp error");
-    return { status: "error", code: err.code, reason };
+    return await recordStopped(run, err);
   }
+}
+
+function startRun(deps: BackfillDeps, ctx: BindingContext): Run {
+  const { binding } = ctx;
+  const log = deps.logger.child({
+    bindingId: binding.id,
+    container: `${binding.containerType}:${binding.containerId}`,
+  });
+  const progress: BackfillProgress = { tasks: 0, pages: 0, requests: 0, phase: "webhook" };
+  return {
+    deps,
+    ctx,
+    log,
+    progress,
+    report(phase) {
+      progress.phase = phase;
+      deps.onProgress?.({ ...progress });
+    },
+    // Not being able to queue it loses nothing: the cases stay listed, and the reconcile fan-out queues it.
+    queueFlowRebuild: () =>
+      enqueueFlowRebuild(deps.db.$client).catch((err: unknown) =>
+        log.warn({ err }, "could not queue the flow facts rebuild; the next reconcile fan-out will"),
+      ),
+  };
+}
+
+/**
+ * Every page of both passes from the checkpoint on, each committed with its time in status and the
+ * checkpoint, while the webhook is registered alongside. Resolves to the binding's warning.
+ */
+async function pullContainer(run: Run): Promise<string | null> {
+  run.report("webhook");
+  const webhook = startWebhook(run);
+  run.report("tasks");
+  const timeInStatus = timeInStatusReader(run, webhook.warning);
+  try {
+    await commitPagesInOrder<TaskPage, PageTimings>({
+      pages: readTaskPages(run),
+      fetch: (page) => timeInStatus.read(page.tasks),
+      commit: (page, { timings, warning }, inTurn) =>
+        storePage(run.deps.db, {
+          bindingId: run.ctx.binding.id,
+          tasks: page.tasks,
+          timings,
+          checkpoint: { pass: page.pass, page: page.page },
+          warning,
+          beforeCheckpoint: inTurn,
+        }),
+      committed: (page) => pageCommitted(run, page),
+      commitsAtOnce: STORES_IN_FLIGHT,
+      waiting: PAGES_WAITING,
+      // A task on two pages written at once (pages shift while ClickUp is paged through) could have the
+      // earlier page's transaction wait for the later one's row lock while the later waits for the
+      // earlier to commit; sharing a task, the later page waits for the earlier to commit first.
+      keys: (page) => page.tasks.map((t) => t.id),
+      // Until one answer has told whether the ClickApp is on, one page's time in status at a time: with
+      // it off, the workspace is asked once, not once per page.
+      firstFetchAlone: true,
+      signal: run.deps.signal,
+    });
+    await webhook.done;
+  } finally {
+    // A failed page must not leave the webhook registration running.
+    await webhook.done?.catch(() => {});
+    // Whatever the outcome, the committed pages' flow facts get rebuilt. Should this fail, they stay
+    // listed for the next job (the reconcile fan-out queues one too).
+    await run.queueFlowRebuild();
+  }
+  return joinWarnings([timeInStatus.isOff() ? TIMINGS_OFF_WARNING : null, webhook.warning]);
+}
+
+/**
+ * Registers (or re-checks) the binding's webhook while the first pages come in: it needs nothing from
+ * them, and waiting out its round trips first would leave the token's budget idle at the start.
+ */
+function startWebhook(run: Run): { done: Promise<void> | null; warning: string | null } {
+  const { deps, ctx, progress } = run;
+  if (!deps.publicUrl) {
+    run.log.warn("PUBLIC_URL is not set; no ClickUp webhook registered");
+    return { done: null, warning: NO_PUBLIC_URL_WARNING };
+  }
+  const done = ensureWebhook({
+    db: deps.db,
+    clickup: deps.clickup,
+    sealer: deps.sealer,
+    signal: deps.signal,
+    now: deps.now,
+    publicUrl: deps.publicUrl,
+    bindingId: ctx.binding.id,
+    currentWebhookId: ctx.binding.webhookId,
+    connectionId: ctx.connection.id,
+    teamId: ctx.connection.clickupTeamId,
+    containerType: ctx.binding.containerType,
+    containerId: ctx.binding.containerId,
+  }).then(() => {
+    progress.requests += 2; // list + create/update, roughly
+  });
+  done.catch(() => {}); // awaited after the pages; this only keeps an early failure from going unhandled
+  return { done, warning: null };
+}
+
+/** The container's task pages, live tasks first and then archived ones, from the page after the checkpoint. */
+async function* readTaskPages(run: Run): AsyncGenerator<TaskPage> {
+  const { deps, ctx, progress } = run;
+  const checkpoint = ctx.binding.backfillCheckpoint as BackfillCheckpoint | null;
+  const resumeFrom = checkpoint ? Math.max(0, PASSES.indexOf(checkpoint.pass)) : 0;
+  for (const pass of PASSES.slice(resumeFrom)) {
+    const startPage = checkpoint?.pass === pass ? checkpoint.page + 1 : 0;
+    if (startPage > 0) run.log.info({ pass, startPage }, "resuming backfill");
+    const query = containerTaskQuery(ctx.binding.containerType, ctx.binding.containerId, pass, startPage);
+    const pages = deps.clickup.teamTasksPages(ctx.connection.clickupTeamId, query, {
+      signal: deps.signal,
+      ahead: PAGES_AHEAD,
+    });
+    let page = startPage;
+    for await (const tasks of pages) {
+      progress.requests += 1;
+      yield { pass, page, tasks };
+      page += 1;
+    }
+    // A pass that yielded nothing still took one request (its empty first page).
+    if (page === startPage) progress.requests += 1;
+  }
+}
+
+/**
+ * Each page's time in status. Once ClickUp says the "Total time in Status" ClickApp is off, later pages
+ * skip the request, and the first page told carries the warning.
+ */
+function timeInStatusReader(run: Run, webhookWarning: string | null) {
+  const { deps, progress } = run;
+  let off = false;
+
+  function refused(err: unknown): PageTimings {
+    if (!isClickUpError(err, "clickapp_disabled")) throw err;
+    progress.requests += 1;
+    // Pages asked before this answer came get the same answer; warn once.
+    if (off) return { timings: null, warning: undefined };
+    off = true;
+    run.log.warn("time in status unavailable; continuing without timings");
+    return { timings: null, warning: joinWarnings([TIMINGS_OFF_WARNING, webhookWarning]) };
+  }
+
+  return {
+    isOff: () => off,
+    read(tasks: ClickUpTask[]): Promise<PageTimings> {
+      if (off) return Promise.resolve({ timings: null, warning: undefined });
+      const ids = tasks.map((t) => t.id);
+      return deps.clickup.bulkTimeInStatus(ids, { signal: deps.signal }).then((timings) => {
+        progress.requests += 1;
+        return { timings, warning: undefined };
+      }, refused);
+    },
+  };
+}
+
+async function pageCommitted(run: Run, page: TaskPage) {
+  run.progress.tasks += page.tasks.length;
+  run.progress.pages += 1;
+  run.report("tasks");
+  if (run.progress.pages % REBUILD_EVERY_PAGES === 0) await run.queueFlowRebuild();
+}
+
+async function recordSynced(run: Run, warning: string | null): Promise<BackfillResult> {
+  const { deps, ctx, progress } = run;
+  await markSynced(deps.db, ctx.binding.id, new Date(deps.now()), warning);
+  run.report("done");
+  run.log.info({ tasks: progress.tasks, pages: progress.pages }, "backfill done");
+  return {
+    status: "synced",
+    tasks: progress.tasks,
+    pages: progress.pages,
+    requests: progress.requests,
+    warning,
+  };
+}
+
+async function recordStopped(run: Run, err: ClickUpError): Promise<BackfillResult> {
+  const { deps, ctx } = run;
+  const reason = `Sync of ${ctx.binding.containerPath} stopped: ${err.message}`;
+  await markFailed(deps.db, {
+    bindingId: ctx.binding.id,
+    slackTeamId: ctx.slackTeamId,
+    code: err.code,
+    reason,
+    at: new Date(deps.now()),
+  });
+  run.log.warn({ code: err.code, request: err.request }, "backfill stopped by a permanent ClickUp error");
+  return { status: "error", code: err.code, reason };
 }

@@ -1,6 +1,6 @@
 import type { ClickUpTask } from "../../clickup/schemas.ts";
 
-export interface CaseAssignee {
+interface CaseAssignee {
   id: number;
   username: string | null;
   email: string | null;
@@ -35,8 +35,6 @@ export function caseValues(bindingId: number, task: ClickUpTask) {
     deletedAt: null,
   };
 }
-
-export type CaseValues = ReturnType<typeof caseValues>;
 
 /** tracked_cases columns from a task, snake_case for postgres.js helpers. */
 export function caseRow(bindingId: number, task: ClickUpTask) {

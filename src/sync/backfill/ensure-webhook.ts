@@ -6,7 +6,7 @@ import type { Sealer } from "../../crypto/sealer.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { type ContainerType, webhookScope } from "./container-query.ts";
 
-export const WEBHOOK_EVENTS = [
+const WEBHOOK_EVENTS = [
   "taskCreated",
   "taskUpdated",
   "taskDeleted",

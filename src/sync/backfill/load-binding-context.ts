@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import { bindings, connections, projects } from "../../../db/schema.ts";
 import type { Db } from "../../db/connect-database.ts";
 
-export type BindingRow = typeof bindings.$inferSelect;
-export type ConnectionRow = typeof connections.$inferSelect;
+type BindingRow = typeof bindings.$inferSelect;
+type ConnectionRow = typeof connections.$inferSelect;
 
 export interface BindingContext {
   binding: BindingRow;

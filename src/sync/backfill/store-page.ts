@@ -25,8 +25,8 @@ export interface PageToStore {
  * Stores one page atomically: the cases, their timings, the high-water mark and the checkpoint, so a run
  * killed after this commit resumes at the next page and one killed before redoes this one.
  *
- * The page travels as JSON parameters: a multi-row VALUES builder with thousands of parameters dominated
- * a page's time.
+ * The page travels as one JSON parameter per table, so a statement's parameter count does not grow with
+ * the page.
  */
 export async function storePage(db: Db, page: PageToStore): Promise<void> {
   // A task can come twice (TIML, or a page boundary shifting); one row per task per statement.
@@ -57,8 +57,8 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
   let maxUpdated = Number.NEGATIVE_INFINITY;
   for (const t of byId.values()) maxUpdated = Math.max(maxUpdated, t.date_updated);
   await db.$client.begin(async (sql) => {
-    // The flow facts of this page's cases are rebuilt afterwards by the rebuild-flow-facts job (the
-    // backfill queues it): rebuilding them here made storing a page several times slower.
+    // The flow facts of this page's cases are rebuilt afterwards, in bulk, by the rebuild-flow-facts job
+    // (the backfill queues it), so a page's transaction only writes its rows.
     await deferFlowRebuild(sql);
     const stored = await sql<{ id: string; task_id: string }[]>`
       insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,

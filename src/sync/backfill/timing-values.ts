@@ -11,7 +11,7 @@ export interface TimingValues {
 }
 
 /**
- * status_timings rows for one case: one per status in ClickUp's aggregate (reference §6), the current
+ * status_timings rows for one case: one per status in ClickUp's aggregate (docs/clickup.md §6.2), the current
  * one flagged. Entries without a `since` cannot be placed in time and are left out.
  */
 export function timingValues(

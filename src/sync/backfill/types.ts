@@ -30,8 +30,6 @@ export interface BackfillDeps {
   onProgress?: (p: BackfillProgress) => void;
 }
 
-export type BackfillOptions = Record<string, never>;
-
 /** Passes of the task pull: live tasks first, then archived ones. */
 export type BackfillPass = "active" | "archived";
 
