@@ -4,19 +4,29 @@
 -- elapsed time it covers. The zone decides only where days begin.
 
 -- Working days from Monday 1970-01-05 00:00 in `tz` up to the instant `t`: whole Mon–Fri dates before
--- t's local date, plus the share of t's local day that has elapsed when that day is a working day.
+-- t's local date, plus the share of t's local day that has elapsed when that day is a working day. Each
+-- function here is a single expression, so Postgres inlines it into the query that calls it.
 CREATE OR REPLACE FUNCTION flowbot_working_days_at(t timestamptz, tz text) RETURNS double precision
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT w.weeks * 5 + least(w.n - w.weeks * 7, 5)
-    + CASE WHEN extract(isodow FROM w.d) <= 5
-        THEN extract(epoch FROM t - (w.d::timestamp AT TIME ZONE tz))::float8
-             / extract(epoch FROM ((w.d + 1)::timestamp AT TIME ZONE tz) - (w.d::timestamp AT TIME ZONE tz))::float8
-        ELSE 0
-      END
-  FROM (
-    SELECT x.d, x.n, floor(x.n / 7.0)::integer AS weeks
-    FROM (SELECT l.d, l.d - date '1970-01-05' AS n FROM (SELECT (t AT TIME ZONE tz)::date AS d) l) x
-  ) w
+  SELECT flowbot_working_dates_before((t AT TIME ZONE tz)::date) + flowbot_working_day_share(t, (t AT TIME ZONE tz)::date, tz)
+$$;
+
+-- Mon–Fri dates from Monday 1970-01-05 up to (not including) `d`; negative before it.
+CREATE OR REPLACE FUNCTION flowbot_working_dates_before(d date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT floor((d - date '1970-01-05') / 7.0)::integer * 5
+    + least((d - date '1970-01-05') - floor((d - date '1970-01-05') / 7.0)::integer * 7, 5)
+$$;
+
+-- The share of the local day `d` (in `tz`) elapsed at `t` when `d` is Monday to Friday, else 0; a day's
+-- length is its real length, so 23- and 25-hour days count as one day too.
+CREATE OR REPLACE FUNCTION flowbot_working_day_share(t timestamptz, d date, tz text) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN extract(isodow FROM d) <= 5
+    THEN extract(epoch FROM t - (d::timestamp AT TIME ZONE tz))::float8
+         / extract(epoch FROM ((d + 1)::timestamp AT TIME ZONE tz) - (d::timestamp AT TIME ZONE tz))::float8
+    ELSE 0
+  END
 $$;
 
 -- Days from a to b: elapsed days, or working days in the zone.

@@ -4,7 +4,8 @@
 -- test/flow/stage-mapping.test.ts generates every combination of type and name shape and keeps the two equal.
 CREATE OR REPLACE FUNCTION flowbot_status_key(status_name text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT translate(btrim(status_name, E' \t\n\r'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+  -- Under the "C" collation lower() changes only A-Z, whatever the database's locale.
+  SELECT lower(btrim(status_name, E' \t\n\r') COLLATE "C")
 $$;
 
 -- The default stage of a ClickUp status: done/closed types are done; otherwise a name containing "block" or

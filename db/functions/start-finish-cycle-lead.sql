@@ -43,12 +43,20 @@ LANGUAGE sql AS $$
         active_seconds = a.act,
         blocked_seconds = a.blk,
         cycle_days = CASE WHEN a.started IS NOT NULL THEN flowbot_days(a.started, a.fin, p.time_zone, false) END,
-        cycle_work_days = CASE WHEN a.started IS NOT NULL THEN flowbot_days(a.started, a.fin, p.time_zone, true) END,
+        cycle_work_days = w.fin - w.started,
         cycle_calendar_days = CASE WHEN a.started IS NOT NULL THEN flowbot_calendar_days(a.started, a.fin, p.time_zone) END,
         lead_days = flowbot_days(fc.created_at, a.fin, p.time_zone, false),
-        lead_work_days = flowbot_days(fc.created_at, a.fin, p.time_zone, true),
+        lead_work_days = CASE WHEN a.fin IS NOT NULL THEN w.fin - flowbot_working_days_at(fc.created_at, p.time_zone) END,
         finished_week = date_trunc('week', a.fin AT TIME ZONE p.time_zone) AT TIME ZONE p.time_zone
-    FROM agg a, projects p
+    FROM agg a, projects p,
+      -- The working-day positions of finish and start once each (OFFSET 0 keeps the planner from
+      -- inlining the subquery, which would compute them again at every use), for finished cases only.
+      LATERAL (
+        SELECT CASE WHEN a.fin IS NOT NULL THEN flowbot_working_days_at(a.fin, p.time_zone) END AS fin,
+               CASE WHEN a.fin IS NOT NULL AND a.started IS NOT NULL
+                 THEN flowbot_working_days_at(a.started, p.time_zone) END AS started
+        OFFSET 0
+      ) w
     WHERE fc.case_id = a.case_id AND p.id = fc.project_id
     RETURNING fc.case_id, fc.finished_at
   )
