@@ -56,7 +56,10 @@ $$;
 CREATE OR REPLACE FUNCTION flowbot_flow_on_overrides() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  -- Only stages change: durations of cases whose start and finish stay put are kept (see the function).
+  PERFORM set_config('flowbot.mapping_only', 'on', true);
   PERFORM flowbot_derive_start_finish_cycle_lead(NULL, p.project_id) FROM (SELECT DISTINCT project_id FROM changed) p;
+  PERFORM set_config('flowbot.mapping_only', 'off', true);
   RETURN NULL;
 END
 $$;

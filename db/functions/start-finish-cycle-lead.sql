@@ -5,7 +5,10 @@
 --   current stage, active and blocked seconds;
 --   cycle time (elapsed and working days, calendar-days count) = finished − started, and
 --   lead time = finished − created, in the project's zone; the week of the finish.
--- A stage-mapping or zone change re-runs it for the whole project; nothing else is read again.
+-- A stage-mapping or zone change re-runs it for the whole project; nothing else is read again. After a
+-- mapping change (flowbot.mapping_only = 'on', set by the stage_overrides trigger) the working-day
+-- durations of a case whose start and finish did not move are kept: they depend only on those instants,
+-- its creation and the zone, none of which a mapping changes.
 CREATE OR REPLACE FUNCTION flowbot_derive_start_finish_cycle_lead(ids bigint[], pid bigint) RETURNS void
 LANGUAGE sql AS $$
   WITH tgt AS (
@@ -31,9 +34,16 @@ LANGUAGE sql AS $$
            coalesce(sum(seconds) FILTER (WHERE stage = 'blocked'), 0) AS blk
     FROM st GROUP BY case_id
   ),
-  agg AS (
+  agg1 AS (
     SELECT a.*, CASE WHEN a.is_done THEN coalesce(a.left_undone, a.first_at) END AS fin
     FROM agg0 a
+  ),
+  agg AS (
+    SELECT a.*,
+           coalesce(current_setting('flowbot.mapping_only', true), '') = 'on'
+             AND a.started IS NOT DISTINCT FROM c.started_at AND a.fin IS NOT DISTINCT FROM c.finished_at
+             AS unmoved
+    FROM agg1 a JOIN flow_cases c ON c.case_id = a.case_id
   ),
   upd AS (
     UPDATE flow_cases fc
@@ -43,17 +53,18 @@ LANGUAGE sql AS $$
         active_seconds = a.act,
         blocked_seconds = a.blk,
         cycle_days = CASE WHEN a.started IS NOT NULL THEN flowbot_days(a.started, a.fin, p.time_zone, false) END,
-        cycle_work_days = w.fin - w.started,
+        cycle_work_days = CASE WHEN a.unmoved THEN fc.cycle_work_days ELSE w.fin - w.started END,
         cycle_calendar_days = CASE WHEN a.started IS NOT NULL THEN flowbot_calendar_days(a.started, a.fin, p.time_zone) END,
         lead_days = flowbot_days(fc.created_at, a.fin, p.time_zone, false),
-        lead_work_days = CASE WHEN a.fin IS NOT NULL THEN w.fin - flowbot_working_days_at(fc.created_at, p.time_zone) END,
+        lead_work_days = CASE WHEN a.unmoved THEN fc.lead_work_days
+                              WHEN a.fin IS NOT NULL THEN w.fin - flowbot_working_days_at(fc.created_at, p.time_zone) END,
         finished_week = date_trunc('week', a.fin AT TIME ZONE p.time_zone) AT TIME ZONE p.time_zone
     FROM agg a, projects p,
       -- The working-day positions of finish and start once each (OFFSET 0 keeps the planner from
       -- inlining the subquery, which would compute them again at every use), for finished cases only.
       LATERAL (
-        SELECT CASE WHEN a.fin IS NOT NULL THEN flowbot_working_days_at(a.fin, p.time_zone) END AS fin,
-               CASE WHEN a.fin IS NOT NULL AND a.started IS NOT NULL
+        SELECT CASE WHEN a.fin IS NOT NULL AND NOT a.unmoved THEN flowbot_working_days_at(a.fin, p.time_zone) END AS fin,
+               CASE WHEN a.fin IS NOT NULL AND a.started IS NOT NULL AND NOT a.unmoved
                  THEN flowbot_working_days_at(a.started, p.time_zone) END AS started
         OFFSET 0
       ) w
