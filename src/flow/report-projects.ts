@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { bindings, projects } from "../../db/schema.ts";
 import type { Db } from "../db/connect-database.ts";
 
@@ -27,28 +27,21 @@ const columns = {
  */
 const hasBinding = sql`exists (select 1 from ${bindings} where ${bindings.projectId} = ${projects.id})`;
 
-export async function findProjectByChannel(
-  db: Db,
-  slackTeamId: string,
-  channelId: string,
-): Promise<ReportProject | null> {
+/** The team's project with a binding that also meets `which` (its channel, or its id). */
+async function findReportProject(db: Db, slackTeamId: string, which: SQL): Promise<ReportProject | null> {
   const [row] = await db
     .select(columns)
     .from(projects)
-    .where(and(eq(projects.slackTeamId, slackTeamId), eq(projects.channelId, channelId), hasBinding));
+    .where(and(eq(projects.slackTeamId, slackTeamId), which, hasBinding));
   return row ?? null;
 }
 
-export async function findProjectById(
-  db: Db,
-  slackTeamId: string,
-  id: number,
-): Promise<ReportProject | null> {
-  const [row] = await db
-    .select(columns)
-    .from(projects)
-    .where(and(eq(projects.slackTeamId, slackTeamId), eq(projects.id, id), hasBinding));
-  return row ?? null;
+export function findProjectByChannel(db: Db, slackTeamId: string, channelId: string) {
+  return findReportProject(db, slackTeamId, eq(projects.channelId, channelId));
+}
+
+export function findProjectById(db: Db, slackTeamId: string, id: number) {
+  return findReportProject(db, slackTeamId, eq(projects.id, id));
 }
 
 /** The team's projects among the given channels, by channel name. */

@@ -60,6 +60,17 @@ const SUBCOMMANDS: Record<string, string> = {
 
 const describeRule = (rule: Rule) => (rule.who === "admin" && rule.view ? `admin ${rule.view}` : rule.who);
 
+/** Every .ts file under src/, with its text. */
+async function sourceFiles(dir = "src"): Promise<[string, string][]> {
+  const files: [string, string][] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await sourceFiles(path)));
+    else if (path.endsWith(".ts")) files.push([path, await readFile(path, "utf8")]);
+  }
+  return files;
+}
+
 let db: TestDatabase;
 let flowbot: Flowbot;
 
@@ -107,18 +118,9 @@ describe("every Slack entry point declares who may use it", () => {
   it("every `/flow <subcommand>` a message names exists", async () => {
     const names = new Set(flowbot.slack!.registry.list().map((s) => s.name));
     const named = new Map<string, string>();
-    const walk = async (dir: string): Promise<void> => {
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (path.endsWith(".ts")) {
-          for (const m of (await readFile(path, "utf8")).matchAll(/\/flow ([a-z][a-z-]*)/g)) {
-            named.set(m[1]!, path);
-          }
-        }
-      }
-    };
-    await walk("src");
+    for (const [path, text] of await sourceFiles()) {
+      for (const m of text.matchAll(/\/flow ([a-z][a-z-]*)/g)) named.set(m[1]!, path);
+    }
     expect(named.size).toBeGreaterThan(5);
     const unknown = [...named]
       .filter(([name]) => !names.has(name))
@@ -128,20 +130,13 @@ describe("every Slack entry point declares who may use it", () => {
 
   it("no source file registers a Bolt listener except the routes", async () => {
     const offenders: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (path.endsWith(".ts") && path !== join("src", "slack", "access", "slack-routes.ts")) {
-          const text = await readFile(path, "utf8");
-          const found = text.match(
-            /\bapp\s*\.\s*(command|action|view|options|shortcut|event|message|function|use)\s*[<(]/g,
-          );
-          if (found) offenders.push(`${path}: ${found.join(", ")}`);
-        }
-      }
-    };
-    await walk("src");
+    for (const [path, text] of await sourceFiles()) {
+      if (path === join("src", "slack", "access", "slack-routes.ts")) continue;
+      const found = text.match(
+        /\bapp\s*\.\s*(command|action|view|options|shortcut|event|message|function|use)\s*[<(]/g,
+      );
+      if (found) offenders.push(`${path}: ${found.join(", ")}`);
+    }
     expect(offenders).toEqual([]);
   });
 });

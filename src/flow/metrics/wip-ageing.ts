@@ -1,5 +1,4 @@
 import type { Sql } from "postgres";
-import type { FlowStage } from "../stage-mapping.ts";
 import { iso, toDate } from "./sql-fragments.ts";
 import type { AgeingItem, AgeingThresholds, Assignee, Pace, Percentiles } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
@@ -73,22 +72,14 @@ export async function ageingItems(
   limit: number | null,
 ): Promise<AgeingItem[]> {
   const working = s.clock === "working";
-  const rows = await sql<
-    {
-      caseId: number;
-      taskId: string;
-      name: string;
-      url: string;
-      status: string;
-      stage: FlowStage;
-      statusSince: Date | string;
-      startedAt: Date | string;
-      assignees: unknown;
-      estimated: boolean;
-      ageDays: number;
-      daysInStatus: number;
-    }[]
-  >`
+  type Row = Pick<AgeingItem, "caseId" | "taskId" | "name" | "url" | "status" | "stage" | "estimated"> & {
+    statusSince: Date | string;
+    startedAt: Date | string;
+    assignees: unknown;
+    ageDays: number;
+    daysInStatus: number;
+  };
+  const rows = await sql<Row[]>`
     select fc.case_id::float8 as "caseId", tc.task_id as "taskId", tc.name, tc.url,
            fc.current_status as status, fc.current_stage::text as stage, fc.current_since as "statusSince",
            fc.started_at as "startedAt", tc.assignees, fc.estimated,
