@@ -4,13 +4,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindings, clickupWebhooks, connections, projects } from "../../db/schema.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../src/db/start-embedded-postgres.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../../src/http/create-http-app.ts";
 import { createLogger } from "../../src/log/create-logger.ts";
 import { sign } from "../fakes/clickup/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
+import { seedWebhookBinding } from "../helpers/seed-webhook-binding.ts";
 import { testConfig } from "../helpers/test-config.ts";
 
 // The webhook route while its database dies or stalls with deliveries in flight. ClickUp counts an
@@ -38,41 +38,7 @@ beforeAll(async () => {
     logger: logs.logger,
   });
   url = flowbot.url + CLICKUP_WEBHOOK_PATH;
-  const { db } = flowbot.database;
-  const [connection] = await db
-    .insert(connections)
-    .values({
-      slackTeamId: "T1",
-      clickupTeamId: "9001",
-      clickupTeamName: "Acme",
-      tokenSealed: flowbot.sealer.seal("pk_1_DEADLINE"),
-      tokenLast4: "LINE",
-      tokenOwnerId: 1,
-      tokenOwnerName: "Jane",
-      connectedBy: "U1",
-    })
-    .returning();
-  await db.insert(clickupWebhooks).values({
-    id: WEBHOOK_ID,
-    connectionId: connection!.id,
-    containerType: "list",
-    containerId: "900",
-    endpoint: url,
-    events: ["taskStatusUpdated"],
-    secretSealed: flowbot.sealer.seal(SECRET),
-  });
-  const [project] = await db.insert(projects).values({ slackTeamId: "T1", channelId: "C1" }).returning();
-  await db.insert(bindings).values({
-    projectId: project!.id,
-    containerType: "list",
-    containerId: "900",
-    containerName: "Backlog",
-    containerPath: "Eng › Backlog",
-    spaceId: "500",
-    syncStatus: "synced",
-    webhookId: WEBHOOK_ID,
-    createdBy: "U1",
-  });
+  await seedWebhookBinding(flowbot, { id: WEBHOOK_ID, secret: SECRET, token: "pk_1_DEADLINE" });
 }, 90_000);
 afterAll(async () => {
   await flowbot?.stop();

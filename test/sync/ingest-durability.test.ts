@@ -1,12 +1,13 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { bindings, clickupWebhooks, connections, projects } from "../../db/schema.ts";
+import { bindings, connections } from "../../db/schema.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../../src/http/create-http-app.ts";
 import { requeuePendingDeliveries } from "../../src/sync/requeue-pending-deliveries.ts";
 import type { JobName } from "../../src/worker/job-catalog.ts";
 import { sign } from "../fakes/clickup/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
+import { seedWebhookBinding } from "../helpers/seed-webhook-binding.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -29,41 +30,7 @@ beforeAll(async () => {
     logger: logs.logger,
   });
   url = flowbot.url + CLICKUP_WEBHOOK_PATH;
-  const db = flowbot.database.db;
-  const [connection] = await db
-    .insert(connections)
-    .values({
-      slackTeamId: "T1",
-      clickupTeamId: "9001",
-      clickupTeamName: "Acme",
-      tokenSealed: flowbot.sealer.seal("pk_1_INGEST"),
-      tokenLast4: "GEST",
-      tokenOwnerId: 1,
-      tokenOwnerName: "Jane",
-      connectedBy: "U1",
-    })
-    .returning();
-  await db.insert(clickupWebhooks).values({
-    id: WEBHOOK_ID,
-    connectionId: connection!.id,
-    containerType: "list",
-    containerId: "900",
-    endpoint: url,
-    events: ["taskStatusUpdated"],
-    secretSealed: flowbot.sealer.seal(SECRET),
-  });
-  const [project] = await db.insert(projects).values({ slackTeamId: "T1", channelId: "C1" }).returning();
-  await db.insert(bindings).values({
-    projectId: project!.id,
-    containerType: "list",
-    containerId: "900",
-    containerName: "Backlog",
-    containerPath: "Eng › Backlog",
-    spaceId: "500",
-    syncStatus: "synced",
-    webhookId: WEBHOOK_ID,
-    createdBy: "U1",
-  });
+  await seedWebhookBinding(flowbot, { id: WEBHOOK_ID, secret: SECRET, token: "pk_1_INGEST" });
 });
 afterAll(async () => {
   await flowbot?.stop();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindings, clickupWebhooks, connections, projects } from "../../db/schema.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../../src/http/create-http-app.ts";
 import { sign } from "../fakes/clickup/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
+import { seedWebhookBinding } from "../helpers/seed-webhook-binding.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -29,45 +29,13 @@ beforeAll(async () => {
     workerPollInterval: 50,
     crontab: "",
   });
-  const { db } = flowbot.database;
-  const [connection] = await db
-    .insert(connections)
-    .values({
-      slackTeamId: "T1",
-      clickupTeamId: "9001",
-      clickupTeamName: "Acme",
-      tokenSealed: flowbot.sealer.seal("pk_1_OVERLAP"),
-      tokenLast4: "RLAP",
-      tokenOwnerId: 1,
-      tokenOwnerName: "Jane",
-      connectedBy: "U1",
-    })
-    .returning();
-  await db.insert(clickupWebhooks).values({
+  bindingId = await seedWebhookBinding(flowbot, {
     id: WEBHOOK_ID,
-    connectionId: connection!.id,
-    containerType: "list",
-    containerId: LIST_ID,
-    endpoint: flowbot.url + CLICKUP_WEBHOOK_PATH,
+    secret: SECRET,
+    token: "pk_1_OVERLAP",
     events: ["*"],
-    secretSealed: flowbot.sealer.seal(SECRET),
+    listId: LIST_ID,
   });
-  const [project] = await db.insert(projects).values({ slackTeamId: "T1", channelId: "C1" }).returning();
-  const [binding] = await db
-    .insert(bindings)
-    .values({
-      projectId: project!.id,
-      containerType: "list",
-      containerId: LIST_ID,
-      containerName: "Backlog",
-      containerPath: "Eng › Backlog",
-      spaceId: "500",
-      syncStatus: "synced",
-      webhookId: WEBHOOK_ID,
-      createdBy: "U1",
-    })
-    .returning();
-  bindingId = binding!.id;
   // The tasks are tracked already (a backfill ran), so applying needs nothing from ClickUp.
   await flowbot.database.sql`
     insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
