@@ -1,43 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startFlowbotProcess as start, waitForHealth } from "../helpers/flowbot-process.ts";
 
 // The acceptance path as an operator meets it: `node src/main.ts` (what `npm start` runs) with no
 // configuration, in a fresh data folder, then SIGTERM, then a second start on the same data.
-const root = path.resolve(import.meta.dirname, "../..");
-const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([k]) => !/^(SLACK_|FLOWBOT_|DATABASE_URL|PORT|PUBLIC_URL|CLICKUP_)/.test(k),
-  ),
-);
-
-function start(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  let out = "";
-  const child = spawn(process.execPath, ["src/main.ts"], { cwd: root, env: { ...cleanEnv, ...env } });
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return res;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} not healthy within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
