@@ -115,7 +115,7 @@ try {
   }
   const database = connectDatabase(pg.url);
   cleanups.push(() => database.close());
-  const { db } = database;
+  const { db, sql: appSql } = database;
 
   // --- a connection, a project and a binding on the whole space -------------------------------------
   const sealer = createSealer(randomBytes(32));
@@ -160,7 +160,15 @@ try {
     child.send({ type: "stats" });
     return reply;
   };
-  const deps = { db, clickup, logger, now: Date.now, publicUrl: "https://flowbot.example.com", sealer };
+  const deps = {
+    db,
+    sql: appSql,
+    clickup,
+    logger,
+    now: Date.now,
+    publicUrl: "https://flowbot.example.com",
+    sealer,
+  };
   const [deferral] = await db.execute<{ on: boolean }>(
     sql`select to_regproc('flowbot_rebuild_listed_cases') is not null as on`,
   );

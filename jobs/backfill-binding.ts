@@ -15,7 +15,7 @@ import type { JobDeps } from "../src/worker/job-deps.ts";
 export default function backfillBindingJob(deps: JobDeps): Task<"backfill-binding"> {
   return async (raw, helpers) => {
     const { bindingId, channelId, userId } = parseJobPayload("backfill-binding", raw);
-    const { db } = deps.database;
+    const { db, sql } = deps.database;
     const ctx = await loadBindingContext(db, bindingId);
     if (!ctx) {
       deps.logger.info({ bindingId }, "binding or its connection is gone; nothing to backfill");
@@ -52,6 +52,7 @@ export default function backfillBindingJob(deps: JobDeps): Task<"backfill-bindin
     const result = await backfillBinding(
       {
         db,
+        sql,
         clickup,
         logger: deps.logger,
         now: deps.now,

@@ -1,4 +1,5 @@
 import type { Fragment, Sql, TransactionSql } from "postgres";
+import { sqlJson } from "../db/sql-json.ts";
 import { type JobName, type JobPayload, jobCatalog, jobKeyOf, type TaskPayload } from "./job-catalog.ts";
 
 /*
@@ -54,7 +55,7 @@ export function addJobSql<N extends JobName>(
 ): Fragment {
   const fields = payload as Record<string, unknown>;
   const hasSql = !Array.isArray(payload) && Object.values(fields).some((v) => v instanceof SqlValue);
-  const json = hasSql ? jsonObjectSql(sql, fields) : sql`${JSON.stringify(payload)}::json`;
+  const json = hasSql ? jsonObjectSql(sql, fields) : sql`${sqlJson(sql, payload)}::json`;
   return addJobCall(sql, name, json, keySql(sql, name, fields), options);
 }
 
@@ -114,7 +115,7 @@ function jsonObjectSql(sql: AnySql, fields: Record<string, unknown>): Fragment {
   const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return sql`json_build_object()`;
   const args = entries.map(([k, v], i) => {
-    const value = v instanceof SqlValue ? v.fragment : sql`${JSON.stringify(v)}::json`;
+    const value = v instanceof SqlValue ? v.fragment : sql`${sqlJson(sql, v)}::json`;
     return i === 0 ? sql`${k}::text, ${value}` : sql`, ${k}::text, ${value}`;
   });
   return sql`json_build_object(${args})`;

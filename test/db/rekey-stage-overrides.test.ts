@@ -9,7 +9,7 @@ const database = useTestDatabase();
 // toLowerCase) to the one rule SQL and TypeScript now share; it is re-run here on rows keyed the old way.
 describe("migration 0022: stage overrides re-keyed", () => {
   it("gives every override the shared key, keeping one row where two names now share a key", async () => {
-    const sql = database.db.$client;
+    const sql = database.sql;
     const [project] = await sql<{ id: number }[]>`
       insert into projects (slack_team_id, channel_id) values ('T1', 'C1') returning id::int`;
     const rows = [

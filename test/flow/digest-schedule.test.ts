@@ -74,7 +74,7 @@ describe("scheduled digests", () => {
     );
     expect(runs.reduce((a, b) => a + b, 0)).toBe(1);
     expect(await one.sql`select project_id::int, due_at from digest_runs`).toEqual([
-      { project_id: projectId, due_at: "2026-11-23 08:00:00+00" },
+      { project_id: projectId, due_at: new Date("2026-11-23T08:00:00Z") },
     ]);
     await expect.poll(() => postsTo(CHANNEL).length, { timeout: 10_000 }).toBe(1);
     expect(JSON.stringify(postsTo(CHANNEL)[0]!.args.blocks)).toContain("Old task in C0PROJECT");

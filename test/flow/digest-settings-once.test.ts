@@ -10,14 +10,19 @@ import { addTask, DAY, STATUSES, seedFinishedHistory, seedProject } from "./dige
 const T0 = Date.UTC(2026, 10, 23, 9, 0);
 let db: TestDatabase;
 let sql: postgres.Sql;
+// drizzle on a client of its own, as the app has it (src/db/connect-database.ts); both log their queries.
+let drizzleClient: postgres.Sql;
 const queries: string[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  sql = postgres(db.url, { max: 2, onnotice: () => {}, debug: (_c, query) => queries.push(query) });
+  const debug = (_c: number, query: string) => void queries.push(query);
+  sql = postgres(db.url, { max: 2, onnotice: () => {}, debug });
+  drizzleClient = postgres(db.url, { max: 2, onnotice: () => {}, debug });
 });
 afterAll(async () => {
   await sql?.end();
+  await drizzleClient?.end();
   await db?.drop();
 });
 
@@ -31,7 +36,7 @@ describe("computeDigest", () => {
       path: [[STATUSES.doing, new Date(T0 - 40 * DAY)]],
     });
     queries.length = 0;
-    const digest = await computeDigest({ db: drizzle(sql, { schema }), sql }, projectId, {
+    const digest = await computeDigest({ db: drizzle(drizzleClient, { schema }), sql }, projectId, {
       now: new Date(T0),
     });
     expect(digest?.ageing.map((t) => t.name)).toEqual(["Old"]);

@@ -167,7 +167,7 @@ export async function addTask(
       status_orderindex, date_created, date_updated, assignees)
     values (${bindingId}, ${taskId}, ${task.name ?? `Task ${taskSeq}`}, ${url}, 'L1', ${first.name}, ${first.type},
       ${first.orderindex}, ${task.createdAt.toISOString()}::timestamptz, ${task.createdAt.toISOString()}::timestamptz,
-      ${JSON.stringify(task.assignees ?? [])}::jsonb)
+      ${sql.json(task.assignees ?? [])})
     returning id::int`;
   const caseId = row!.id;
   let from: Status = first;

@@ -114,7 +114,7 @@ function history(sql: Sql, bindingId: number, deferred: boolean) {
       insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
                                  status_orderindex, date_created, date_updated)
       select ${bindingId}, x.t, x.t, 'https://app.clickup.com/t/' || x.t, 'L', x.s, x.y, x.o, x.c, x.c
-      from json_to_recordset(${JSON.stringify(caseRows)}::json) as x(t text, s text, y text, o int, c timestamptz)`;
+      from jsonb_to_recordset(${t.json(caseRows)}) as x(t text, s text, y text, o int, c timestamptz)`;
       const timings = caseRows
         .filter((_, i) => i % 2 === 0)
         .flatMap((c, i) =>
@@ -133,7 +133,7 @@ function history(sql: Sql, bindingId: number, deferred: boolean) {
       await t`
       insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
       select tc.id, x.n, x.y, x.o, x.m, x.s, x.k
-      from json_to_recordset(${JSON.stringify(timings)}::json) as x(t text, n text, y text, o int, m int, s timestamptz, k boolean)
+      from jsonb_to_recordset(${t.json(timings)}) as x(t text, n text, y text, o int, m int, s timestamptz, k boolean)
       join tracked_cases tc on tc.binding_id = ${bindingId} and tc.task_id = x.t`;
     });
 
@@ -163,7 +163,7 @@ function history(sql: Sql, bindingId: number, deferred: boolean) {
       insert into status_transitions (case_id, binding_id, from_status, from_type, to_status, to_type,
                                       to_orderindex, occurred_at, source, inferred)
       select tc.id, ${bindingId}, x.fs, x.fy, x.ts, x.ty, x.to, x.at, 'backfill', false
-      from json_to_recordset(${JSON.stringify(moves)}::json) as x(t text, fs text, fy text, ts text, ty text, "to" int, at timestamptz)
+      from jsonb_to_recordset(${t.json(moves)}) as x(t text, fs text, fy text, ts text, ty text, "to" int, at timestamptz)
       join tracked_cases tc on tc.binding_id = ${bindingId} and tc.task_id = x.t`;
     });
 
@@ -187,7 +187,7 @@ function history(sql: Sql, bindingId: number, deferred: boolean) {
       insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
                                  status_orderindex, date_created, date_updated, tracked, deleted_at)
       select ${bindingId}, x.t, x.nm, 'https://app.clickup.com/t/' || x.t, 'L', x.s, x.y, x.o, x.c, x.c, x.tr, x.d
-      from json_to_recordset(${JSON.stringify(upserts)}::json) as x(t text, nm text, s text, y text, o int,
+      from jsonb_to_recordset(${t.json(upserts)}) as x(t text, nm text, s text, y text, o int,
         c timestamptz, tr boolean, d timestamptz)
       on conflict (binding_id, task_id) do update set name = excluded.name, status_name = excluded.status_name,
         status_type = excluded.status_type, status_orderindex = excluded.status_orderindex,
@@ -408,6 +408,7 @@ describe("backfill with deferred flow facts", () => {
       backfillBinding(
         {
           db: database.db,
+          sql: database.sql,
           clickup: client,
           logger: logs.logger,
           now: w.clock.now,

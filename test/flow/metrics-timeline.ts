@@ -98,7 +98,7 @@ export async function insertCase(
   name: string | undefined,
   status: StatusKey,
   created: Date,
-  assignees: unknown[] = [],
+  assignees: { id: number; username: string; email: string | null }[] = [],
 ): Promise<number> {
   seq += 1;
   const s = STATUSES[status];
@@ -107,7 +107,7 @@ export async function insertCase(
                                status_orderindex, date_created, date_updated, assignees)
     values (${bindingId}, ${`t${seq}`}, ${name ?? `Task ${seq}`}, ${`https://app.clickup.com/t/t${seq}`}, 'L',
             ${s.name}, ${s.type}, ${s.orderindex}, ${created.toISOString()}, ${created.toISOString()},
-            ${JSON.stringify(assignees)}::jsonb)
+            ${sql.json(assignees)})
     returning id::int as id`;
   return row!.id;
 }

@@ -61,7 +61,7 @@ export async function seedCase(
                                status_orderindex, date_created, date_updated, date_done, assignees)
     values (${bindingId}, ${taskId}, ${spec.name}, ${`https://app.clickup.com/t/${taskId}`}, 'L1', ${current.name},
             ${current.type}, ${current.orderindex}, ${first![1].toISOString()}, ${last[1].toISOString()},
-            ${current.type === "done" ? last[1].toISOString() : null}, ${JSON.stringify(spec.assignees ?? [])}::jsonb)
+            ${current.type === "done" ? last[1].toISOString() : null}, ${sql.json(spec.assignees ?? [])})
     returning id::int as id`;
   const caseId = row!.id;
   let prev = first![0];

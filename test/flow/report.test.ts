@@ -53,7 +53,7 @@ beforeAll(async () => {
     crontab: "",
   });
   url = `${flowbot.url}/slack/events`;
-  const sql = flowbot.database.db.$client;
+  const sql = flowbot.database.sql;
 
   // PROJECT: ten tasks finished five days ago with cycle times 1..10 days, and three in progress.
   const { bindingId } = await seedProject(sql, { teamId: TEAM, channelId: PROJECT });

@@ -24,9 +24,9 @@ describe("status → stage mapping (docs/flow-metrics.md §2)", () => {
   });
 
   it("the SQL function flowbot_default_stage gives the same answers as the TypeScript one", async () => {
-    const rows = await database.db.$client<{ stage: string }[]>`
+    const rows = await database.sql<{ stage: string }[]>`
       select flowbot_default_stage(x.name, x.type)::text as stage
-      from jsonb_to_recordset(${JSON.stringify(cases.map(([name, type]) => ({ name, type })))}::jsonb)
+      from jsonb_to_recordset(${database.sql.json(cases.map(([name, type]) => ({ name, type })))})
         as x(name text, type text)`;
     expect(rows.map((r) => r.stage)).toEqual(cases.map(([, , stage]) => stage));
   });
@@ -64,9 +64,9 @@ describe("status → stage mapping (docs/flow-metrics.md §2)", () => {
       for (const word of words)
         for (const pad of pads)
           for (const letter of letters) combos.push({ name: `${pad}${letter}${word}${pad}`, type });
-    const rows = await database.db.$client<{ stage: string; key: string }[]>`
+    const rows = await database.sql<{ stage: string; key: string }[]>`
       select flowbot_default_stage(x.e->>'name', x.e->>'type')::text as stage, flowbot_status_key(x.e->>'name') as key
-      from jsonb_array_elements(${JSON.stringify(combos)}::jsonb) with ordinality as x(e, i)
+      from jsonb_array_elements(${database.sql.json(combos)}) with ordinality as x(e, i)
       order by x.i`;
     expect(rows).toHaveLength(combos.length);
     const differ = combos.flatMap((c, i) => {

@@ -63,7 +63,7 @@ beforeAll(async () => {
     crontab: "",
   });
   url = `${flowbot.url}/slack/events`;
-  const sql = flowbot.database.db.$client;
+  const sql = flowbot.database.sql;
   const ago = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
 
   // alpha: ten finished five days ago (cycle times 1..10 d → SLE 9 d), three in progress aged 12, 8 and 2 days.

@@ -106,7 +106,7 @@ async function storeBody(body: string) {
   const key = item ? `${d.webhook_id}:${item}` : `${d.webhook_id}:${d.event}:${d.task_id}:${body.length}`;
   await database.sql`
     insert into webhook_deliveries (idempotency_key, webhook_id, event, task_id, body)
-    values (${key}, ${d.webhook_id}, ${d.event}, ${d.task_id ?? null}, ${body}::jsonb)
+    values (${key}, ${d.webhook_id}, ${d.event}, ${d.task_id ?? null}, ${body}::text::jsonb)
     on conflict (idempotency_key) do nothing`;
 }
 

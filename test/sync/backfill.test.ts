@@ -80,6 +80,7 @@ async function setup(pick: (w: World) => Container = (w) => ({ type: "space", id
   });
   const deps = (extra: Partial<BackfillDeps> = {}): BackfillDeps => ({
     db: database.db,
+    sql: database.sql,
     clickup: client,
     logger: logs.logger,
     now: world.clock.now,
@@ -555,8 +556,8 @@ describe("storePage", () => {
       checkpoint: { pass: "active" as const, page },
     });
     // The newer state lands first (e.g. applied from a webhook), then the stale page.
-    await storePage(database.db, page(after, 0));
-    await storePage(database.db, page(before, 1));
+    await storePage(database.sql, page(after, 0));
+    await storePage(database.sql, page(before, 1));
     const [row] = await database.db
       .select()
       .from(trackedCases)

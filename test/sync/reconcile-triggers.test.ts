@@ -84,7 +84,14 @@ async function boundList(name: string) {
     rateLimits: createRateLimitRegistry(),
   });
   const result = await backfillBinding(
-    { db, clickup, logger: captureLogs("warn").logger, now: w.clock.now, sealer: flowbot.sealer },
+    {
+      db,
+      sql: flowbot.database.sql,
+      clickup,
+      logger: captureLogs("warn").logger,
+      now: w.clock.now,
+      sealer: flowbot.sealer,
+    },
     binding!.id,
   );
   expect(result.status).toBe("synced");

@@ -54,7 +54,7 @@ async function setup(options: { tasks?: number } = {}) {
     });
   const logs = captureLogs("warn");
   await backfillBinding(
-    { db: database.db, clickup: clickup(), logger: logs.logger, now: w.clock.now, sealer },
+    { db: database.db, sql: database.sql, clickup: clickup(), logger: logs.logger, now: w.clock.now, sealer },
     bindingId,
   );
   const deps: JobDeps = {

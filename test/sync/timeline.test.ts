@@ -66,22 +66,15 @@ function transition(
 
 async function caseRow(caseId: number) {
   const [row] = await database.sql<
-    { status: string; dateUpdated: string; dateDone: string | null; dateClosed: string | null }[]
+    { status: string; dateUpdated: Date; dateDone: Date | null; dateClosed: Date | null }[]
   >`
     select status_name as status, date_updated as "dateUpdated", date_done as "dateDone", date_closed as "dateClosed"
     from tracked_cases where id = ${caseId}`;
-  // drizzle turns postgres.js's date parsing off on this client: timestamps arrive as text.
-  const date = (v: string | null) => (v === null ? null : new Date(v));
-  return {
-    status: row!.status,
-    dateUpdated: date(row!.dateUpdated),
-    dateDone: date(row!.dateDone),
-    dateClosed: date(row!.dateClosed),
-  };
+  return row!;
 }
 
 async function timeline(caseId: number) {
-  return database.sql<{ from: string | null; to: string; at: string; item: string | null }[]>`
+  return database.sql<{ from: string | null; to: string; at: Date; item: string | null }[]>`
     select from_status as from, to_status as to, occurred_at as at, history_item_id as item
     from status_transitions where case_id = ${caseId} order by occurred_at, id`;
 }
@@ -295,8 +288,8 @@ describe("recordCaseTransitions", () => {
     ]);
     expect(results.filter((r) => r.becameCurrent)).toHaveLength(1);
     expect(results[3]).toMatchObject({ becameCurrent: true, rework: "reopen" });
-    const strip = (rows: { from: string | null; to: string; at: string }[]) =>
-      rows.map((r) => ({ from: r.from, to: r.to, at: new Date(r.at).getTime() }));
+    const strip = (rows: { from: string | null; to: string; at: Date }[]) =>
+      rows.map((r) => ({ from: r.from, to: r.to, at: r.at.getTime() }));
     expect(strip(await timeline(batch.caseId))).toEqual(strip(await timeline(one.caseId)));
     expect(await rework(batch.caseId)).toEqual(await rework(one.caseId));
     expect((await caseRow(batch.caseId)).status).toBe((await caseRow(one.caseId)).status);

@@ -58,6 +58,7 @@ async function setup(options: { registered?: boolean; publicUrl?: string | null 
   await backfillBinding(
     {
       db: database.db,
+      sql: database.sql,
       clickup: clickup(TOKEN),
       logger: logs.logger,
       now: w.clock.now,

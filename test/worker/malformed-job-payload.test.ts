@@ -1,3 +1,4 @@
+import type { JSONValue } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { enqueueFlowRebuild } from "../../src/flow/metrics/deferred-rebuild.ts";
@@ -14,7 +15,7 @@ let flowbot: Flowbot;
 const logs = captureLogs("warn");
 
 /** For every task: a payload its schema refuses, and the field the message must name. */
-const MALFORMED: Record<JobName, { payload: unknown; names: string }> = {
+const MALFORMED: Record<JobName, { payload: JSONValue; names: string }> = {
   "apply-deliveries": { payload: { connectionId: "12" }, names: "connectionId" },
   // A batch: the good item is applied (nothing is pending for it), only the bad one fails.
   "apply-task-deliveries": { payload: [{ taskId: "nothing-pending" }, { taskId: 7 }], names: "taskId" },
@@ -47,7 +48,7 @@ describe("a job with a malformed payload", () => {
   it("fails with a message naming the task and the bad field, and the worker goes on", async () => {
     const sql = flowbot.database.sql;
     for (const name of JOB_NAMES) {
-      await sql`select graphile_worker.add_job(${name}, ${JSON.stringify(MALFORMED[name].payload)}::json)`;
+      await sql`select graphile_worker.add_job(${name}, ${sql.json(MALFORMED[name].payload)}::json)`;
     }
     const attempted = async () =>
       sql<Attempted[]>`

@@ -85,7 +85,6 @@ export async function computeDigest(
   const now = options.now;
   const settings = metricsSettingsOf(projectId, project);
   // Instants go to SQL as ISO text: drizzle makes postgres.js pass timestamp values through untouched.
-  const nowIso = now.toISOString();
   // Rework since the previous digest; a first digest covers the project's window and says so.
   const reworkSince = project.lastDigestAt
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
@@ -93,16 +92,16 @@ export async function computeDigest(
   const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(sql, projectId, { now, settings }),
     computeHeadline(sql, projectId, { now, settings }),
-    sql<{ id: number; caseId: number; active: boolean; createdMs: number }[]>`
+    sql<{ id: number; caseId: number; active: boolean; createdAt: Date }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
-        (extract(epoch from s.created_at) * 1000)::float8 as "createdMs",
+        s.created_at as "createdAt",
         case
           when s.until_status_changes_from is not null then
             lower(trim(c.status_name)) = lower(trim(s.until_status_changes_from))
             and not exists (select 1 from status_transitions t
               where t.case_id = s.case_id and t.occurred_at > s.created_at)
-            and (s.until is null or s.until > ${nowIso}::timestamptz)
-          else s.until > ${nowIso}::timestamptz
+            and (s.until is null or s.until > ${now}::timestamptz)
+          else s.until > ${now}::timestamptz
         end as active
       from snoozes s join tracked_cases c on c.id = s.case_id
       where s.project_id = ${projectId}`,
@@ -115,12 +114,12 @@ export async function computeDigest(
         kind: "flow_back" | "reopen";
         from: string;
         to: string;
-        atMs: number;
+        at: Date;
         actorName: string | null;
       }[]
     >`
       select r.transition_id::int as "transitionId", r.case_id::int as "caseId", c.name, c.url, r.kind,
-        r.from_status as "from", r.to_status as "to", (extract(epoch from r.occurred_at) * 1000)::float8 as "atMs",
+        r.from_status as "from", r.to_status as "to", r.occurred_at as "at",
         r.actor_name as "actorName"
       from (select r.* ${reworkEventsIn(sql, projectId, { from: reworkSince, fromInclusive: false, to: now })}
             and not exists (select 1 from alert_log a where a.project_id = ${projectId} and a.case_id = r.case_id
@@ -134,7 +133,8 @@ export async function computeDigest(
   const ended = snoozeRows.filter((s) => !s.active);
   // Once a snooze ends, alerts from before it no longer count: the task may alert again at its rung.
   const resetBefore = new Map<number, number>();
-  for (const s of ended) resetBefore.set(s.caseId, Math.max(resetBefore.get(s.caseId) ?? 0, s.createdMs));
+  for (const s of ended)
+    resetBefore.set(s.caseId, Math.max(resetBefore.get(s.caseId) ?? 0, s.createdAt.getTime()));
   const ladder = alertLadder(wip.thresholds);
   // Only tasks on a rung and not snoozed can alert; their alert history is all that needs reading.
   const candidates = wip.items.flatMap((item) => {
@@ -142,16 +142,16 @@ export async function computeDigest(
     return at ? [{ item, at }] : [];
   });
   const alertRows = candidates.length
-    ? await sql<{ caseId: number; threshold: string; alertedMs: number }[]>`
+    ? await sql<{ caseId: number; threshold: string; alertedAt: Date }[]>`
         select case_id::int as "caseId", threshold,
-          (extract(epoch from alerted_at) * 1000)::float8 as "alertedMs"
+          alerted_at as "alertedAt"
         from alert_log
         where project_id = ${projectId} and kind = 'ageing'
-          and case_id in (select jsonb_array_elements_text(${JSON.stringify(candidates.map((c) => c.item.caseId))}::jsonb)::bigint)`
+          and case_id in (select jsonb_array_elements_text(${sql.json(candidates.map((c) => c.item.caseId))})::bigint)`
     : [];
   const alerted = new Map<number, string[]>();
   for (const a of alertRows) {
-    if (a.alertedMs <= (resetBefore.get(a.caseId) ?? Number.NEGATIVE_INFINITY)) continue;
+    if (a.alertedAt.getTime() <= (resetBefore.get(a.caseId) ?? Number.NEGATIVE_INFINITY)) continue;
     alerted.set(a.caseId, [...(alerted.get(a.caseId) ?? []), a.threshold]);
   }
 
@@ -175,7 +175,7 @@ export async function computeDigest(
     alerts.push({ caseId: item.caseId, kind: "ageing", threshold: at.level.key });
   }
   const byAge = (a: DigestTask, b: DigestTask) => b.ageDays - a.ageDays;
-  const rework = reworkRows.map(({ atMs, ...r }) => ({ ...r, at: new Date(atMs) }));
+  const rework = reworkRows;
   for (const r of rework)
     alerts.push({ caseId: r.caseId, kind: "rework", threshold: String(r.transitionId) });
 

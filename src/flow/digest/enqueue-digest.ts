@@ -21,12 +21,15 @@ export async function enqueueDigest(
   dueAt: Date,
   requestedBy?: DigestRequester,
 ): Promise<boolean> {
-  const dueIso = dueAt.toISOString();
-  const payload: PostDigestPayload = { projectId, dueAt: dueIso, ...(requestedBy ? { requestedBy } : {}) };
+  const payload: PostDigestPayload = {
+    projectId,
+    dueAt: dueAt.toISOString(),
+    ...(requestedBy ? { requestedBy } : {}),
+  };
   const digestQueue = sqlValue<string>(sql`'flowbot-digest:' || coalesce(p.digest_channel_id, p.channel_id)`);
   const rows = await sql`
     with claimed as (
-      insert into digest_runs (project_id, due_at) values (${projectId}, ${dueIso}::timestamptz)
+      insert into digest_runs (project_id, due_at) values (${projectId}, ${dueAt}::timestamptz)
       on conflict do nothing
       returning project_id
     )

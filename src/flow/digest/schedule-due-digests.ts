@@ -19,6 +19,7 @@ export async function scheduleDueDigests(database: Database, now: number): Promi
     { id: number; timeZone: string; days: number[]; time: string; createdMs: number }[]
   >`
     select p.id::int as id, p.time_zone as "timeZone", p.digest_days::int[] as days, p.digest_time as time,
+      -- In ms with its fraction: created_at has microseconds, a Date would round them away.
       (extract(epoch from p.created_at) * 1000)::float8 as "createdMs"
     from projects p
     join connections c on c.slack_team_id = p.slack_team_id and c.module_enabled

@@ -81,7 +81,7 @@ export async function computeHeadline(sql: Sql, projectId: number, opts: Compute
     sql<{ n: number }[]>`
       select count(*)::int as n from flow_cases
       where project_id = ${projectId}
-        and finished_at > ${weekAgo.toISOString()}::timestamptz and finished_at <= ${opts.now.toISOString()}::timestamptz`,
+        and finished_at > ${weekAgo}::timestamptz and finished_at <= ${opts.now}::timestamptz`,
   ]);
   const thresholds = thresholdsOf(s, p);
   const counts = await wipCounts(sql, s, opts.now, thresholds.thresholdDays);

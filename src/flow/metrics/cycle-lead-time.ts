@@ -1,14 +1,6 @@
 import type { Sql } from "postgres";
 import { finishedWithReworkCount } from "./rework.ts";
-import {
-  cycleColumn,
-  iso,
-  leadColumn,
-  type PercentileRow,
-  percentileJson,
-  percentiles,
-  toDate,
-} from "./sql-fragments.ts";
+import { cycleColumn, leadColumn, type PercentileRow, percentileJson, percentiles } from "./sql-fragments.ts";
 import { type ThroughputRow, throughputWeeks, toThroughputWeeks } from "./throughput.ts";
 import type { CycleScatterPoint, CycleTimePercentiles, Percentiles, ThroughputWeek } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
@@ -60,7 +52,7 @@ export async function finishedStats(
              fc.${sql(leadColumn(s))} as lead
       from flow_cases fc
       where fc.project_id = ${s.projectId}
-        and fc.finished_at >= ${iso(from)}::timestamptz and fc.finished_at <= ${iso(to)}::timestamptz
+        and fc.finished_at >= ${from}::timestamptz and fc.finished_at <= ${to}::timestamptz
     )
     select
       (select count(*)::int from fin) as finished,
@@ -107,7 +99,7 @@ export async function cyclePercentiles(
     from (select ${sql(cycleColumn(s))} as cycle
           from flow_cases
           where project_id = ${s.projectId} and started_at is not null
-            and finished_at >= ${iso(from)}::timestamptz and finished_at <= ${iso(to)}::timestamptz) fc`;
+            and finished_at >= ${from}::timestamptz and finished_at <= ${to}::timestamptz) fc`;
   return percentiles(row?.cycle ?? { n: 0, p50: null, p70: null, p85: null, p95: null });
 }
 
@@ -119,15 +111,14 @@ export async function cycleScatter(
   to: Date,
   limit: number,
 ): Promise<CycleScatterPoint[]> {
-  const rows = await sql<CycleScatterPoint[]>`
+  return sql<CycleScatterPoint[]>`
     select fc.case_id::float8 as "caseId", tc.name, tc.url, fc.finished_at as "finishedAt",
            fc.${sql(cycleColumn(s))} as "cycleDays",
            fc.estimated
     from (select * from flow_cases
           where project_id = ${s.projectId} and started_at is not null
-            and finished_at >= ${iso(from)}::timestamptz and finished_at <= ${iso(to)}::timestamptz
+            and finished_at >= ${from}::timestamptz and finished_at <= ${to}::timestamptz
           order by finished_at desc, case_id desc limit ${limit}) fc
     join tracked_cases tc on tc.id = fc.case_id
     order by fc.finished_at desc, fc.case_id desc`;
-  return rows.map((p) => ({ ...p, finishedAt: toDate(p.finishedAt) }));
 }

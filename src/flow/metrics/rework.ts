@@ -1,5 +1,4 @@
 import type { Sql } from "postgres";
-import { iso, toDate } from "./sql-fragments.ts";
 import type { ReworkEventItem } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -16,12 +15,12 @@ export function reworkEventsIn(
   projectId: number,
   period: { from: Date; fromInclusive: boolean; to: Date },
 ) {
-  const from = iso(period.from);
+  const { from } = period;
   return sql`
     from rework_events r
     where r.binding_id in (select id from bindings where project_id = ${projectId})
       and ${period.fromInclusive ? sql`r.occurred_at >= ${from}::timestamptz` : sql`r.occurred_at > ${from}::timestamptz`}
-      and r.occurred_at <= ${iso(period.to)}::timestamptz
+      and r.occurred_at <= ${period.to}::timestamptz
       and not exists (select 1 from tracked_cases x
                       where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))`;
 }
@@ -44,8 +43,7 @@ export async function reworkEvents(
       order by r.occurred_at desc, r.id desc`,
     sql<{ n: number }[]>`select count(*)::int as n ${inWindow}`,
   ]);
-  const events = rows.map((e) => ({ ...e, at: toDate(e.at) }));
-  return { events, total: count?.n ?? 0 };
+  return { events: rows, total: count?.n ?? 0 };
 }
 
 /**

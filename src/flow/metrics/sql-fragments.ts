@@ -10,10 +10,6 @@ import type { MetricsSettings } from "./window-settings.ts";
  * (elapsed days, or working days in the project's zone; docs/flow-metrics.md §4).
  */
 
-export const iso = (d: Date) => d.toISOString();
-/** drizzle turns postgres.js's timestamp parsing off on the shared client: timestamps may arrive as text. */
-export const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
-
 /**
  * SQL fragment: the nearest-rank percentiles (docs/flow-metrics.md §4.8) of column `v` over the rows
  * aggregated, with their count. Postgres's percentile_disc is the nearest-rank method: the first value

@@ -1,5 +1,4 @@
 import type { Sql } from "postgres";
-import { iso } from "./sql-fragments.ts";
 import type { ThroughputWeek } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -16,8 +15,8 @@ export function throughputWeeks(sql: Sql, s: MetricsSettings, from: Date, to: Da
       (select coalesce(json_agg(json_build_object('weekStart', g.ws, 'count', coalesce(w.cnt, 0)) order by g.ws), '[]')
           from (select g.wk at time zone ${s.timeZone} as ws
                 from generate_series(
-                       date_trunc('week', ${iso(from)}::timestamptz at time zone ${s.timeZone}),
-                       date_trunc('week', ${iso(to)}::timestamptz at time zone ${s.timeZone}),
+                       date_trunc('week', ${from}::timestamptz at time zone ${s.timeZone}),
+                       date_trunc('week', ${to}::timestamptz at time zone ${s.timeZone}),
                        interval '1 week') as g(wk)) g
           left join (select finished_week as wk, count(*)::int as cnt from fin group by 1) w on w.wk = g.ws)`;
 }

@@ -1,5 +1,4 @@
 import type { Sql } from "postgres";
-import { iso } from "./sql-fragments.ts";
 import type { TimeInStatus } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -17,7 +16,7 @@ export async function timeInStatus(
       select status_name, max(status_type) as status_type, sum(seconds) as secs, bool_or(estimated) as est
       from flow_case_status
       where project_id = ${s.projectId}
-        and case_finished_at >= ${iso(from)}::timestamptz and case_finished_at <= ${iso(to)}::timestamptz
+        and case_finished_at >= ${from}::timestamptz and case_finished_at <= ${to}::timestamptz
       group by status_name
       having sum(seconds) > 0
     )

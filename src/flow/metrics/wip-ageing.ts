@@ -1,5 +1,4 @@
 import type { Sql } from "postgres";
-import { iso, toDate } from "./sql-fragments.ts";
 import type { AgeingItem, AgeingThresholds, Assignee, Pace, Percentiles } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -56,7 +55,7 @@ export async function wipCounts(
   const [row] = await sql<WipCounts[]>`
     select count(*)::int as wip,
            (count(*) filter (where ${thresholdDays}::float8 is not null
-              and flowbot_days(started_at, ${iso(now)}::timestamptz, ${s.timeZone}, ${s.clock === "working"})
+              and flowbot_days(started_at, ${now}::timestamptz, ${s.timeZone}, ${s.clock === "working"})
                   > ${thresholdDays}::float8))::int as "overThreshold"
     from flow_cases
     where project_id = ${s.projectId} and finished_at is null and started_at is not null`;
@@ -73,8 +72,8 @@ export async function ageingItems(
 ): Promise<AgeingItem[]> {
   const working = s.clock === "working";
   type Row = Pick<AgeingItem, "caseId" | "taskId" | "name" | "url" | "status" | "stage" | "estimated"> & {
-    statusSince: Date | string;
-    startedAt: Date | string;
+    statusSince: Date;
+    startedAt: Date;
     assignees: unknown;
     ageDays: number;
     daysInStatus: number;
@@ -83,8 +82,8 @@ export async function ageingItems(
     select fc.case_id::float8 as "caseId", tc.task_id as "taskId", tc.name, tc.url,
            fc.current_status as status, fc.current_stage::text as stage, fc.current_since as "statusSince",
            fc.started_at as "startedAt", tc.assignees, fc.estimated,
-           flowbot_days(fc.started_at, ${iso(now)}::timestamptz, ${s.timeZone}, ${working}) as "ageDays",
-           flowbot_days(fc.current_since, ${iso(now)}::timestamptz, ${s.timeZone}, ${working}) as "daysInStatus"
+           flowbot_days(fc.started_at, ${now}::timestamptz, ${s.timeZone}, ${working}) as "ageDays",
+           flowbot_days(fc.current_since, ${now}::timestamptz, ${s.timeZone}, ${working}) as "daysInStatus"
     from flow_cases fc join tracked_cases tc on tc.id = fc.case_id
     where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null
     order by fc.started_at, fc.case_id
@@ -98,10 +97,10 @@ export async function ageingItems(
       url: r.url,
       status: r.status,
       stage: r.stage,
-      statusSince: toDate(r.statusSince),
+      statusSince: r.statusSince,
       daysInStatus: Math.max(0, r.daysInStatus),
       ageDays: Math.max(0, r.ageDays),
-      startedAt: toDate(r.startedAt),
+      startedAt: r.startedAt,
       assignees: assigneesOf(r.assignees),
       pace: paceOf(r.ageDays, t),
       overThreshold,

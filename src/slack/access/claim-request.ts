@@ -12,9 +12,9 @@ export type SignedRequest = { signature: string; timestampSeconds: number };
 export async function claimRequest(sql: Sql, request: SignedRequest, nowMs: number): Promise<boolean> {
   const expiresAt = new Date((request.timestampSeconds + SIGNATURE_MAX_AGE_SECONDS + 1) * 1000);
   const rows = await sql`
-    with swept as (delete from slack_requests_seen where expires_at < ${new Date(nowMs).toISOString()}::timestamptz)
+    with swept as (delete from slack_requests_seen where expires_at < ${new Date(nowMs)}::timestamptz)
     insert into slack_requests_seen (signature, expires_at)
-    values (${request.signature}, ${expiresAt.toISOString()}::timestamptz)
+    values (${request.signature}, ${expiresAt}::timestamptz)
     on conflict (signature) do nothing
     returning 1`;
   return rows.length === 1;

@@ -45,7 +45,7 @@ export async function postDigest(
   const dueAt = new Date(payload.dueAt);
   const [run] = await sql<{ posted: boolean }[]>`
     select posted_at is not null as posted from digest_runs
-    where project_id = ${payload.projectId} and due_at = ${dueAt.toISOString()}::timestamptz`;
+    where project_id = ${payload.projectId} and due_at = ${dueAt}::timestamptz`;
   if (run?.posted) return { outcome: "already_posted" };
 
   const [project] = await sql<{ enabled: boolean }[]>`
@@ -116,14 +116,14 @@ export function describeOutcome(result: PostDigestOutcome, projectChannelId: str
 }
 
 async function waitForChannel(deps: PostDigestDeps, digest: Digest): Promise<void> {
-  const [last] = await deps.database.sql<{ ms: number | null }[]>`
-    select (extract(epoch from max(r.posted_at)) * 1000)::float8 as ms
+  const [last] = await deps.database.sql<{ at: Date | null }[]>`
+    select max(r.posted_at) as at
     from digest_runs r join projects p on p.id = r.project_id
     where p.slack_team_id = ${digest.slackTeamId}
       and coalesce(p.digest_channel_id, p.channel_id) = ${digest.channelId}
       and r.message_ts is not null`;
-  if (last?.ms == null) return;
-  const wait = Math.min(CHANNEL_SPACING_MS, last.ms + CHANNEL_SPACING_MS - deps.now());
+  if (!last?.at) return;
+  const wait = Math.min(CHANNEL_SPACING_MS, last.at.getTime() + CHANNEL_SPACING_MS - deps.now());
   if (wait > 0) await sleep(wait);
 }
 
@@ -133,7 +133,7 @@ async function recordPosted(
   dueAt: Date,
   ts: string | undefined,
 ): Promise<void> {
-  const nowIso = new Date(deps.now()).toISOString();
+  const now = new Date(deps.now());
   await deps.database.sql.begin(async (tx) => {
     if (digest.alerts.length && ts) {
       const rows = digest.alerts.map((a) => ({
@@ -146,8 +146,8 @@ async function recordPosted(
       }));
       await tx`
         insert into alert_log (project_id, case_id, kind, threshold, alerted_at, channel_id, message_ts)
-        select r.project_id, r.case_id, r.kind, r.threshold, ${nowIso}::timestamptz, r.channel_id, r.message_ts
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        select r.project_id, r.case_id, r.kind, r.threshold, ${now}::timestamptz, r.channel_id, r.message_ts
+        from jsonb_to_recordset(${tx.json(rows)})
           as r(project_id bigint, case_id bigint, kind text, threshold text, channel_id text, message_ts text)
         on conflict (project_id, case_id, kind, threshold)
         do update set alerted_at = excluded.alerted_at, channel_id = excluded.channel_id, message_ts = excluded.message_ts`;
@@ -155,9 +155,9 @@ async function recordPosted(
     if (digest.endedSnoozeIds.length) {
       await tx`delete from snoozes where id in ${tx(digest.endedSnoozeIds)}`;
     }
-    await tx`update projects set last_digest_at = ${nowIso}::timestamptz where id = ${digest.projectId}`;
+    await tx`update projects set last_digest_at = ${now}::timestamptz where id = ${digest.projectId}`;
     await tx`
-      update digest_runs set posted_at = ${nowIso}::timestamptz, message_ts = ${ts ?? null}
-      where project_id = ${digest.projectId} and due_at = ${dueAt.toISOString()}::timestamptz`;
+      update digest_runs set posted_at = ${now}::timestamptz, message_ts = ${ts ?? null}
+      where project_id = ${digest.projectId} and due_at = ${dueAt}::timestamptz`;
   });
 }

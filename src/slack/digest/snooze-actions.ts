@@ -83,8 +83,8 @@ export function registerSnoozeActions(routes: SlackRoutes, services: SlackServic
           await tx`delete from snoozes where project_id = ${projectId} and case_id = ${caseId}`;
           await tx`
             insert into snoozes (project_id, case_id, until, until_status_changes_from, created_by, created_at)
-            values (${projectId}, ${caseId}, ${until?.toISOString() ?? null}::timestamptz,
-              ${mode === "moves" ? task.status : null}, ${access.userId}, ${new Date(services.now()).toISOString()}::timestamptz)`;
+            values (${projectId}, ${caseId}, ${until ?? null}::timestamptz,
+              ${mode === "moves" ? task.status : null}, ${access.userId}, ${new Date(services.now())}::timestamptz)`;
         });
         services.logger.info({ projectId, caseId, mode }, "digest alert snoozed");
         const name = `*${escapeMrkdwn(task.name)}*`;

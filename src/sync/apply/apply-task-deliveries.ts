@@ -59,7 +59,7 @@ type Target = {
 
 type CaseRow = {
   id: number;
-  dateUpdated: string;
+  dateUpdated: Date;
   overrides: { statusKey: string; statusName: string; stage: FlowStage }[];
 };
 
@@ -130,7 +130,7 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       }
       return client;
     };
-    const at = new Date(deps.now()).toISOString();
+    const at = new Date(deps.now());
 
     for (const webhookId of webhookIds) {
       const group = pending.filter((p) => p.webhookId === webhookId);
@@ -270,7 +270,7 @@ async function applyToBinding(
     }
   }
   if (deleted) {
-    await tx`update tracked_cases set deleted_at = coalesce(deleted_at, ${new Date(deps.now()).toISOString()})
+    await tx`update tracked_cases set deleted_at = coalesce(deleted_at, ${new Date(deps.now())})
       where id = ${caseId}`;
   }
   return { transitions: recorded, started };
@@ -316,7 +316,7 @@ async function readTask(
 
 /** Starts tracking the task under the binding (a backfill storing it at the same moment wins; no error). */
 async function insertCase(tx: TransactionSql, bindingId: number, task: ClickUpTask, tracked: boolean) {
-  await tx`insert into tracked_cases ${tx({ ...caseRow(bindingId, task), tracked })}
+  await tx`insert into tracked_cases ${tx({ ...caseRow(tx, bindingId, task), tracked })}
     on conflict (binding_id, task_id) do nothing`;
 }
 
@@ -357,7 +357,7 @@ async function updateAssignees(
   >`select assignees from tracked_cases where id = ${caseId}`;
   const others = (row?.assignees ?? []).filter((a) => a.id !== who.id);
   const next = kind === "assignee_add" ? [...others, who] : others;
-  await tx`update tracked_cases set assignees = ${JSON.stringify(next)}::jsonb where id = ${caseId}`;
+  await tx`update tracked_cases set assignees = ${tx.json(next)} where id = ${caseId}`;
 }
 
 async function recordTokenRefused(
@@ -365,7 +365,7 @@ async function recordTokenRefused(
   target: Target,
   code: string,
   reason: string,
-  at: string,
+  at: Date,
 ) {
   const message =
     `Live updates for ${target.containerPath} are waiting: ClickUp refused the connected token (${reason}). ` +

@@ -99,7 +99,7 @@ function startRun(deps: BackfillDeps, ctx: BindingContext): Run {
     },
     // Not being able to queue it loses nothing: the cases stay listed, and the reconcile fan-out queues it.
     queueFlowRebuild: () =>
-      enqueueFlowRebuild(deps.db.$client).catch((err: unknown) =>
+      enqueueFlowRebuild(deps.sql).catch((err: unknown) =>
         log.warn({ err }, "could not queue the flow facts rebuild; the next reconcile fan-out will"),
       ),
   };
@@ -119,7 +119,7 @@ async function pullContainer(run: Run): Promise<string | null> {
       pages: readTaskPages(run),
       fetch: (page) => timeInStatus.read(page.tasks),
       commit: (page, { timings, warning }, inTurn) =>
-        storePage(run.deps.db, {
+        storePage(run.deps.sql, {
           bindingId: run.ctx.binding.id,
           tasks: page.tasks,
           timings,

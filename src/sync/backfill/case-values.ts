@@ -1,4 +1,6 @@
+import type { Sql, TransactionSql } from "postgres";
 import type { ClickUpTask } from "../../clickup/schemas.ts";
+import { sqlJson } from "../../db/sql-json.ts";
 
 interface CaseAssignee {
   id: number;
@@ -36,8 +38,8 @@ export function caseValues(bindingId: number, task: ClickUpTask) {
   };
 }
 
-/** tracked_cases columns from a task, snake_case for postgres.js helpers. */
-export function caseRow(bindingId: number, task: ClickUpTask) {
+/** tracked_cases columns from a task, snake_case for postgres.js helpers (`sql` encodes the JSON column). */
+export function caseRow(sql: Sql | TransactionSql, bindingId: number, task: ClickUpTask) {
   const v = caseValues(bindingId, task);
   return {
     binding_id: v.bindingId,
@@ -51,13 +53,12 @@ export function caseRow(bindingId: number, task: ClickUpTask) {
     status_type: v.statusType,
     status_orderindex: v.statusOrderindex,
     status_id: v.statusId,
-    date_created: v.dateCreated.toISOString(),
-    date_updated: v.dateUpdated.toISOString(),
-    date_done: v.dateDone?.toISOString() ?? null,
-    date_closed: v.dateClosed?.toISOString() ?? null,
+    date_created: v.dateCreated,
+    date_updated: v.dateUpdated,
+    date_done: v.dateDone,
+    date_closed: v.dateClosed,
     archived: v.archived,
-    // A JSON string, typed by the column: the pool's json serializer is drizzle's pass-through.
-    assignees: JSON.stringify(v.assignees),
+    assignees: sqlJson(sql, v.assignees),
     tracked: true,
     deleted_at: null,
   };

@@ -1,5 +1,6 @@
+import type { Sql } from "postgres";
 import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
-import type { Db } from "../../db/connect-database.ts";
+import { sqlJson } from "../../db/sql-json.ts";
 import { deferFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import { caseValues } from "./case-values.ts";
 import { timingValues } from "./timing-values.ts";
@@ -28,7 +29,7 @@ export interface PageToStore {
  * The page travels as one JSON parameter per table, so a statement's parameter count does not grow with
  * the page.
  */
-export async function storePage(db: Db, page: PageToStore): Promise<void> {
+export async function storePage(appSql: Sql, page: PageToStore): Promise<void> {
   // A task can come twice (TIML, or a page boundary shifting); one row per task per statement.
   const byId = new Map(page.tasks.map((t) => [t.id, t]));
   // Short keys and epoch milliseconds: the JSON is built, sent and parsed once per page, and its size
@@ -56,7 +57,7 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
   });
   let maxUpdated = Number.NEGATIVE_INFINITY;
   for (const t of byId.values()) maxUpdated = Math.max(maxUpdated, t.date_updated);
-  await db.$client.begin(async (sql) => {
+  await appSql.begin(async (sql) => {
     // The flow facts of this page's cases are rebuilt afterwards, in bulk, by the rebuild-flow-facts job
     // (the backfill queues it), so a page's transaction only writes its rows.
     await deferFlowRebuild(sql);
@@ -68,7 +69,7 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
         timestamptz 'epoch' + x.dc * interval '1 millisecond', timestamptz 'epoch' + x.du * interval '1 millisecond',
         timestamptz 'epoch' + x.dd * interval '1 millisecond', timestamptz 'epoch' + x.dx * interval '1 millisecond',
         x.a, x.as, true, null
-      from json_to_recordset(${JSON.stringify(cases)}::json) as x(t text, c text, n text, u text, l text,
+      from jsonb_to_recordset(${sqlJson(sql, cases)}) as x(t text, c text, n text, u text, l text,
         p text, s text, y text, o int, i text, dc bigint, du bigint, dd bigint, dx bigint, a boolean, "as" jsonb)
       on conflict (binding_id, task_id) do update set
         custom_id = excluded.custom_id, name = excluded.name, url = excluded.url,
@@ -110,7 +111,7 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
         sql`
           insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since, is_current)
           select x.c, x.n, x.y, x.o, x.m, timestamptz 'epoch' + x.s * interval '1 millisecond', x.k
-          from json_to_recordset(${JSON.stringify(rows)}::json) as x(c bigint, n text, y text, o int, m int,
+          from jsonb_to_recordset(${sqlJson(sql, rows)}) as x(c bigint, n text, y text, o int, m int,
             s bigint, k boolean)`,
       ]);
     }
@@ -119,8 +120,8 @@ export async function storePage(db: Db, page: PageToStore): Promise<void> {
     await page.beforeCheckpoint?.();
     await sql`
         update bindings set
-          backfill_checkpoint = ${JSON.stringify(page.checkpoint)}::jsonb,
-          high_water_mark = greatest(high_water_mark, ${new Date(maxUpdated).toISOString()}::timestamptz)
+          backfill_checkpoint = ${sqlJson(sql, page.checkpoint)},
+          high_water_mark = greatest(high_water_mark, ${new Date(maxUpdated)}::timestamptz)
           ${page.warning === undefined ? sql`` : sql`, warning = ${page.warning}`}
         where id = ${page.bindingId}`;
   });

@@ -1,3 +1,4 @@
+import type { Sql } from "postgres";
 import type { ClickUpClient } from "../../clickup/create-clickup-client.ts";
 import type { Sealer } from "../../crypto/sealer.ts";
 import type { Db } from "../../db/connect-database.ts";
@@ -17,6 +18,8 @@ export interface BackfillProgress {
 
 export interface BackfillDeps {
   db: Db;
+  /** Raw queries (src/db/connect-database.ts). */
+  sql: Sql;
   /** A client for the binding's connection token. */
   clickup: ClickUpClient;
   logger: Logger;

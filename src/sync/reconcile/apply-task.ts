@@ -37,31 +37,30 @@ export async function loadCases(
   bindingId: number,
   taskIds: string[],
 ): Promise<Map<string, CaseSnapshot>> {
-  // The app's pool hands timestamps over as strings (drizzle's postgres.js setup); parsed here.
   const rows = await sql<
     {
       id: string;
       taskId: string;
       statusName: string;
-      dateUpdated: string;
+      dateUpdated: Date;
       tracked: boolean;
-      deletedAt: string | null;
+      deletedAt: Date | null;
     }[]
   >`
     select id, task_id as "taskId", status_name as "statusName", date_updated as "dateUpdated", tracked,
       deleted_at as "deletedAt"
     from tracked_cases
     where binding_id = ${bindingId}
-      and task_id in (select jsonb_array_elements_text(${JSON.stringify(taskIds)}::jsonb))`;
+      and task_id in (select jsonb_array_elements_text(${sql.json(taskIds)}))`;
   return new Map(
     rows.map((r) => [
       r.taskId,
       {
         id: Number(r.id),
         statusName: r.statusName,
-        dateUpdated: new Date(r.dateUpdated),
+        dateUpdated: r.dateUpdated,
         tracked: r.tracked,
-        deletedAt: r.deletedAt === null ? null : new Date(r.deletedAt),
+        deletedAt: r.deletedAt,
       },
     ]),
   );
@@ -95,9 +94,9 @@ export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpT
         statusType: string;
         statusOrderindex: number;
         statusId: string | null;
-        dateUpdated: string;
+        dateUpdated: Date;
         tracked: boolean;
-        deletedAt: string | null;
+        deletedAt: Date | null;
       }[]
     >`
       select id, status_name as "statusName", status_type as "statusType",
@@ -106,7 +105,7 @@ export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpT
       from tracked_cases where binding_id = ${bindingId} and task_id = ${task.id}
       for update`;
     if (!c) return startTracking(tx, bindingId, task, undefined);
-    if (Date.parse(c.dateUpdated) > task.date_updated) return "stale";
+    if (c.dateUpdated.getTime() > task.date_updated) return "stale";
     // An inferred transition now would be followed by the exact one when the delivery is applied. Only
     // a delivery the workspace's apply runs still take counts: one left pending for long (e.g. a refused
     // token) is not coming.
@@ -138,7 +137,7 @@ export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpT
       });
       if (recorded.inserted && outcome === "updated") outcome = "inferred";
     }
-    const row = caseRow(bindingId, task);
+    const row = caseRow(tx, bindingId, task);
     const { binding_id: _b, task_id: _t, date_updated: dateUpdated, ...rest } = row;
     await tx`
       update tracked_cases set ${tx(rest)}, date_updated = greatest(date_updated, ${dateUpdated}::timestamptz)
@@ -160,7 +159,7 @@ export async function startTracking(
 ): Promise<TaskOutcome> {
   const run = async (tx: TransactionSql): Promise<TaskOutcome> => {
     const [created] = await tx<{ id: string }[]>`
-      insert into tracked_cases ${tx(caseRow(bindingId, task))}
+      insert into tracked_cases ${tx(caseRow(tx, bindingId, task))}
       on conflict (binding_id, task_id) do nothing
       returning id`;
     // A webhook started it meanwhile: treat it as known.
@@ -174,7 +173,7 @@ export async function startTracking(
         insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since,
           is_current)
         values (${r.caseId}, ${r.statusName}, ${r.statusType}, ${r.statusOrderindex}, ${r.totalMinutes},
-          ${r.since.toISOString()}, ${r.isCurrent})
+          ${r.since}, ${r.isCurrent})
         on conflict (case_id, status_name) do nothing`;
     }
     const since = timings?.current_status?.total_time.since ?? null;

@@ -13,7 +13,7 @@ export async function enqueueReconcile(
   const sweep = filter.sweep ?? false;
   // A sweep replaces a waiting plain run; a plain run leaves whatever waits (maybe a sweep) in place.
   const mode = sweep ? "replace" : "unsafe_dedupe";
-  const ids = filter.bindingIds ? JSON.stringify(filter.bindingIds) : null;
+  const ids = filter.bindingIds ?? null;
   const rows = await sql<{ id: string }[]>`
     select b.id, ${addJobSql(sql, "reconcile-binding", { bindingId: sqlValue<number>(sql`b.id`), sweep }, { jobKeyMode: mode })}
     from bindings b
@@ -21,7 +21,7 @@ export async function enqueueReconcile(
     join connections c on c.slack_team_id = p.slack_team_id
     where b.sync_status = 'synced' and b.unbound_at is null and c.module_enabled
       and (${filter.slackTeamId ?? null}::text is null or p.slack_team_id = ${filter.slackTeamId ?? null})
-      and (${ids}::jsonb is null or b.id in (select value::bigint from jsonb_array_elements_text(${ids}::jsonb)))`;
+      and (${ids === null} or b.id = any(${sql.array(ids ?? [])}::bigint[]))`;
   return rows.length;
 }
 

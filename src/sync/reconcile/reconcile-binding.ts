@@ -156,14 +156,13 @@ export async function reconcileBinding(
   }
 
   const mark = Math.min(newest, keepBefore);
-  const [marked] = await sql<{ highWaterMark: string | null }[]>`
+  const [marked] = await sql<{ highWaterMark: Date | null }[]>`
     update bindings set
-      high_water_mark = greatest(high_water_mark, ${mark > 0 ? new Date(mark).toISOString() : null}::timestamptz),
-      last_synced_at = ${new Date(deps.now()).toISOString()}
+      high_water_mark = greatest(high_water_mark, ${mark > 0 ? new Date(mark) : null}::timestamptz),
+      last_synced_at = ${new Date(deps.now())}
     where id = ${bindingId}
     returning high_water_mark as "highWaterMark"`;
   const changed = counts.inferred + counts.started + counts.restored + counts.deleted + counts.untracked;
   log[changed > 0 ? "info" : "debug"]({ sweep, since, ...counts }, "reconcile done");
-  const highWaterMark = marked?.highWaterMark ? new Date(marked.highWaterMark) : null;
-  return { status: "done", sweep, counts, highWaterMark };
+  return { status: "done", sweep, counts, highWaterMark: marked?.highWaterMark ?? null };
 }

@@ -22,7 +22,7 @@ export async function stopBindings(
   const { sql } = deps;
   const { err } = input;
   const wholeWorkspace = err.code === "token_invalid";
-  const at = new Date(deps.now()).toISOString();
+  const at = new Date(deps.now());
   const stopped = await sql.begin(async (tx) => {
     const rows = await tx<{ id: string; channelId: string; path: string }[]>`
       update bindings b set sync_status = 'error', error_code = ${err.code},

@@ -24,8 +24,8 @@ export async function findVanished(
   const rows = await sql<{ id: string; taskId: string }[]>`
     select id, task_id as "taskId" from tracked_cases
     where binding_id = ${bindingId} and tracked and deleted_at is null
-      and (${since?.toISOString() ?? null}::timestamptz is null or date_updated >= ${since?.toISOString() ?? null}::timestamptz)
-      and task_id not in (select jsonb_array_elements_text(${JSON.stringify([...seen])}::jsonb))
+      and (${since ?? null}::timestamptz is null or date_updated >= ${since ?? null}::timestamptz)
+      and task_id not in (select jsonb_array_elements_text(${sql.json([...seen])}))
     order by date_updated, id
     limit ${limit}`;
   return rows.map((r) => ({ id: Number(r.id), taskId: r.taskId }));
@@ -55,7 +55,7 @@ export async function settleVanished(
   } catch (err) {
     if (isClickUpError(err, "not_found")) {
       await sql`
-        update tracked_cases set deleted_at = ${new Date(deps.now()).toISOString()}
+        update tracked_cases set deleted_at = ${new Date(deps.now())}
         where id = ${kase.id} and deleted_at is null`;
       return "deleted";
     }
@@ -70,7 +70,7 @@ export async function settleVanished(
   }
   await sql`
     update tracked_cases set tracked = false, home_list_id = ${task.list.id},
-      date_updated = greatest(date_updated, ${new Date(task.date_updated).toISOString()}::timestamptz)
+      date_updated = greatest(date_updated, ${new Date(task.date_updated)}::timestamptz)
     where id = ${kase.id}`;
   return "untracked";
 }

@@ -25,8 +25,7 @@ export async function recomputeProjectRework(sql: SqlClient, projectId: number):
         toStatus: string;
         toType: string;
         toOrderindex: number;
-        /** Text as Postgres sends it (drizzle turns the date parsers off); re-inserted as is. */
-        occurredAt: string;
+        occurredAt: Date;
         actorId: number | null;
         actorName: string | null;
       }[]

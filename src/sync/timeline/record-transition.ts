@@ -122,7 +122,7 @@ export async function recordForLockedCase(
         to_status: t.toStatus,
         to_type: t.toType,
         to_orderindex: t.toOrderindex,
-        occurred_at: t.occurredAt.toISOString(),
+        occurred_at: t.occurredAt,
         actor_id: t.actorId,
         actor_name: t.actorName,
         source: t.source,
@@ -153,12 +153,7 @@ export async function recordForLockedCase(
       ? b
       : a,
   );
-  const becameCurrent = await updateCurrentStatus(
-    tx,
-    newest.input,
-    newest.input.occurredAt.toISOString(),
-    newest.id,
-  );
+  const becameCurrent = await updateCurrentStatus(tx, newest.input, newest.id);
 
   const rework = new Map<number, ReworkKind>();
   for (const [i, { input: t }] of inserted) {
@@ -181,7 +176,7 @@ export async function recordForLockedCase(
         kind,
         from_status: t.fromStatus as string,
         to_status: t.toStatus,
-        occurred_at: t.occurredAt.toISOString(),
+        occurred_at: t.occurredAt,
         actor_id: t.actorId,
         actor_name: t.actorName,
       };
@@ -209,7 +204,7 @@ async function insertInferred(
   bindingId: number,
   t: TransitionInput,
 ): Promise<{ id: number } | null> {
-  const occurredAt = t.occurredAt.toISOString();
+  const { occurredAt } = t;
   const [dup] = await tx`
     select 1 from status_transitions
     where case_id = ${caseId} and to_status = ${t.toStatus} and occurred_at = ${occurredAt}
@@ -232,9 +227,9 @@ async function insertInferred(
 async function updateCurrentStatus(
   tx: TransactionSql,
   t: TransitionInput,
-  occurredAt: string,
   transitionId: number,
 ): Promise<boolean> {
+  const { occurredAt } = t;
   const isDone = t.toType === "done" || t.toType === "closed";
   const updated = await tx`
     update tracked_cases c set

@@ -11,8 +11,7 @@ type Row = {
   toStatus: string;
   toType: string;
   toOrderindex: number;
-  occurredAt: string;
-  atMs: number;
+  occurredAt: Date;
   inferred: boolean;
   actorId: number | null;
   actorName: string | null;
@@ -43,7 +42,7 @@ export async function settleInferred(
     select id::int as id, from_status as "fromStatus", from_type as "fromType",
       from_orderindex as "fromOrderindex", to_status as "toStatus", to_type as "toType",
       to_orderindex as "toOrderindex", occurred_at as "occurredAt",
-      (extract(epoch from occurred_at) * 1000)::float8 as "atMs", inferred, actor_id as "actorId",
+      inferred, actor_id as "actorId",
       actor_name as "actorName", binding_id::int as "bindingId"
     from status_transitions
     where case_id = ${caseId}
@@ -51,7 +50,7 @@ export async function settleInferred(
     order by occurred_at, inferred, id`;
   if (rows.length === 0) return;
 
-  const at = (r: Row) => r.atMs;
+  const at = (r: Row) => r.occurredAt.getTime();
   const exact = rows.filter((r) => !r.inferred);
   const gone = new Set<number>();
   for (const r of rows) {
