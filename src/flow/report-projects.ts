@@ -62,11 +62,11 @@ export async function projectsInChannels(
 
 /** Workflow order of the statuses a project's tasks are in now (ClickUp's orderindex; lowest first). */
 export async function statusOrder(db: Db, projectId: number): Promise<Map<string, number>> {
-  const rows = await db.$client<{ status_name: string; orderindex: number }[]>`
+  const rows = await db.execute<{ status_name: string; orderindex: number }>(sql`
     select tc.status_name, min(tc.status_orderindex)::int as orderindex
     from tracked_cases tc
     join bindings b on b.id = tc.binding_id
     where b.project_id = ${projectId} and tc.deleted_at is null
-    group by tc.status_name`;
+    group by tc.status_name`);
   return new Map(rows.map((r) => [r.status_name, r.orderindex]));
 }

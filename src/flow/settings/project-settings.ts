@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { projects, stageOverrides } from "../../../db/schema.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { defaultStage, type FlowStage, statusKey } from "../stage-mapping.ts";
@@ -47,7 +47,7 @@ export async function findProject(
  * time-in-status totals — one per {@link statusKey}, with the most frequent spelling and type.
  */
 export async function seenStatuses(db: Db, projectId: number): Promise<SeenStatus[]> {
-  const rows = await db.$client<{ name: string; type: string | null; n: number }[]>`
+  const rows = await db.execute<{ name: string; type: string | null; n: number }>(sql`
     with project_bindings as (select id from bindings where project_id = ${projectId}),
     names as (
       select c.status_name as name, c.status_type as type, count(*)::int as n
@@ -68,7 +68,7 @@ export async function seenStatuses(db: Db, projectId: number): Promise<SeenStatu
         where c.binding_id in (select id from project_bindings)
         group by 1, 2
     )
-    select name, type, sum(n)::int as n from names group by 1, 2 order by 3 desc, 1`;
+    select name, type, sum(n)::int as n from names group by 1, 2 order by 3 desc, 1`);
   const overrides = await db
     .select({ key: stageOverrides.statusKey, stage: stageOverrides.stage })
     .from(stageOverrides)
