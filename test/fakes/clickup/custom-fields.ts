@@ -11,8 +11,7 @@ export type CustomFieldInput =
   | string
   | number
   | boolean
-  | readonly string[]
-  | readonly number[]
+  | readonly unknown[]
   | Record<string, unknown>
   | null;
 
