@@ -295,6 +295,7 @@ export function createTaskFieldSeeder(
       const task = mustGet(state.tasks, taskId, "task");
       const other = mustGet(state.tasks, dependsOnId, "task");
       if (task.id === other.id) throw new Error("ClickUp fake: a task cannot wait on itself");
+      if (task.teamId !== other.teamId) throw new Error("ClickUp fake: dependencies stay inside a workspace");
       const existing = state.dependencies.find((d) => d.taskId === task.id && d.dependsOn === other.id);
       if (existing) return existing;
       const at = opts.at ?? now();

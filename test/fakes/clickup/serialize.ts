@@ -4,6 +4,7 @@ import { effectiveStatuses, type FakeState, mustGet } from "./state.ts";
 import type {
   CommentRec,
   CustomItemRec,
+  DependencyRec,
   FolderRec,
   ListRec,
   SpaceRec,
@@ -176,22 +177,33 @@ export function customItemJson(item: CustomItemRec) {
   return { id: item.id, name: item.name, name_plural: item.namePlural, description: item.description };
 }
 
+const dependencyIndexes = new WeakMap<FakeState, { version: number; byTask: Map<string, DependencyRec[]> }>();
+
+/** Records by task id, both sides, rebuilt when the world's version moves: pages of tasks stay linear. */
+function dependencyIndex(state: FakeState): Map<string, DependencyRec[]> {
+  const cached = dependencyIndexes.get(state);
+  if (cached?.version === state.version) return cached.byTask;
+  const byTask = new Map<string, DependencyRec[]>();
+  for (const d of state.dependencies)
+    for (const id of [d.taskId, d.dependsOn]) byTask.set(id, [...(byTask.get(id) ?? []), d]);
+  dependencyIndexes.set(state, { version: state.version, byTask });
+  return byTask;
+}
+
 /**
  * The dependency records a task takes part in, on either side (docs/clickup.md §14.1): `task_id` waits on
  * `depends_on`. `type` says which side this task is on, 0 waiting and 1 blocking, an assumption.
  */
 function dependenciesJson(state: FakeState, task: TaskRec) {
-  return state.dependencies
-    .filter((d) => d.taskId === task.id || d.dependsOn === task.id)
-    .map((d) => ({
-      task_id: d.taskId,
-      depends_on: d.dependsOn,
-      type: d.taskId === task.id ? 0 : 1,
-      date_created: String(d.dateCreated),
-      userid: String(d.userId),
-      workspace_id: d.teamId,
-      chain_id: null,
-    }));
+  return (dependencyIndex(state).get(task.id) ?? []).map((d) => ({
+    task_id: d.taskId,
+    depends_on: d.dependsOn,
+    type: d.taskId === task.id ? 0 : 1,
+    date_created: String(d.dateCreated),
+    userid: String(d.userId),
+    workspace_id: d.teamId,
+    chain_id: null,
+  }));
 }
 
 export type TaskShape = "list" | "full";
