@@ -172,6 +172,22 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
       got: NULL,
       reason: "points is number|null (docs/clickup.md §1.6)",
     },
+    {
+      operation,
+      path: `${base}/tags/*`,
+      keyword: "type",
+      got: ["object"],
+      reason:
+        "task tags are {name, tag_fg, tag_bg, creator} objects (docs/clickup.md §10.1); the spec's own space-tag and team-task schemas agree",
+    },
+    {
+      operation,
+      path: `${base}/custom_fields/*/value`,
+      keyword: "oneOf",
+      got: ["integer", "number", "string", "array"],
+      reason:
+        "every branch of the schema's value is an object, but a value's JSON type follows its field's type: a drop_down's orderindex, a labels field's ids, text as a string (docs/clickup.md §13.4)",
+    },
   ]),
   {
     operation: "GetTasks",
@@ -211,8 +227,17 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     operation: "GetFilteredTeamTasks",
     path: "/tasks/*/priority",
     keyword: "type",
-    got: NULL,
-    reason: "priority is an object or null (docs/clickup.md §1.6); this schema types it as an integer",
+    got: ["null", "object"],
+    reason:
+      "priority is a {id, priority, color, orderindex} object or null (docs/clickup.md §1.6, §11.1); this schema types it as an integer",
+  },
+  {
+    operation: "GetFilteredTeamTasks",
+    path: "/tasks/*/dependencies/*",
+    keyword: "type",
+    got: ["object"],
+    reason:
+      "dependencies are {task_id, depends_on, type, …} records (docs/clickup.md §14.1), typed here as strings",
   },
   {
     operation: "GetFilteredTeamTasks",
@@ -262,6 +287,16 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     keyword: "type",
     got: NULL,
     reason: "unassigned comments send null (docs/clickup.md §1.6)",
+  },
+
+  // Custom fields
+  {
+    operation: "GetAccessibleCustomFields",
+    path: "/fields/*/type_config/default",
+    keyword: "oneOf",
+    got: ["integer", "null"],
+    reason:
+      "the spec's oneOf for a drop_down's default contains an empty schema, so no value can match exactly one branch; real drop_downs send default 0",
   },
 
   // Documented drifts this schema does not flag, because its objects allow extra properties and type

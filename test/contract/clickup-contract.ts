@@ -1,4 +1,4 @@
-import { createClickUpFake } from "../fakes/clickup/index.ts";
+import { type CustomFieldInput, createClickUpFake } from "../fakes/clickup/index.ts";
 import { type Allowance, findAllowance, TOLERATED_DRIFTS } from "./allow-list.ts";
 import { createValidator, type Mismatch } from "./json-schema.ts";
 
@@ -70,6 +70,16 @@ export function checkResponse(
   if (operation === "GetFolders" && props?.folders && Array.isArray(record.folders))
     for (const [i, folder] of record.folders.entries())
       found.push(...validator.validate(props.folders, folder, `/folders/${i}`));
+  // GetTasks types each task's `custom_fields` as a single field.
+  const taskProps = (props?.tasks as { items?: { properties?: Record<string, unknown> } } | undefined)?.items
+    ?.properties;
+  if (operation === "GetTasks" && taskProps?.custom_fields && Array.isArray(record.tasks))
+    for (const [i, task] of record.tasks.entries()) {
+      const fields = (task as { custom_fields?: unknown }).custom_fields;
+      if (Array.isArray(fields))
+        for (const [j, field] of fields.entries())
+          found.push(...validator.validate(taskProps.custom_fields, field, `/tasks/${i}/custom_fields/${j}`));
+    }
 
   const result: CheckedResponse = { operation, label, status, schemaSource, mismatches: [], tolerated: [] };
   for (const mismatch of found) {
@@ -133,6 +143,14 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
   fake.addTask({ listId: list.id, archived: true });
   const timl = fake.addTask({ listId: loose.id, name: "Elsewhere" });
   fake.addTaskToList(timl.id, list.id);
+  seedTaskFields(fake, {
+    team: team.id,
+    space: space.id,
+    list: list.id,
+    task: task.id,
+    sub: sub.id,
+    user: user.id,
+  });
   t += 600_000;
   for (let i = 0; i < 3; i++) fake.addComment({ taskId: task.id, text: `comment ${i}`, userId: helper.id });
   const many = Array.from({ length: 101 }, (_, i) => `id${i}`);
@@ -226,6 +244,28 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
       expect: 400,
     },
     { operation: "GetTaskComments", label: "comments", path: `/v2/task/${task.id}/comment`, expect: 200 },
+    {
+      operation: "GetAccessibleCustomFields",
+      label: "fields",
+      path: `/v2/list/${list.id}/field`,
+      expect: 200,
+    },
+    {
+      operation: "GetAccessibleCustomFields",
+      label: "folderless list fields",
+      path: `/v2/list/${loose.id}/field`,
+      expect: 200,
+    },
+    { operation: "GetAccessibleCustomFields", label: "foreign list", path: "/v2/list/1/field", expect: 401 },
+    {
+      operation: "GetCustomItems",
+      label: "task types",
+      path: `/v2/team/${team.id}/custom_item`,
+      expect: 200,
+    },
+    { operation: "GetCustomItems", label: "foreign team", path: "/v2/team/1/custom_item", expect: 401 },
+    { operation: "GetSpaceTags", label: "tags", path: `/v2/space/${space.id}/tag`, expect: 200 },
+    { operation: "GetSpaceTags", label: "foreign space", path: "/v2/space/1/tag", expect: 401 },
     { operation: "GetWebhooks", label: "webhooks (empty)", path: `/v2/team/${team.id}/webhook`, expect: 200 },
   ];
 
@@ -256,7 +296,13 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
 
   const hookBody = {
     endpoint: "https://flowbot.test/hook",
-    events: ["taskStatusUpdated", "taskUpdated"],
+    events: [
+      "taskStatusUpdated",
+      "taskUpdated",
+      "taskTagUpdated",
+      "taskPriorityUpdated",
+      "taskAssigneeUpdated",
+    ],
     space_id: Number(space.id),
   };
   const created = (await call({
@@ -276,6 +322,8 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
     expect: 400,
   });
   fake.setTaskStatus(task.id, "review");
+  fake.addTag(task.id, "later");
+  fake.setPriority(task.id, "low");
   await fake.webhooks.settled();
   await call({
     operation: "GetWebhooks",
@@ -317,6 +365,49 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
   fake.rateLimiter.configure({ limit: 0 });
   await call({ operation: "GetAuthorizedUser", label: "rate limited", path: "/v2/user", expect: 429 });
   return results;
+}
+
+type Fake = ReturnType<typeof createClickUpFake>;
+
+/**
+ * Tags, priority, a task type, a custom field of every documented type (docs/clickup.md §13.2) with a value
+ * on the main task, and a dependency, so the task payloads carry every shape these fields take.
+ */
+function seedTaskFields(
+  fake: Fake,
+  ids: { team: string; space: string; list: string; task: string; sub: string; user: number },
+) {
+  const bug = fake.addCustomTaskType(ids.team, { name: "Bug", description: "Something broken" });
+  fake.addCustomTaskType(ids.team, { name: "Chore" });
+  fake.addSpaceTag(ids.space, { name: "unused", fg: "#000000", bg: "#ffffff" });
+  const field = (type: Parameters<Fake["defineCustomField"]>[0]["type"], extra = {}) =>
+    fake.defineCustomField({ listId: ids.list, type, name: `${type} field`, ...extra });
+  const values: Record<string, CustomFieldInput> = {
+    [field("drop_down", { options: ["Bug", { name: "Feature", color: "#00ff00" }] }).id]: "Feature",
+    [field("labels", { options: ["api", { name: "ui", color: "#0000ff" }] }).id]: ["api", "ui"],
+    [field("checkbox").id]: true,
+    [field("short_text").id]: "short",
+    [field("text").id]: "long text",
+    [field("url").id]: "https://example.com",
+    [field("email").id]: "someone@example.com",
+    [field("phone").id]: "+49 30 1234567",
+    [field("number").id]: 42,
+    [field("currency").id]: 1250,
+    [field("date").id]: Date.UTC(2025, 2, 10),
+    [field("users").id]: [ids.user],
+    [field("tasks").id]: [{ id: ids.sub, name: "Sub", status: "to do", color: "#d3d3d3" }],
+    [field("emoji").id]: 3,
+    [field("manual_progress").id]: { percent_completed: 40 },
+    [field("location").id]: { location: { lat: 52.52, lng: 13.4 }, formatted_address: "Berlin" },
+  };
+  // Reachable from the space, and left unset.
+  field("automatic_progress");
+  fake.defineCustomField({ spaceId: ids.space, type: "drop_down", name: "Space field", options: ["a"] });
+  for (const [fieldId, value] of Object.entries(values)) fake.setCustomFieldValue(ids.task, fieldId, value);
+  fake.setTags(ids.task, ["blocked", "customer"]);
+  fake.setPriority(ids.task, "urgent");
+  fake.setTaskType(ids.task, bug.id);
+  fake.addDependency(ids.task, ids.sub);
 }
 
 /** Groups results per operation, in first-seen order. */

@@ -8,7 +8,10 @@ import { rateLimitMiddleware } from "./rate-limit-middleware.ts";
 import { createRateLimiter, type RateLimitOptions } from "./rate-limiter.ts";
 import { createRequestLog, requestLogMiddleware } from "./request-log.ts";
 import { commentRoutes } from "./routes-comments.ts";
+import { customFieldRoutes } from "./routes-custom-fields.ts";
 import { hierarchyRoutes } from "./routes-hierarchy.ts";
+import { tagRoutes } from "./routes-tags.ts";
+import { taskTypeRoutes } from "./routes-task-types.ts";
 import { taskRoutes } from "./routes-tasks.ts";
 import { timeInStatusRoutes } from "./routes-time-in-status.ts";
 import { webhookRoutes } from "./routes-webhooks.ts";
@@ -68,6 +71,9 @@ export function createClickUpFake(options: ClickUpFakeOptions = {}) {
   app.route("/", timeInStatusRoutes(deps));
   app.route("/", taskRoutes(deps));
   app.route("/", commentRoutes(deps));
+  app.route("/", customFieldRoutes(deps));
+  app.route("/", taskTypeRoutes(deps));
+  app.route("/", tagRoutes(deps));
   app.route("/", webhookRoutes(deps));
   app.notFound((c) => cuError(c, 404, "Route not found", "APP_404"));
 

@@ -11,7 +11,9 @@
 
 export type { ClickUpFake, ClickUpFakeOptions, FakeFetch, ListeningFake } from "./create-clickup-fake.ts";
 export { createClickUpFake } from "./create-clickup-fake.ts";
+export type { CustomFieldInput } from "./custom-fields.ts";
 export type { FaultRequest, Faults, InjectedFailure } from "./faults.ts";
+export type { PriorityName } from "./priority.ts";
 export type { RateLimitDecision, RateLimiter, RateLimitOptions, RateLimitStats } from "./rate-limiter.ts";
 export { createRateLimiter } from "./rate-limiter.ts";
 export type { RecordedRequest, RequestLog } from "./request-log.ts";
@@ -20,6 +22,12 @@ export { BULK_TIME_IN_STATUS_MAX } from "./routes-time-in-status.ts";
 export { WEBHOOK_EVENTS } from "./routes-webhooks.ts";
 export type { ActionOptions, AddTaskInput, Seeder, UpdateTaskInput } from "./seed.ts";
 export { DEFAULT_STATUSES } from "./seed.ts";
+export type {
+  DefineCustomFieldInput,
+  FieldLocationInput,
+  InitialTaskFields,
+  TagInput,
+} from "./seed-task-fields.ts";
 export { sign } from "./sign.ts";
 export type { FakeState } from "./state.ts";
 export { PAGE_SIZE } from "./task-query.ts";

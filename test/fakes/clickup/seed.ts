@@ -1,3 +1,4 @@
+import { createTaskFieldSeeder, type InitialTaskFields } from "./seed-task-fields.ts";
 import { commentJson } from "./serialize.ts";
 import {
   effectiveStatuses,
@@ -51,7 +52,7 @@ export interface ActionOptions {
   userId?: number;
 }
 
-export interface AddTaskInput {
+export interface AddTaskInput extends InitialTaskFields {
   listId: string;
   name?: string;
   /** Initial status name; defaults to the list's first status. */
@@ -107,7 +108,11 @@ export function createSeeder(state: FakeState, emitter: WebhookEmitter, now: () 
     task.dateClosed = status.type === "closed" ? at : null;
   }
 
+  const fields = createTaskFieldSeeder(state, emitter, now, actor);
+
   const seeder = {
+    ...fields.seeder,
+
     addWorkspace(input: { id?: string; name?: string; color?: string; timeInStatusEnabled?: boolean } = {}) {
       const ws: WorkspaceRec = {
         id: input.id ?? nextNumericId(state),
@@ -304,8 +309,13 @@ export function createSeeder(state: FakeState, emitter: WebhookEmitter, now: () 
         points: input.points ?? null,
         visits: [],
         orderindex: state.seq.task + 1,
+        tags: [],
+        priority: null,
+        customItemId: null,
+        customValues: new Map(),
       };
       for (const visit of history) enterStatus(task, statusOf(visit.status), visit.at);
+      fields.initialFields(task, input);
       state.tasks.set(task.id, task);
       if (input.emit !== false) emitter.emit(taskCreatedEvents(state, task, actor(task), createdAt));
       return task;
@@ -417,6 +427,8 @@ export function createSeeder(state: FakeState, emitter: WebhookEmitter, now: () 
       const events = taskDeletedEvents(state, task);
       state.tasks.delete(taskId);
       state.comments.delete(taskId);
+      // A deleted task takes its dependency records with it, on both sides.
+      state.dependencies = state.dependencies.filter((d) => d.taskId !== taskId && d.dependsOn !== taskId);
       emitter.emit(events);
     },
 

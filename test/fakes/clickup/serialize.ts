@@ -1,10 +1,15 @@
+import { taskCustomFieldsJson } from "./custom-fields.ts";
+import { priorityJson } from "./priority.ts";
 import { effectiveStatuses, type FakeState, mustGet } from "./state.ts";
 import type {
   CommentRec,
+  CustomItemRec,
+  DependencyRec,
   FolderRec,
   ListRec,
   SpaceRec,
   StatusDef,
+  TagRec,
   TaskRec,
   UserRec,
   WebhookRec,
@@ -163,6 +168,44 @@ export function folderJson(state: FakeState, folder: FolderRec) {
   };
 }
 
+/** A tag on a task or in a space; `creator` is a user id (docs/clickup.md §10.1). */
+export function tagJson(tag: TagRec) {
+  return { name: tag.name, tag_fg: tag.fg, tag_bg: tag.bg, creator: tag.creatorId };
+}
+
+export function customItemJson(item: CustomItemRec) {
+  return { id: item.id, name: item.name, name_plural: item.namePlural, description: item.description };
+}
+
+const dependencyIndexes = new WeakMap<FakeState, { version: number; byTask: Map<string, DependencyRec[]> }>();
+
+/** Records by task id, both sides, rebuilt when the world's version moves: pages of tasks stay linear. */
+function dependencyIndex(state: FakeState): Map<string, DependencyRec[]> {
+  const cached = dependencyIndexes.get(state);
+  if (cached?.version === state.version) return cached.byTask;
+  const byTask = new Map<string, DependencyRec[]>();
+  for (const d of state.dependencies)
+    for (const id of [d.taskId, d.dependsOn]) byTask.set(id, [...(byTask.get(id) ?? []), d]);
+  dependencyIndexes.set(state, { version: state.version, byTask });
+  return byTask;
+}
+
+/**
+ * The dependency records a task takes part in, on either side (docs/clickup.md §14.1): `task_id` waits on
+ * `depends_on`. `type` says which side this task is on, 0 waiting and 1 blocking, an assumption.
+ */
+function dependenciesJson(state: FakeState, task: TaskRec) {
+  return (dependencyIndex(state).get(task.id) ?? []).map((d) => ({
+    task_id: d.taskId,
+    depends_on: d.dependsOn,
+    type: d.taskId === task.id ? 0 : 1,
+    date_created: String(d.dateCreated),
+    userid: String(d.userId),
+    workspace_id: d.teamId,
+    chain_id: null,
+  }));
+}
+
 export type TaskShape = "list" | "full";
 
 /** `shape` = "list" for GET /list/{id}/task (bare {id} refs), "full" for the task and team endpoints. */
@@ -180,7 +223,7 @@ export function taskJson(state: FakeState, task: TaskRec, shape: TaskShape) {
   return {
     id: task.id,
     custom_id: task.customId,
-    custom_item_id: null,
+    custom_item_id: task.customItemId,
     name: task.name,
     text_content: task.description,
     description: task.description,
@@ -202,17 +245,17 @@ export function taskJson(state: FakeState, task: TaskRec, shape: TaskShape) {
     group_assignees: [],
     watchers: users([task.creatorId]),
     checklists: [],
-    tags: [],
+    tags: task.tags.map(tagJson),
     parent: task.parent,
     top_level_parent: topLevel,
-    priority: null,
+    priority: task.priority === null ? null : priorityJson(task.priority),
     due_date: ms(task.dueDate),
     start_date: ms(task.startDate),
     points: task.points,
     // A number in practice although the spec says string (docs/clickup.md §1.5).
     time_estimate: task.timeEstimate,
-    custom_fields: [],
-    dependencies: [],
+    custom_fields: taskCustomFieldsJson(state, task),
+    dependencies: dependenciesJson(state, task),
     linked_tasks: [],
     locations: task.locations.map((id) => ({ id, name: mustGet(state.lists, id, "list").name })),
     team_id: task.teamId,

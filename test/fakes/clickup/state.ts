@@ -1,9 +1,13 @@
 import type {
   CommentRec,
+  CustomFieldRec,
+  CustomItemRec,
+  DependencyRec,
   FolderRec,
   ListRec,
   SpaceRec,
   StatusDef,
+  TagRec,
   TaskRec,
   UserRec,
   WebhookRec,
@@ -25,12 +29,27 @@ export interface FakeState {
   /** Comments per task, oldest first. */
   comments: Map<string, CommentRec[]>;
   webhooks: Map<string, WebhookRec>;
+  /** The tags defined in each space, by space id. */
+  spaceTags: Map<string, TagRec[]>;
+  /** Custom task types by id (ids are unique across workspaces here, as in ClickUp). */
+  customItems: Map<number, CustomItemRec>;
+  /** Custom field definitions by field id, in the order they were defined. */
+  customFields: Map<string, CustomFieldRec>;
+  dependencies: DependencyRec[];
   /**
    * Bumped by every seeding action, so the task routes can reuse a query's sorted matches while nothing
    * changed. Change records through the seeder, not in place, or bump this yourself.
    */
   version: number;
-  seq: { numeric: number; user: number; task: number; comment: number; history: bigint };
+  seq: {
+    numeric: number;
+    user: number;
+    task: number;
+    comment: number;
+    history: bigint;
+    uuid: number;
+    customItem: number;
+  };
 }
 
 export function createState(): FakeState {
@@ -45,6 +64,10 @@ export function createState(): FakeState {
     tasks: new Map(),
     comments: new Map(),
     webhooks: new Map(),
+    spaceTags: new Map(),
+    customItems: new Map(),
+    customFields: new Map(),
+    dependencies: [],
     version: 0,
     // Deterministic counters: ids are stable across runs, which keeps snapshots and logs readable.
     seq: {
@@ -53,6 +76,9 @@ export function createState(): FakeState {
       task: 0,
       comment: 0,
       history: 2_800_000_000_000_000_000n,
+      uuid: 0,
+      // Custom task type ids are small integers (the spec's example is 1300); 0 and 1 are built in.
+      customItem: 1300,
     },
   };
 }
@@ -81,6 +107,16 @@ export function nextHistoryId(state: FakeState): string {
   return state.seq.history.toString();
 }
 
+/**
+ * Custom field and option ids are UUIDs. A counter laid into a version-4 layout keeps them unique and
+ * stable across runs, like the other ids of the fake.
+ */
+export function nextUuid(state: FakeState): string {
+  state.seq.uuid += 1;
+  const hex = state.seq.uuid.toString(16).padStart(12, "0");
+  return `5eed0000-0000-4000-8000-${hex}`;
+}
+
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 export function randomUpperAlnum(length: number): string {
@@ -106,6 +142,23 @@ export function effectiveStatuses(state: FakeState, list: ListRec): StatusDef[] 
 export function findStatus(state: FakeState, list: ListRec, name: string): StatusDef | undefined {
   const wanted = name.toLowerCase();
   return effectiveStatuses(state, list).find((s) => s.status.toLowerCase() === wanted);
+}
+
+/** The custom fields a list reaches: its own, its folder's, its space's and its workspace's. */
+export function fieldsOfList(state: FakeState, list: ListRec): CustomFieldRec[] {
+  const teamId = state.spaces.get(list.spaceId)?.teamId;
+  const out: CustomFieldRec[] = [];
+  for (const field of state.customFields.values()) {
+    const { kind, id } = field.location;
+    if (
+      (kind === "list" && id === list.id) ||
+      (kind === "folder" && id === list.folderId) ||
+      (kind === "space" && id === list.spaceId) ||
+      (kind === "team" && id === teamId)
+    )
+      out.push(field);
+  }
+  return out;
 }
 
 /** Team id owning a space/folder/list, or undefined when it does not exist. */

@@ -31,6 +31,8 @@ export interface HistoryItem {
   before: unknown;
   after: unknown;
   comment?: unknown;
+  /** Custom-field items carry the field's definition (docs/clickup.md §15.4). */
+  custom_field?: unknown;
 }
 
 export function taskScope(state: FakeState, task: TaskRec, listId = task.listId): EventScope {
@@ -42,7 +44,7 @@ function statusPayload(s: StatusDef) {
   return { status: s.status, color: s.color, orderindex: s.orderindex, type: s.type };
 }
 
-function historyItem(
+export function historyItem(
   state: FakeState,
   parts: { field: string; at: number; listId: string; user: UserRec; before: unknown; after: unknown },
   data: Record<string, unknown> = {},
@@ -101,7 +103,7 @@ export function taskCreatedEvents(
 }
 
 /** A specific event plus taskUpdated, both carrying the same history item. */
-function withTaskUpdated(
+export function withTaskUpdated(
   event: string,
   scopes: EventScope[],
   taskId: string,
