@@ -9,5 +9,13 @@ export {
   UNKNOWN_OPTION,
 } from "./field-definitions.ts";
 export { sameTaskFields } from "./same-task-fields.ts";
+export {
+  loadFieldDefinitions,
+  loadTaskTypes,
+  saveFieldDefinitions,
+  saveTaskTypes,
+  taskFieldColumns,
+  taskFieldsOfCase,
+} from "./store.ts";
 export { parseCustomItemsResponse, type TaskType, taskTypeName, UNKNOWN_TASK_TYPE } from "./task-types.ts";
 export * from "./types.ts";
