@@ -106,16 +106,16 @@ function lenientArray<T extends z.ZodType>(item: T) {
     });
 }
 
-/** A tag: `{name, tag_fg, tag_bg, creator?}` in task payloads, a bare name in the published spec. */
+/** A tag: `{name, tag_fg, tag_bg, creator}` in task payloads, a bare name in the published spec (docs/clickup.md §10.1). */
 const tagSchema = z.union([z.string().transform((name) => ({ name })), z.object({ name: z.string() })]);
 
-/** `{id: "1".."4", priority: "urgent".."low", color, orderindex}`, or null when the task has none. */
+/** `{id: "1".."4", priority: "urgent".."low", color, orderindex}`, or null when the task has none (docs/clickup.md §11.1). */
 export const prioritySchema = z.object({
   id: id.nullish(),
   priority: z.string().nullish(),
 });
 
-/** A drop-down option is `{id, name, color, orderindex}`; a labels option is `{id, label, color}`. */
+/** A drop-down option is `{id, name, color, orderindex}`; a labels option is `{id, label, color}` (docs/clickup.md §13.2). */
 const fieldOptionSchema = z.object({
   id: id,
   name: z.string().nullish(),
@@ -125,7 +125,7 @@ const fieldOptionSchema = z.object({
 
 /**
  * A custom field as a task carries it (its definition, and `value`, which is absent when unset) and as
- * the fields endpoints list it (no value). What the value means depends on `type`.
+ * the fields endpoints list it (no value). What the value means depends on `type` (docs/clickup.md §13.4).
  */
 export const customFieldSchema = z.object({
   id: id,
@@ -139,7 +139,7 @@ export const customFieldSchema = z.object({
   value: z.unknown().optional(),
 });
 
-/** `{task_id, depends_on, type, …}`: `task_id` waits on `depends_on`. The spec's string form says no direction. */
+/** `{task_id, depends_on, type, …}`: `task_id` waits on `depends_on` (docs/clickup.md §14.1); a bare id says no direction. */
 const dependencySchema = z.object({ task_id: id, depends_on: id });
 
 export const taskSchema = z.object({
@@ -173,7 +173,7 @@ export const taskSchema = z.object({
   // Read for segments and signals (src/sync/task-fields/); none of them may reject a task.
   tags: lenientArray(tagSchema),
   priority: prioritySchema.nullish().catch(null),
-  /** The task type: null or 0 is ClickUp's plain task, 1 a milestone, others the workspace's own types. */
+  /** The task type: null or 0 is ClickUp's plain task, 1 a milestone, others the workspace's own (docs/clickup.md §12.1). */
   custom_item_id: looseNumber.catch(null),
   custom_fields: lenientArray(customFieldSchema),
   dependencies: lenientArray(dependencySchema),

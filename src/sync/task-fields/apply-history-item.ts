@@ -95,11 +95,11 @@ function applyParsed(
  * Applies one webhook history item to a task's kept fields: a tag added (`tag`) or removed
  * (`tag_removed`), a priority set or cleared (`priority`), a drop-down, labels or checkbox value changed
  * (`custom_field`, whose item carries the field's definition; `definitions` stand in for its options), or
- * a move to another home list (`section_moved`). ClickUp sends each of these under its own event
- * (taskTagUpdated, taskPriorityUpdated…) and again under taskUpdated with the same item (docs/clickup.md
- * §5.4); applying an item twice gives the same fields. Dependencies have no webhook event, so they change
- * only through task payloads (backfill, reconcile). Anything else, malformed or unknown, leaves the fields
- * as they are and never throws.
+ * a move to another home list (`section_moved`). ClickUp sends tag and priority items under their own
+ * event and again under taskUpdated with the same item, custom field items under taskUpdated only
+ * (docs/clickup.md §5.4, §15); applying an item twice gives the same fields. Dependencies and task types
+ * have no event or documented item (§15.5), so they change only through task payloads (backfill,
+ * reconcile). Anything else, malformed or unknown, leaves the fields as they are and never throws.
  */
 export function applyHistoryItem(
   fields: TaskFields,

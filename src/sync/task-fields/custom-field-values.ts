@@ -25,8 +25,8 @@ function optionIdOf(raw: unknown): string | null {
 
 /**
  * A drop-down's value. Task payloads name the chosen option by its `orderindex` (a number, sometimes
- * sent as a string), while writes — and possibly webhook items — name it by option id; an exact id match
- * is tried first, then the position. A position that matches no known option is unreadable (null), never
+ * sent as a string), webhook items and writes by option id (docs/clickup.md §13.4, §15.4); an exact id
+ * match is tried first, then the position. A position that matches no known option is unreadable (null), never
  * guessed.
  */
 function dropDownOption(raw: unknown, options: readonly FieldOption[]): string | null {

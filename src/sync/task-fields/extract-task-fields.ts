@@ -13,7 +13,8 @@ function taskTypeIdOf(raw: number | null): number {
  * The fields flowbot keeps of one task, from the payload the backfill or reconcile already has (no extra
  * request). A custom field's options come with it in the task; `definitions` (the binding's cached field
  * definitions) stand in where a payload leaves them out. Only drop-down, labels and checkbox fields are
- * kept; a dependency counts when this task is its waiting side (`task_id`), not when it blocks another.
+ * kept; a dependency counts when this task is its waiting side (`task_id`), not when it blocks another
+ * (docs/clickup.md §14.1).
  */
 export function taskFields(task: ClickUpTask, definitions: readonly FieldDefinition[] = []): TaskFields {
   const values: FieldValue[] = [];

@@ -10,7 +10,8 @@ export const UNKNOWN_OPTION = "(unknown option)";
 /**
  * The custom field definitions worth caching among `fields`: drop-down, labels and checkbox, sorted by
  * id. The same shape comes from the list, folder and space fields endpoints (`GET /v2/list/{id}/field`,
- * `/v2/folder/{id}/field`, `/v2/space/{id}/field`: `{fields: [...]}`) and with every task's custom fields.
+ * `/v2/folder/{id}/field`, `/v2/space/{id}/field`: `{fields: [...]}`) and with every task's custom fields
+ * (docs/clickup.md §13.1–13.3).
  */
 function fieldDefinitionsOf(fields: readonly ClickUpCustomField[]): FieldDefinition[] {
   const byId = new Map<string, FieldDefinition>();
@@ -48,7 +49,7 @@ interface FieldLabel {
 /**
  * The name to show for a custom field a value or a setting refers to by id. One the binding's cached
  * definitions no longer list (deleted in ClickUp, or no longer on the bound lists) degrades to
- * "(unknown field)" with a note saying so, never an error. A rename keeps the id, so it only changes the
+ * "(unknown field)" with a note saying so, never an error (docs/clickup.md §13.5). A rename keeps the id, so it only changes the
  * name shown; a setting that names a field (findFieldByName) finds nothing after a rename and says the same.
  */
 export function fieldLabel(fieldId: string, definitions: readonly FieldDefinition[]): FieldLabel {

@@ -6,7 +6,7 @@ export interface TaskType {
   name: string;
 }
 
-/** ClickUp's built-in types, which the custom task types endpoint does not list: 0 a task, 1 a milestone. */
+/** ClickUp's built-in types, which the custom task types endpoint does not list: 0 a task, 1 a milestone (docs/clickup.md §12). */
 const BUILT_IN: readonly TaskType[] = [
   { id: 0, name: "Task" },
   { id: 1, name: "Milestone" },

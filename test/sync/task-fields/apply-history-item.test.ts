@@ -154,6 +154,9 @@ describe("applyHistoryItem", () => {
       }),
       historyItem({ field: "assignee_add", after: { id: 185, username: "Kim" } }),
       historyItem({ field: "due_date", before: null, after: "1768521600000" }),
+      // Dependencies and task types come from task payloads only (docs/clickup.md §15.5).
+      historyItem({ field: "dependency", after: { task_id: "86b1x2y3z", depends_on: "86b0bbbbb" } }),
+      historyItem({ field: "custom_item_id", before: 1300, after: 1301 }),
     ];
     for (const item of items) {
       const result = applyHistoryItem(base, item);

@@ -1,7 +1,7 @@
 import { type ClickUpTask, taskSchema } from "../../../src/clickup/schemas.ts";
 
 /*
- * Hand-written payloads in ClickUp's shapes (docs/clickup.md §4–5): ids as strings, ms timestamps as
+ * Hand-written payloads in ClickUp's shapes (docs/clickup.md §4–5, §10–15): ids as strings, ms timestamps as
  * strings, a drop-down naming its option by orderindex, labels by option id, a checkbox as "true".
  */
 
