@@ -16,11 +16,13 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { FieldOption, FieldValue } from "../src/sync/task-fields/types.ts";
 
 /*
  * The whole product's data. flowbot keeps only what the flow needs (README.md): ids, names and
  * links for display, the status timeline and the few fields the metrics use — never a copy of
- * task descriptions, comments' text or custom fields.
+ * task descriptions or comments' text. Of custom fields it keeps only the drop-down, labels and
+ * checkbox values segments and signals read, and those fields' definitions.
  */
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -31,6 +33,8 @@ export const flowStage = pgEnum("flow_stage", ["not_started", "active", "blocked
 export const transitionSource = pgEnum("transition_source", ["webhook", "backfill", "reconcile"]);
 export const reworkKind = pgEnum("rework_kind", ["flow_back", "reopen"]);
 export const deliveryOutcome = pgEnum("delivery_outcome", ["pending", "applied", "dropped", "ignored"]);
+/** ClickUp's task priorities, in its order (1 = urgent … 4 = low), so that sorting by the enum ranks them. */
+export const taskPriority = pgEnum("task_priority", ["urgent", "high", "normal", "low"]);
 
 /** One ClickUp workspace ("team" in API v2) per Slack workspace, authorised by a sealed token. */
 export const connections = pgTable("connections", {
@@ -177,11 +181,70 @@ export const trackedCases = pgTable(
     /** False once the task moved out of the binding's containers; its history is kept. */
     tracked: boolean("tracked").notNull().default(true),
     deletedAt: ts("deleted_at"),
+    /*
+     * The task fields segments and signals read (src/sync/task-fields/types.ts, in its canonical order),
+     * from task payloads and webhook items. `home_list_id` above is the home list.
+     */
+    /** Tag names, lower-cased. */
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    priority: taskPriority("priority"),
+    /** ClickUp's custom_item_id: 0 a plain task, 1 a milestone, else one of custom_task_types. */
+    taskTypeId: integer("task_type_id").notNull().default(0),
+    /** Set drop-down, labels and checkbox values: [{fieldId, kind, optionIds | checked}], by field id. */
+    fieldValues: jsonb("field_values").$type<FieldValue[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Ids of the tasks this one waits on (its "waiting on" dependencies). */
+    waitingOn: text("waiting_on").array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * The last change seen to the task (status, kept field, comment, or a `date_updated` move found by
+     * reconcile), for the stalled signal; null until one is recorded — read it as date_updated then.
+     */
+    lastActivityAt: ts("last_activity_at"),
   },
   (t) => [
     uniqueIndex("tracked_cases_binding_task").on(t.bindingId, t.taskId),
     index("tracked_cases_task").on(t.taskId),
+    // Segment and blocked-by filters: `tags @> '{bug}'`, `field_values @> '[{"fieldId":…,"optionIds":[…]}]'`.
+    index("tracked_cases_tags").using("gin", t.tags),
+    index("tracked_cases_field_values").using("gin", t.fieldValues.op("jsonb_path_ops")),
+    // Who waits on a task that just finished: `waiting_on @> array[$1] and waiting_on <> '{}'` (few have any).
+    index("tracked_cases_waiting_on").using("gin", t.waitingOn).where(sql`waiting_on <> '{}'`),
   ],
+);
+
+/**
+ * A binding's drop-down, labels and checkbox custom fields as ClickUp's fields endpoint last listed them
+ * (read once per binding, refreshed on backfill). A value whose field is not here shows as
+ * "(unknown field)" (src/sync/task-fields/field-definitions.ts).
+ */
+export const customFieldDefinitions = pgTable(
+  "custom_field_definitions",
+  {
+    bindingId: bigint("binding_id", { mode: "number" })
+      .notNull()
+      .references(() => bindings.id, { onDelete: "cascade" }),
+    fieldId: text("field_id").notNull(),
+    name: text("name").notNull(),
+    /** drop_down, labels or checkbox (ClickUp's field `type`). */
+    kind: text("kind").notNull(),
+    /** [{id, name, orderindex}]: a drop-down value names its option by orderindex, labels by id. */
+    options: jsonb("options").$type<FieldOption[]>().notNull().default(sql`'[]'::jsonb`),
+    fetchedAt: ts("fetched_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bindingId, t.fieldId] })],
+);
+
+/** A workspace's custom task types (`custom_item_id` values other than 0 and 1), per connection. */
+export const customTaskTypes = pgTable(
+  "custom_task_types",
+  {
+    connectionId: bigint("connection_id", { mode: "number" })
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    typeId: integer("type_id").notNull(),
+    name: text("name").notNull(),
+    fetchedAt: ts("fetched_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.typeId] })],
 );
 
 /** The flow history: one row per status change, exact (webhook) or inferred (reconcile/backfill). */

@@ -86,6 +86,62 @@ export const folderSchema = z.object({
   lists: z.array(listSchema).optional().default([]),
 });
 
+/**
+ * An array whose elements are each parsed on their own: an element of another shape is left out, and a
+ * value that is no array at all reads as empty. For the task fields flowbot keeps for segments and
+ * signals (src/sync/task-fields/), where one odd tag or custom field must not cost the whole task.
+ */
+function lenientArray<T extends z.ZodType>(item: T) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value) => {
+      const out: z.output<T>[] = [];
+      if (!Array.isArray(value)) return out;
+      for (const element of value) {
+        const parsed = item.safeParse(element);
+        if (parsed.success) out.push(parsed.data);
+      }
+      return out;
+    });
+}
+
+/** A tag: `{name, tag_fg, tag_bg, creator}` in task payloads, a bare name in the published spec (docs/clickup.md §10.1). */
+const tagSchema = z.union([z.string().transform((name) => ({ name })), z.object({ name: z.string() })]);
+
+/** `{id: "1".."4", priority: "urgent".."low", color, orderindex}`, or null when the task has none (docs/clickup.md §11.1). */
+export const prioritySchema = z.object({
+  id: id.nullish(),
+  priority: z.string().nullish(),
+});
+
+/** A drop-down option is `{id, name, color, orderindex}`; a labels option is `{id, label, color}` (docs/clickup.md §13.2). */
+const fieldOptionSchema = z.object({
+  id: id,
+  name: z.string().nullish(),
+  label: z.string().nullish(),
+  orderindex: looseNumber,
+});
+
+/**
+ * A custom field as a task carries it (its definition, and `value`, which is absent when unset) and as
+ * the fields endpoints list it (no value). What the value means depends on `type` (docs/clickup.md §13.4).
+ */
+export const customFieldSchema = z.object({
+  id: id,
+  name: z.string().nullish(),
+  type: z.string(),
+  type_config: z
+    .object({ options: lenientArray(fieldOptionSchema) })
+    .partial()
+    .nullish()
+    .catch(null),
+  value: z.unknown().optional(),
+});
+
+/** `{task_id, depends_on, type, …}`: `task_id` waits on `depends_on` (docs/clickup.md §14.1); a bare id says no direction. */
+const dependencySchema = z.object({ task_id: id, depends_on: id });
+
 export const taskSchema = z.object({
   id,
   custom_id: z.string().nullish(),
@@ -114,6 +170,13 @@ export const taskSchema = z.object({
   folder: ref.extend({ hidden: z.boolean().optional() }).nullish(),
   space: z.object({ id }).nullish(),
   locations: z.array(ref).optional().default([]),
+  // Read for segments and signals (src/sync/task-fields/); none of them may reject a task.
+  tags: lenientArray(tagSchema),
+  priority: prioritySchema.nullish().catch(null),
+  /** The task type: null or 0 is ClickUp's plain task, 1 a milestone, others the workspace's own (docs/clickup.md §12.1). */
+  custom_item_id: looseNumber.catch(null),
+  custom_fields: lenientArray(customFieldSchema),
+  dependencies: lenientArray(dependencySchema),
 });
 
 const totalTime = z.object({ by_minute: looseNumber.transform((v) => v ?? 0), since: optionalMs });
@@ -152,5 +215,6 @@ export const webhookSchema = z.object({
 });
 
 export type ClickUpTask = z.output<typeof taskSchema>;
+export type ClickUpCustomField = z.output<typeof customFieldSchema>;
 export type ClickUpTimeInStatus = z.output<typeof timeInStatusSchema>;
 export type ClickUpWebhook = z.output<typeof webhookSchema>;

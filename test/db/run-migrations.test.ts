@@ -29,6 +29,8 @@ describe("runMigrations", () => {
         "clickup_webhooks",
         "comment_sentiment",
         "connections",
+        "custom_field_definitions",
+        "custom_task_types",
         "db_function_files",
         "digest_runs",
         "flow_case_status",

@@ -1,0 +1,21 @@
+export { applyHistoryItem } from "./apply-history-item.ts";
+export { taskFields } from "./extract-task-fields.ts";
+export {
+  fieldLabel,
+  findFieldByName,
+  optionLabel,
+  parseFieldsResponse,
+  UNKNOWN_FIELD,
+  UNKNOWN_OPTION,
+} from "./field-definitions.ts";
+export { sameTaskFields } from "./same-task-fields.ts";
+export {
+  loadFieldDefinitions,
+  loadTaskTypes,
+  saveFieldDefinitions,
+  saveTaskTypes,
+  taskFieldColumns,
+  taskFieldsOfCase,
+} from "./store.ts";
+export { parseCustomItemsResponse, type TaskType, taskTypeName, UNKNOWN_TASK_TYPE } from "./task-types.ts";
+export * from "./types.ts";
