@@ -1,6 +1,7 @@
 export { applyHistoryItem } from "./apply-history-item.ts";
 export { taskFields } from "./extract-task-fields.ts";
 export {
+  fieldDefinitionsOf,
   fieldLabel,
   findFieldByName,
   optionLabel,
