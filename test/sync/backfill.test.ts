@@ -502,6 +502,10 @@ describe("backfillBinding", () => {
         "taskStatusUpdated",
         "taskMoved",
         "taskAssigneeUpdated",
+        "taskTagUpdated",
+        "taskPriorityUpdated",
+        "taskCommentPosted",
+        "taskCommentUpdated",
       ].sort(),
     );
     const b = await bindingRow(w.bindingId);
@@ -523,6 +527,16 @@ describe("backfillBinding", () => {
     expect(w.fake.webhooks.get(hook.id)!.health.status).toBe("active");
     expect(w.fake.requests.count({ method: "POST", path: /webhook$/ })).toBe(1);
     expect((await bindingRow(w.bindingId)).webhookId).toBe(hook.id);
+
+    // Registered before flowbot kept tags, priority and comments: the next backfill adds those events.
+    hook.events = ["taskCreated", "taskUpdated", "taskDeleted", "taskStatusUpdated", "taskMoved"];
+    await backfillBinding(w.deps(), w.bindingId);
+    expect(w.fake.webhooks.get(hook.id)!.events).toEqual(
+      expect.arrayContaining(["taskTagUpdated", "taskPriorityUpdated", "taskCommentPosted"]),
+    );
+    const [updated] = await database.db.select().from(clickupWebhooks).where(eq(clickupWebhooks.id, hook.id));
+    expect(updated!.events).toContain("taskCommentUpdated");
+    expect(w.fake.webhooks.all()).toHaveLength(1);
   });
 
   it("creates a new webhook when ClickUp no longer lists the binding's one", async () => {
