@@ -203,12 +203,23 @@ describe("reconcile-binding", () => {
     });
     expect(await s.transitionsOf(waiting!.id)).toEqual([]);
 
-    // The dependency removed while nothing listens: the next run finds that too.
+    // Removed while nothing listens, and a live status change after it brought the case's date_updated
+    // to ClickUp's (as record-transition does): the fields differ, so the next run finds it all the same.
     s.clock.advance(10 * MINUTE);
     s.fake.removeDependency(waiting!.id, blocking!.id);
+    const removedAt = s.clock.now();
+    await database.sql`update tracked_cases set date_updated = ${new Date(removedAt)}
+      where binding_id = ${s.bindingId} and task_id = ${waiting!.id}`;
     s.clock.advance(5 * MINUTE);
     await s.reconcile();
-    expect((await s.caseOf(waiting!.id))!.waitingOn).toEqual([]);
+    expect(await s.caseOf(waiting!.id)).toMatchObject({ waitingOn: [], tags: ["blocked"] });
+
+    // The dependency back while nothing listens: the next run finds that too.
+    s.clock.advance(10 * MINUTE);
+    s.fake.addDependency(waiting!.id, blocking!.id);
+    s.clock.advance(5 * MINUTE);
+    await s.reconcile();
+    expect((await s.caseOf(waiting!.id))!.waitingOn).toEqual([blocking!.id]);
   });
 
   it("derives rework from inferred transitions (a flow-back)", async () => {

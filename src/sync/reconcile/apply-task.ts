@@ -3,7 +3,7 @@ import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts"
 import { caseRow } from "../backfill/case-values.ts";
 import { timingValues } from "../backfill/timing-values.ts";
 import { FRESH_PENDING_MS } from "../delivery-inbox.ts";
-import type { FieldDefinition } from "../task-fields/index.ts";
+import { type FieldDefinition, sameTaskFields, type TaskFields, taskFields } from "../task-fields/index.ts";
 import { recordTransition } from "../timeline/record-transition.ts";
 import { inTransaction } from "../timeline/sql-client.ts";
 
@@ -31,6 +31,7 @@ export interface CaseSnapshot {
   dateUpdated: Date;
   tracked: boolean;
   deletedAt: Date | null;
+  fields: TaskFields;
 }
 
 export async function loadCases(
@@ -39,17 +40,18 @@ export async function loadCases(
   taskIds: string[],
 ): Promise<Map<string, CaseSnapshot>> {
   const rows = await sql<
-    {
+    ({
       id: string;
       taskId: string;
       statusName: string;
       dateUpdated: Date;
       tracked: boolean;
       deletedAt: Date | null;
-    }[]
+    } & TaskFields)[]
   >`
     select id, task_id as "taskId", status_name as "statusName", date_updated as "dateUpdated", tracked,
-      deleted_at as "deletedAt"
+      deleted_at as "deletedAt", tags, priority::text as priority, task_type_id as "taskTypeId",
+      field_values as "fieldValues", waiting_on as "waitingOn", home_list_id as "homeListId"
     from tracked_cases
     where binding_id = ${bindingId}
       and task_id in (select jsonb_array_elements_text(${sql.json(taskIds)}))`;
@@ -62,19 +64,36 @@ export async function loadCases(
         dateUpdated: r.dateUpdated,
         tracked: r.tracked,
         deletedAt: r.deletedAt,
+        fields: {
+          tags: r.tags,
+          priority: r.priority,
+          taskTypeId: r.taskTypeId,
+          fieldValues: r.fieldValues,
+          waitingOn: r.waitingOn,
+          homeListId: r.homeListId,
+        },
       },
     ]),
   );
 }
 
-/** Whether a task ClickUp returned may differ from its case; most do not, and cost no transaction. */
-export function needsWork(kase: CaseSnapshot | undefined, task: ClickUpTask): boolean {
+/**
+ * Whether a task ClickUp returned may differ from its case; most do not, and cost no transaction. The
+ * kept fields are compared too: a dependency or a task type changes with no webhook (docs/clickup.md
+ * §15.5), and when a live status change came after it the case's date_updated already equals ClickUp's.
+ */
+export function needsWork(
+  kase: CaseSnapshot | undefined,
+  task: ClickUpTask,
+  definitions: readonly FieldDefinition[] = [],
+): boolean {
   if (!kase) return true;
   return (
     !kase.tracked ||
     kase.deletedAt !== null ||
     kase.statusName !== task.status.status ||
-    task.date_updated > kase.dateUpdated.getTime()
+    task.date_updated > kase.dateUpdated.getTime() ||
+    !sameTaskFields(kase.fields, taskFields(task, definitions))
   );
 }
 

@@ -124,7 +124,7 @@ export async function reconcileBinding(
           const kase = cases.get(task.id);
           const outcome: TaskOutcome = !kase
             ? await startTracking(sql, bindingId, task, timings[task.id], definitions)
-            : needsWork(kase, task)
+            : needsWork(kase, task, definitions)
               ? await applyKnownTask(sql, bindingId, task, definitions)
               : "unchanged";
           counts[outcome] += 1;
