@@ -1,5 +1,5 @@
 /** History item ids are large decimal strings: order numerically when they are, else as text. */
-export function compareIds(a: string, b: string): number {
+function compareIds(a: string, b: string): number {
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   return a < b ? -1 : a > b ? 1 : 0;
 }

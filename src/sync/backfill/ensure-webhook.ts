@@ -13,7 +13,7 @@ import { type ContainerType, webhookScope } from "./container-query.ts";
  * payload leaves it out of taskUpdated. A comment is stored as activity only, none of its text
  * (docs/flow-metrics.md §8.3).
  */
-export const WEBHOOK_EVENTS = [
+const WEBHOOK_EVENTS = [
   "taskCreated",
   "taskUpdated",
   "taskDeleted",
