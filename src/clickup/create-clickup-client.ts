@@ -202,7 +202,7 @@ export function createClickUpClient(options: ClickUpClientOptions) {
     /**
      * The custom fields ClickUp lists for a container (docs/clickup.md §13.1): for a list every field it
      * can use (its own, its folder's, its space's and the workspace's); for a folder or a space only the
-     * fields created on it (ClickUp's reference says so of those two endpoints).
+     * fields created on it (docs/clickup.md §13.1).
      */
     async getContainerFields(container: ContainerRef, o: CallOptions = {}) {
       const path = `/v2/${container.type}/${enc(container.id)}/field`;

@@ -7,8 +7,8 @@ import type { CustomFieldRec } from "./types.ts";
 
 /**
  * GET /list/{id}/field: the fields a list reaches, its own and its folder's, space's and workspace's.
- * GET /folder/{id}/field and /space/{id}/field: only the fields created on that folder or space, as
- * ClickUp's reference says of those two endpoints (docs/clickup.md §13.1).
+ * GET /folder/{id}/field and /space/{id}/field: only the fields created on that folder or space
+ * (docs/clickup.md §13.1).
  */
 export function customFieldRoutes({ state }: RouteDeps) {
   const app = new Hono<FakeEnv>();
