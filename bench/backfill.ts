@@ -245,8 +245,19 @@ try {
   // The floor the issue fixes: hierarchy listing + ceil(tasks/100) task pages + as many time-in-status
   // calls + the webhook calls. A space binding needs no hierarchy listing (the workspace task endpoint
   // filters by space_ids), so that term is 0; the webhook calls are list + create on a first run.
-  const floor = { hierarchy: 0, task_pages: pages(tasks), time_in_status: pages(tasks), webhooks: 2 };
-  const minRequests = floor.hierarchy + floor.task_pages + floor.time_in_status + floor.webhooks;
+  // Since issue 14 a backfill also refreshes the binding's custom field definitions and the workspace's
+  // custom task types (docs/flow-metrics.md §6.1: "read again on every backfill"): one request each per
+  // run, whatever the number of tasks, so they join the floor as a constant 2. The task fields themselves
+  // come in the task pages and cost nothing more.
+  const floor = {
+    hierarchy: 0,
+    task_pages: pages(tasks),
+    time_in_status: pages(tasks),
+    webhooks: 2,
+    definitions: 2,
+  };
+  const minRequests =
+    floor.hierarchy + floor.task_pages + floor.time_in_status + floor.webhooks + floor.definitions;
   // The engine pulls in two passes (active, then archived), each ending on its own partial page, and a
   // pass with no tasks still costs one (empty) page request. So the floor reachable by a two-pass pull
   // can exceed the issue's floor by up to 2 requests (a page + its time-in-status call); it is reported
@@ -255,6 +266,7 @@ try {
   const passes = { active: pass(world.seeded.active), archived: pass(world.seeded.archived) };
   const twoPassFloor =
     floor.webhooks +
+    floor.definitions +
     passes.active.page_requests +
     passes.archived.page_requests +
     pages(world.seeded.active) +

@@ -31,7 +31,13 @@ export interface FakeReady {
   seedMs: number;
 }
 
-export type RequestKind = "team_tasks" | "time_in_status" | "webhooks" | "hierarchy" | "other";
+export type RequestKind =
+  | "team_tasks"
+  | "time_in_status"
+  | "webhooks"
+  | "definitions"
+  | "hierarchy"
+  | "other";
 
 export interface FakeStats {
   type: "stats";
@@ -46,6 +52,9 @@ function kindOf(pathname: string): RequestKind {
   if (/^\/api\/v2\/team\/[^/]+\/task$/.test(pathname)) return "team_tasks";
   if (pathname.includes("time_in_status")) return "time_in_status";
   if (/^\/api\/v2\/(team\/[^/]+\/webhook|webhook\/[^/]+)$/.test(pathname)) return "webhooks";
+  // Custom field definitions and task types, read once per backfill (src/sync/backfill/refresh-definitions.ts).
+  if (/^\/api\/v2\/((list|folder|space)\/[^/]+\/field|team\/[^/]+\/custom_item)$/.test(pathname))
+    return "definitions";
   if (/^\/api\/v2\/(team|team\/[^/]+\/space|space\/.+|folder\/.+|list\/[^/]+)$/.test(pathname))
     return "hierarchy";
   return "other";
@@ -125,6 +134,7 @@ async function main() {
     team_tasks: 0,
     time_in_status: 0,
     webhooks: 0,
+    definitions: 0,
     hierarchy: 0,
     other: 0,
   };

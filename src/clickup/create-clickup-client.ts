@@ -5,6 +5,8 @@ import { type RateLimitRegistry, sharedRateLimits } from "./rate-limit-registry.
 import { execute, type RequestSpec, type RetryOptions } from "./request-executor.ts";
 import {
   type ClickUpTask,
+  customItemsResponseSchema,
+  fieldsResponseSchema,
   folderSchema,
   listSchema,
   spaceSchema,
@@ -47,6 +49,12 @@ export interface PagesOptions extends CallOptions {
 }
 
 export const TASK_PAGE_SIZE = 100;
+
+/** A space, folder or list, as a binding names its container. */
+export interface ContainerRef {
+  type: "space" | "folder" | "list";
+  id: string;
+}
 const BULK_TIME_IN_STATUS_MAX = 100;
 
 export interface WebhookInput {
@@ -190,6 +198,21 @@ export function createClickUpClient(options: ClickUpClientOptions) {
       pages(`/v2/team/${enc(teamId)}/task`, query, o),
     getTask: (taskId: string, o: CallOptions = {}) =>
       call({ method: "GET", path: `/v2/task/${enc(taskId)}`, schema: taskSchema, ...o }),
+
+    /**
+     * The custom fields ClickUp lists for a container (docs/clickup.md §13.1): for a list every field it
+     * can use (its own, its folder's, its space's and the workspace's); for a folder or a space only the
+     * fields created on it (docs/clickup.md §13.1).
+     */
+    async getContainerFields(container: ContainerRef, o: CallOptions = {}) {
+      const path = `/v2/${container.type}/${enc(container.id)}/field`;
+      return (await call({ method: "GET", path, schema: fieldsResponseSchema, ...o })).fields;
+    },
+    /** The workspace's custom task types (docs/clickup.md §12.2); the built-in Task and Milestone are not listed. */
+    async getCustomTaskTypes(teamId: string, o: CallOptions = {}) {
+      const path = `/v2/team/${enc(teamId)}/custom_item`;
+      return (await call({ method: "GET", path, schema: customItemsResponseSchema, ...o })).custom_items;
+    },
 
     getTimeInStatus: (taskId: string, o: CallOptions = {}) =>
       call({

@@ -139,6 +139,25 @@ export const customFieldSchema = z.object({
   value: z.unknown().optional(),
 });
 
+/**
+ * The fields endpoints' answer (`GET /v2/list|folder|space/{id}/field`, docs/clickup.md §13.1): a field of
+ * a shape flowbot cannot read is left out, never the reason the answer fails.
+ */
+export const fieldsResponseSchema = z.object({ fields: lenientArray(customFieldSchema) });
+
+/**
+ * `GET /v2/team/{id}/custom_item` (docs/clickup.md §12.2): the workspace's custom task types. An item
+ * without a name, or whose id is no number, is left out.
+ */
+export const customItemsResponseSchema = z.object({
+  custom_items: lenientArray(
+    z.object({
+      id: z.union([z.number(), z.string()]).transform(Number).pipe(z.number().int().nonnegative()),
+      name: z.string(),
+    }),
+  ),
+});
+
 /** `{task_id, depends_on, type, …}`: `task_id` waits on `depends_on` (docs/clickup.md §14.1); a bare id says no direction. */
 const dependencySchema = z.object({ task_id: id, depends_on: id });
 

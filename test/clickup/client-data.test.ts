@@ -121,6 +121,67 @@ describe("ClickUp client data", () => {
     expect(tis[ids[0]!]?.current_status?.status).toBe("to do");
   });
 
+  it("reads a container's custom fields by its type, and the workspace's custom task types", async () => {
+    const { fake, team, space, folder, list, client } = setupClient();
+    const kind = fake.defineCustomField({
+      listId: list.id,
+      type: "drop_down",
+      name: "Kind",
+      options: ["Bug"],
+    });
+    fake.defineCustomField({ folderId: folder.id, type: "checkbox", name: "Blocked" });
+    fake.defineCustomField({ spaceId: space.id, type: "labels", name: "Area", options: ["api"] });
+    fake.addCustomTaskType(team.id, { name: "Bug", id: 1002 });
+    const c = client();
+    const names = async (type: "space" | "folder" | "list", id: string) =>
+      (await c.getContainerFields({ type, id })).map((f) => f.name);
+    // A list reaches every field above it; a folder or space endpoint lists only its own.
+    expect(await names("list", list.id)).toEqual(["Kind", "Blocked", "Area"]);
+    expect(await names("folder", folder.id)).toEqual(["Blocked"]);
+    expect(await names("space", space.id)).toEqual(["Area"]);
+    const [field] = await c.getContainerFields({ type: "list", id: list.id });
+    expect(field).toMatchObject({
+      id: kind.id,
+      type: "drop_down",
+      type_config: { options: [{ id: kind.options[0]!.id, name: "Bug", orderindex: 0 }] },
+    });
+    expect(await c.getCustomTaskTypes(team.id)).toEqual([{ id: 1002, name: "Bug" }]);
+    expect(fake.requests.count({ path: /\/field$|\/custom_item$/ })).toBe(5);
+    // Unreachable containers are refused like any other read, and classified the same way.
+    await expect(c.getContainerFields({ type: "folder", id: "999" })).rejects.toMatchObject({
+      code: "not_authorized",
+    });
+    await expect(c.getCustomTaskTypes("999")).rejects.toMatchObject({ code: "not_authorized" });
+  });
+
+  it("leaves out field definitions and task types it cannot read, keeping the rest", async () => {
+    const answers: Record<string, unknown> = {
+      "/api/v2/space/9/field": {
+        fields: [
+          {
+            id: "f1",
+            name: "Kind",
+            type: "drop_down",
+            type_config: { options: [{ id: "o1", name: "Bug" }] },
+          },
+          { name: "no id", type: "checkbox" },
+          "not a field",
+        ],
+      },
+      "/api/v2/team/1/custom_item": {
+        custom_items: [{ id: "1002", name: "Bug" }, { id: "b7e1-uuid", name: "Odd" }, { name: "No id" }],
+      },
+    };
+    const client = createClickUpClient({
+      baseUrl: "http://x.test/api",
+      token: TOKEN,
+      fetch: async (url) => Response.json(answers[new URL(String(url)).pathname] ?? {}),
+      rateLimits: createRateLimitRegistry(),
+    });
+    expect((await client.getContainerFields({ type: "space", id: "9" })).map((f) => f.id)).toEqual(["f1"]);
+    expect(await client.getCustomTaskTypes("1")).toEqual([{ id: 1002, name: "Bug" }]);
+  });
+
   it("parses drifted field types leniently", async () => {
     const body = {
       tasks: [

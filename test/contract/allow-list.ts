@@ -289,15 +289,17 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     reason: "unassigned comments send null (docs/clickup.md §1.6)",
   },
 
-  // Custom fields
-  {
-    operation: "GetAccessibleCustomFields",
-    path: "/fields/*/type_config/default",
-    keyword: "oneOf",
-    got: ["integer", "null"],
-    reason:
-      "the spec's oneOf for a drop_down's default contains an empty schema, so no value can match exactly one branch; real drop_downs send default 0",
-  },
+  // Custom fields (the list, folder and space fields endpoints share the definition schema)
+  ...["GetAccessibleCustomFields", "getFolderAvailableFields", "getSpaceAvailableFields"].map(
+    (operation): Allowance => ({
+      operation,
+      path: "/fields/*/type_config/default",
+      keyword: "oneOf",
+      got: ["integer", "null"],
+      reason:
+        "the spec's oneOf for a drop_down's default contains an empty schema, so no value can match exactly one branch; real drop_downs send default 0",
+    }),
+  ),
 
   // Documented drifts this schema does not flag, because its objects allow extra properties and type
   // these fields loosely: status.id present or absent, status type "done", `archived` and other extra

@@ -146,6 +146,7 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
   seedTaskFields(fake, {
     team: team.id,
     space: space.id,
+    folder: folder.id,
     list: list.id,
     task: task.id,
     sub: sub.id,
@@ -257,6 +258,18 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
       expect: 200,
     },
     { operation: "GetAccessibleCustomFields", label: "foreign list", path: "/v2/list/1/field", expect: 401 },
+    {
+      operation: "getFolderAvailableFields",
+      label: "folder fields",
+      path: `/v2/folder/${folder.id}/field`,
+      expect: 200,
+    },
+    {
+      operation: "getSpaceAvailableFields",
+      label: "space fields",
+      path: `/v2/space/${space.id}/field`,
+      expect: 200,
+    },
     {
       operation: "GetCustomItems",
       label: "task types",
@@ -375,7 +388,7 @@ type Fake = ReturnType<typeof createClickUpFake>;
  */
 function seedTaskFields(
   fake: Fake,
-  ids: { team: string; space: string; list: string; task: string; sub: string; user: number },
+  ids: { team: string; space: string; folder: string; list: string; task: string; sub: string; user: number },
 ) {
   const bug = fake.addCustomTaskType(ids.team, { name: "Bug", description: "Something broken" });
   fake.addCustomTaskType(ids.team, { name: "Chore" });
@@ -403,6 +416,7 @@ function seedTaskFields(
   // Reachable from the space, and left unset.
   field("automatic_progress");
   fake.defineCustomField({ spaceId: ids.space, type: "drop_down", name: "Space field", options: ["a"] });
+  fake.defineCustomField({ folderId: ids.folder, type: "labels", name: "Folder field", options: ["b"] });
   for (const [fieldId, value] of Object.entries(values)) fake.setCustomFieldValue(ids.task, fieldId, value);
   fake.setTags(ids.task, ["blocked", "customer"]);
   fake.setPriority(ids.task, "urgent");

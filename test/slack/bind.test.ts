@@ -1,6 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindings, connections, trackedCases } from "../../db/schema.ts";
+import {
+  bindings,
+  connections,
+  customFieldDefinitions,
+  customTaskTypes,
+  trackedCases,
+} from "../../db/schema.ts";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { type ClickUpFake, createClickUpFake } from "../fakes/clickup/index.ts";
 import { createSlackFake, type SlackFake } from "../fakes/slack/index.ts";
@@ -332,8 +338,33 @@ describe("backfill, unbind and unbind & delete data", () => {
   const waitSynced = (containerId: string) =>
     expect.poll(async () => (await byContainer(containerId))?.syncStatus, { timeout: 15_000 }).toBe("synced");
 
+  const definitionsOf = async (bindingId: number) =>
+    (
+      await flowbot.database.db
+        .select()
+        .from(customFieldDefinitions)
+        .where(eq(customFieldDefinitions.bindingId, bindingId))
+    ).map((d) => d.name);
+
   it("backfills on request, and deleting one binding's data leaves its neighbour untouched", async () => {
-    for (let i = 0; i < 3; i++) clickup.addTask({ listId: "30", name: `Sprint task ${i}` });
+    // The task fields flowbot keeps, and their definitions, go with the binding's data too.
+    const kind = clickup.defineCustomField({
+      folderId: "20",
+      type: "drop_down",
+      name: "Kind",
+      options: ["Bug"],
+    });
+    clickup.defineCustomField({ spaceId: "10", type: "checkbox", name: "Blocked" });
+    const bug = clickup.addCustomTaskType("9001", { name: "Bug" });
+    for (let i = 0; i < 3; i++)
+      clickup.addTask({
+        listId: "30",
+        name: `Sprint task ${i}`,
+        tags: ["bug"],
+        priority: "high",
+        customItemId: bug.id,
+        customFields: { [kind.id]: "Bug" },
+      });
     for (let i = 0; i < 2; i++) clickup.addTask({ listId: "31", name: `Inbox task ${i}` });
     expect((await run("resume 30")).text).toContain("Resumed");
     expect((await bindThrough(["bind_space", "10"], ["bind_list", "31"])).response_action).toBe("clear");
@@ -354,6 +385,12 @@ describe("backfill, unbind and unbind & delete data", () => {
       "Sprint task 1",
       "Sprint task 2",
     ]);
+    expect(sprintCases.map((c) => [c.tags, c.priority, c.taskTypeId, c.fieldValues.length])).toEqual(
+      Array.from({ length: 3 }, () => [["bug"], "high", bug.id, 1]),
+    );
+    expect(sprintCases.every((c) => c.lastActivityAt?.getTime() === c.dateUpdated.getTime())).toBe(true);
+    expect((await definitionsOf(sprint.id)).sort()).toEqual(["Blocked", "Kind"]);
+    expect(await definitionsOf(neighbour.id)).toEqual(["Blocked"]);
     const neighbourBefore = JSON.stringify(await casesOf(neighbour.id));
 
     // The table offers the destructive action behind a confirm dialog naming the counts.
@@ -363,7 +400,11 @@ describe("backfill, unbind and unbind & delete data", () => {
     expect((await click("binding_unbind_delete", String(sprint.id))).status).toBe(200);
     await expect.poll(async () => await byContainer("30")).toBeUndefined();
     expect(await casesOf(sprint.id)).toHaveLength(0);
+    expect(await definitionsOf(sprint.id)).toEqual([]);
     expect(JSON.stringify(await casesOf(neighbour.id))).toBe(neighbourBefore);
+    expect(await definitionsOf(neighbour.id)).toEqual(["Blocked"]);
+    // Task types belong to the connection, which stays (they go with `/flow disconnect`).
+    expect((await flowbot.database.db.select().from(customTaskTypes)).map((t) => t.name)).toEqual(["Bug"]);
     await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("deleted 3 tracked task(s)");
 
     // Binding again and backfilling rebuilds the same data (ClickUp was untouched).
@@ -375,6 +416,7 @@ describe("backfill, unbind and unbind & delete data", () => {
     const rebuilt = await casesOf((await byContainer("30"))!.id);
     const strip = (rows: typeof rebuilt) => rows.map(({ id: _id, bindingId: _b, ...rest }) => rest);
     expect(strip(rebuilt)).toEqual(strip(sprintCases));
+    expect((await definitionsOf((await byContainer("30"))!.id)).sort()).toEqual(["Blocked", "Kind"]);
   });
 
   it("unbind keeps the flow data but stops listing the binding", async () => {

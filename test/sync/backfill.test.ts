@@ -20,6 +20,14 @@ import {
   TIMINGS_OFF_WARNING,
 } from "../../src/sync/backfill/index.ts";
 import { storePage } from "../../src/sync/backfill/store-page.ts";
+import {
+  fieldLabel,
+  loadFieldDefinitions,
+  loadTaskTypes,
+  saveFieldDefinitions,
+  taskTypeName,
+  UNKNOWN_FIELD,
+} from "../../src/sync/task-fields/index.ts";
 import { seededFake, TOKEN } from "../fakes/clickup/fixtures.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { TEST_KEY_HEX } from "../helpers/test-config.ts";
@@ -494,6 +502,10 @@ describe("backfillBinding", () => {
         "taskStatusUpdated",
         "taskMoved",
         "taskAssigneeUpdated",
+        "taskTagUpdated",
+        "taskPriorityUpdated",
+        "taskCommentPosted",
+        "taskCommentUpdated",
       ].sort(),
     );
     const b = await bindingRow(w.bindingId);
@@ -515,6 +527,16 @@ describe("backfillBinding", () => {
     expect(w.fake.webhooks.get(hook.id)!.health.status).toBe("active");
     expect(w.fake.requests.count({ method: "POST", path: /webhook$/ })).toBe(1);
     expect((await bindingRow(w.bindingId)).webhookId).toBe(hook.id);
+
+    // Registered before flowbot kept tags, priority and comments: the next backfill adds those events.
+    hook.events = ["taskCreated", "taskUpdated", "taskDeleted", "taskStatusUpdated", "taskMoved"];
+    await backfillBinding(w.deps(), w.bindingId);
+    expect(w.fake.webhooks.get(hook.id)!.events).toEqual(
+      expect.arrayContaining(["taskTagUpdated", "taskPriorityUpdated", "taskCommentPosted"]),
+    );
+    const [updated] = await database.db.select().from(clickupWebhooks).where(eq(clickupWebhooks.id, hook.id));
+    expect(updated!.events).toContain("taskCommentUpdated");
+    expect(w.fake.webhooks.all()).toHaveLength(1);
   });
 
   it("creates a new webhook when ClickUp no longer lists the binding's one", async () => {
@@ -537,6 +559,141 @@ describe("backfillBinding", () => {
     const b = await bindingRow(w.bindingId);
     expect(b.webhookId).toBeNull();
     expect(b.warning).toMatch(/PUBLIC_URL/);
+  });
+});
+
+describe("backfill: the task fields flowbot keeps", () => {
+  /** A space binding whose tasks carry every kept field, defined at list, folder and space level. */
+  async function fieldsWorld() {
+    const w = await setup();
+    const bug = w.fake.addCustomTaskType(w.team.id, { name: "Bug", id: 1002 });
+    // On the list: the space's fields endpoint does not list it, the task payloads carry it.
+    const kind = w.fake.defineCustomField({
+      listId: w.list.id,
+      type: "drop_down",
+      name: "Kind",
+      options: ["Bug", "Feature"],
+    });
+    const blocked = w.fake.defineCustomField({ folderId: w.folder.id, type: "checkbox", name: "Blocked" });
+    const area = w.fake.defineCustomField({
+      spaceId: w.space.id,
+      type: "labels",
+      name: "Area",
+      options: ["api", "ui"],
+    });
+    const note = w.fake.defineCustomField({ spaceId: w.space.id, type: "short_text", name: "Note" });
+    const [ui, api] = [area.options[1]!.id, area.options[0]!.id];
+    const other = w.fake.addTask({ listId: w.inbox.id, name: "Other", emit: false });
+    const task = w.fake.addTask({
+      listId: w.list.id,
+      name: "Fields",
+      tags: ["Customer", "bug"],
+      priority: "high",
+      customItemId: bug.id,
+      customFields: { [kind.id]: "Feature", [blocked.id]: true, [area.id]: ["ui", "api"], [note.id]: "x" },
+      emit: false,
+    });
+    w.fake.addDependency(task.id, other.id, { at: w.clock.now() + 60_000 });
+    return { ...w, task, other, kind, blocked, area, note, ui, api, bug };
+  }
+
+  const caseOf = async (bindingId: number, taskId: string) =>
+    (
+      await database.db
+        .select()
+        .from(trackedCases)
+        .where(and(eq(trackedCases.bindingId, bindingId), eq(trackedCases.taskId, taskId)))
+    )[0]!;
+
+  it("stores tags, priority, type, drop-down, labels, checkbox, waiting-on and home list, and the definitions", async () => {
+    const w = await fieldsWorld();
+    const result = await backfillBinding(w.deps(), w.bindingId);
+    expect(result).toMatchObject({ status: "synced", tasks: 2 });
+    const kase = await caseOf(w.bindingId, w.task.id);
+    expect(kase).toMatchObject({
+      tags: ["bug", "customer"],
+      priority: "high",
+      taskTypeId: 1002,
+      waitingOn: [w.other.id],
+      homeListId: w.list.id,
+    });
+    // The text field is not kept; the rest by field id, options by id (never by position or name).
+    expect(kase.fieldValues).toEqual(
+      [
+        { fieldId: w.kind.id, kind: "drop_down", optionIds: [w.kind.options[1]!.id] },
+        { fieldId: w.blocked.id, kind: "checkbox", checked: true },
+        { fieldId: w.area.id, kind: "labels", optionIds: [w.api, w.ui].sort() },
+      ].sort((a, b) => (a.fieldId < b.fieldId ? -1 : 1)),
+    );
+    // Activity (docs/flow-metrics.md §8.3): the dependency moved date_updated, the last change recorded.
+    expect(kase.lastActivityAt).toEqual(kase.dateUpdated);
+    expect(kase.dateUpdated.getTime()).toBe(w.clock.now() + 60_000);
+    expect(await caseOf(w.bindingId, w.other.id)).toMatchObject({
+      tags: [],
+      priority: null,
+      taskTypeId: 0,
+      fieldValues: [],
+      waitingOn: [],
+      homeListId: w.inbox.id,
+    });
+
+    // The space's endpoint lists Area (and Note); Kind and Blocked come from the task payloads.
+    const definitions = await loadFieldDefinitions(database.db, w.bindingId);
+    expect(definitions.map((d) => d.name).sort()).toEqual(["Area", "Blocked", "Kind"]);
+    expect(definitions.find((d) => d.fieldId === w.kind.id)?.options.map((o) => o.name)).toEqual([
+      "Bug",
+      "Feature",
+    ]);
+    const types = await loadTaskTypes(database.db, w.connection.id);
+    expect(types).toEqual([{ id: 1002, name: "Bug" }]);
+    expect(taskTypeName(kase.taskTypeId, types)).toBe("Bug");
+    // Two reads per run, whatever the number of tasks.
+    expect(w.fake.requests.count({ path: /\/field$/ })).toBe(1);
+    expect(w.fake.requests.count({ path: /\/custom_item$/ })).toBe(1);
+  });
+
+  it("refreshes the definitions on the next backfill: a renamed field follows, a deleted one degrades to (unknown field)", async () => {
+    const w = await fieldsWorld();
+    await backfillBinding(w.deps(), w.bindingId);
+    w.fake.renameCustomField(w.area.id, "Component");
+    w.fake.deleteCustomField(w.kind.id);
+    w.clock.advance(60_000);
+    expect(await backfillBinding(w.deps(), w.bindingId)).toMatchObject({ status: "synced" });
+    const definitions = await loadFieldDefinitions(database.db, w.bindingId);
+    expect(definitions.map((d) => d.name).sort()).toEqual(["Blocked", "Component"]);
+    expect(fieldLabel(w.area.id, definitions)).toMatchObject({ name: "Component", known: true });
+    expect(fieldLabel(w.kind.id, definitions)).toMatchObject({ name: UNKNOWN_FIELD, known: false });
+    // ClickUp dropped the deleted field's values with it.
+    const kase = await caseOf(w.bindingId, w.task.id);
+    expect(kase.fieldValues.map((v) => v.fieldId)).not.toContain(w.kind.id);
+  });
+
+  it("backfills when the definitions or task types cannot be read, keeping the cached ones and saying so in the log", async () => {
+    const w = await fieldsWorld();
+    await saveFieldDefinitions(
+      database.db,
+      w.bindingId,
+      [{ fieldId: "cached-field", name: "Cached", kind: "checkbox", options: [] }],
+      new Date(w.clock.now()),
+    );
+    const before = logs.lines.length;
+    w.fake.faults.failWhen((req) =>
+      /\/field$|\/custom_item$/.test(req.path)
+        ? { status: 401, body: { err: "no", ECODE: "OAUTH_027" } }
+        : false,
+    );
+    const result = await backfillBinding(w.deps(), w.bindingId);
+    w.fake.faults.clear();
+    expect(result).toMatchObject({ status: "synced", tasks: 2 });
+    expect((await caseOf(w.bindingId, w.task.id)).tags).toEqual(["bug", "customer"]);
+    const warnings = logs.lines.slice(before).map((l) => l.msg);
+    expect(warnings).toContain(
+      "could not read the container's custom field definitions; the cached ones stay",
+    );
+    expect(warnings).toContain("could not read the workspace's custom task types; the cached ones stay");
+    // Nothing said the cached field is gone; the payloads' definitions are added to it.
+    const names = (await loadFieldDefinitions(database.db, w.bindingId)).map((d) => d.name).sort();
+    expect(names).toEqual(["Area", "Blocked", "Cached", "Kind"]);
   });
 });
 

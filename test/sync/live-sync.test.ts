@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { enqueueBackfill } from "../../src/sync/enqueue-backfill.ts";
+import {
+  fieldLabel,
+  loadFieldDefinitions,
+  optionLabel,
+  UNKNOWN_FIELD,
+  UNKNOWN_OPTION,
+} from "../../src/sync/task-fields/index.ts";
 import { type ClickUpFake, createClickUpFake } from "../fakes/clickup/index.ts";
 import { createSlackFake } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
@@ -448,4 +455,167 @@ describe("live sync through the running app", () => {
         drop trigger crash_once on status_transitions; drop function crash_once(); drop sequence crash_count;`);
     }
   }, 30_000);
+});
+
+describe("live task fields through the running app", () => {
+  type Fields = {
+    tags: string[];
+    priority: string | null;
+    fieldValues: { fieldId: string; kind: string; optionIds?: string[] }[];
+    lastActivityAt: Date | null;
+  };
+  const fieldsOf = async (bindingId: number, taskId: string) =>
+    (
+      await flowbot.database.sql<Fields[]>`
+        select tags, priority::text as priority, field_values as "fieldValues", last_activity_at as "lastActivityAt"
+        from tracked_cases where binding_id = ${bindingId} and task_id = ${taskId}`
+    )[0]!;
+  const at = (m: number) => ({ at: BASE + m * MIN });
+  /** `late` happens in ClickUp first but its deliveries arrive only after `early`'s are applied. */
+  async function outOfOrder(late: () => void, early: () => void) {
+    clickup.webhooks.hold();
+    late();
+    clickup.webhooks.release(); // what `late` sent stays queued until the flush
+    early();
+    await applied();
+    await clickup.webhooks.flush();
+    await applied();
+  }
+
+  it("tags, priority, a custom field and a comment update the fields and last activity; an older item never wins", async () => {
+    const kind = clickup.defineCustomField({
+      folderId: "20",
+      type: "drop_down",
+      name: "Kind",
+      options: ["Bug", "Feature"],
+    });
+    const feature = kind.options[1]!.id;
+    const { listId, bindingIds } = await boundList("Fields", ["C0FIELDS"]);
+    const bindingId = bindingIds[0]!;
+    const t = clickup.addTask({ listId, name: "Kept", createdAt: BASE });
+    await applied();
+    expect(await fieldsOf(bindingId, t.id)).toEqual({
+      tags: [],
+      priority: null,
+      fieldValues: [],
+      lastActivityAt: new Date(BASE),
+    });
+
+    clickup.addTag(t.id, "Bug", at(1));
+    clickup.setPriority(t.id, "high", at(2));
+    clickup.setCustomFieldValue(t.id, kind.id, "Feature", at(3));
+    clickup.addComment({ taskId: t.id, text: "a comment flowbot must not keep", at: BASE + 4 * MIN });
+    await applied();
+    expect(await fieldsOf(bindingId, t.id)).toEqual({
+      tags: ["bug"],
+      priority: "high",
+      fieldValues: [{ fieldId: kind.id, kind: "drop_down", optionIds: [feature] }],
+      // The comment is activity at ClickUp's instant (docs/flow-metrics.md §8.3).
+      lastActivityAt: new Date(BASE + 4 * MIN),
+    });
+    // Every delivery was used (the comment for activity), none ignored; nothing of the comment is kept.
+    const outcomes = await flowbot.database.sql`
+      select distinct outcome::text from webhook_deliveries where task_id = ${t.id}`;
+    expect(outcomes.map((o) => o.outcome)).toEqual(["applied"]);
+    const [row] = await flowbot.database.sql`select row_to_json(c)::text as json from tracked_cases c
+      where binding_id = ${bindingId} and task_id = ${t.id}`;
+    expect(row!.json).not.toContain("a comment flowbot must not keep");
+
+    clickup.removeTag(t.id, "bug", at(5));
+    await applied();
+    expect(await fieldsOf(bindingId, t.id)).toMatchObject({
+      tags: [],
+      lastActivityAt: new Date(BASE + 5 * MIN),
+    });
+
+    // Out of order across apply runs: the newer change of the same thing is kept.
+    await outOfOrder(
+      () => clickup.setPriority(t.id, "low", at(6)),
+      () => clickup.setPriority(t.id, "urgent", at(7)),
+    );
+    await outOfOrder(
+      () => clickup.addTag(t.id, "blocked", at(8)),
+      () => clickup.removeTag(t.id, "blocked", at(9)),
+    );
+    await outOfOrder(
+      () => clickup.setCustomFieldValue(t.id, kind.id, "Bug", at(10)),
+      () => clickup.setCustomFieldValue(t.id, kind.id, null, at(11)),
+    );
+    // ... while an older change of another tag still applies.
+    await outOfOrder(
+      () => clickup.addTag(t.id, "customer", at(12)),
+      () => clickup.addTag(t.id, "urgent fix", at(13)),
+    );
+    expect(await fieldsOf(bindingId, t.id)).toEqual({
+      tags: ["customer", "urgent fix"],
+      priority: "urgent",
+      fieldValues: [],
+      // The latest item, not the last one applied.
+      lastActivityAt: new Date(BASE + 13 * MIN),
+    });
+
+    // A shuffled storm of the same kind of changes ends as ClickUp did.
+    clickup.webhooks.hold();
+    clickup.setCustomFieldValue(t.id, kind.id, "Bug", at(14));
+    clickup.setPriority(t.id, "normal", at(15));
+    clickup.removeTag(t.id, "customer", at(16));
+    clickup.setCustomFieldValue(t.id, kind.id, "Feature", at(17));
+    clickup.setPriority(t.id, null, at(18));
+    clickup.webhooks.release();
+    await clickup.webhooks.flush({ reorder: "reverse" });
+    await applied();
+    expect(await fieldsOf(bindingId, t.id)).toEqual({
+      tags: ["urgent fix"],
+      priority: null,
+      fieldValues: [{ fieldId: kind.id, kind: "drop_down", optionIds: [feature] }],
+      lastActivityAt: new Date(BASE + 18 * MIN),
+    });
+  });
+
+  it("a custom field deleted in ClickUp degrades to (unknown field), never an error", async () => {
+    const { listId, bindingIds } = await boundList("Deleted field", ["C0DELFIELD"]);
+    const bindingId = bindingIds[0]!;
+    const t = clickup.addTask({ listId, name: "Loses a field", createdAt: BASE });
+    await applied();
+    const logged = logs.lines.length;
+    // Made after the backfill read the definitions, and deleted before its delivery arrives.
+    const severity = clickup.defineCustomField({
+      listId,
+      type: "drop_down",
+      name: "Severity",
+      options: ["S1", "S2"],
+    });
+    clickup.webhooks.hold();
+    clickup.setCustomFieldValue(t.id, severity.id, "S1", at(1));
+    clickup.deleteCustomField(severity.id);
+    clickup.webhooks.release();
+    await clickup.webhooks.flush();
+    await applied();
+    // The item names the field and its options itself: the value is kept, by id.
+    const kept = await fieldsOf(bindingId, t.id);
+    expect(kept.fieldValues).toEqual([
+      { fieldId: severity.id, kind: "drop_down", optionIds: [severity.options[0]!.id] },
+    ]);
+    const definitions = await loadFieldDefinitions(flowbot.database.db, bindingId);
+    expect(fieldLabel(severity.id, definitions)).toMatchObject({
+      name: UNKNOWN_FIELD,
+      known: false,
+      note: expect.stringContaining(severity.id),
+    });
+    expect(optionLabel(severity.id, severity.options[0]!.id, definitions)).toBe(UNKNOWN_OPTION);
+    expect(logs.lines.slice(logged).map((l) => l.msg)).toEqual([]);
+    const outcomes = await flowbot.database.sql`
+      select distinct outcome::text from webhook_deliveries where task_id = ${t.id}`;
+    expect(outcomes.map((o) => o.outcome)).toEqual(["applied"]);
+
+    // The next backfill reads the task again: ClickUp dropped the value with the field.
+    await flowbot.database.sql`update bindings set sync_status = 'not_synced' where id = ${bindingId}`;
+    await enqueueBackfill(flowbot.database, bindingId);
+    await waitFor("backfilled again", async () => {
+      const [b] = await flowbot.database
+        .sql`select 1 from bindings where id = ${bindingId} and sync_status = 'synced'`;
+      return b !== undefined;
+    });
+    expect((await fieldsOf(bindingId, t.id)).fieldValues).toEqual([]);
+  });
 });

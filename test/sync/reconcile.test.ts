@@ -169,6 +169,59 @@ describe("reconcile-binding", () => {
     ).toEqual(before);
   });
 
+  it("re-reads the kept fields when date_updated moved: a dependency and a task type no webhook brings", async () => {
+    const s = await setup();
+    const [waiting, blocking] = s.tasks;
+    const before = (await s.caseOf(waiting!.id))!;
+    expect(before).toMatchObject({ waitingOn: [], taskTypeId: 0, tags: [] });
+    expect(before.lastActivityAt).toEqual(before.dateUpdated);
+    const bug = s.fake.addCustomTaskType(s.team.id, { name: "Bug" });
+    s.clock.advance(20 * MINUTE);
+    s.fake.addDependency(waiting!.id, blocking!.id);
+    const dependedAt = s.clock.now();
+    s.clock.advance(10 * MINUTE);
+    s.fake.setTaskType(waiting!.id, bug.id);
+    s.fake.addTag(waiting!.id, "Blocked");
+    const changedAt = s.clock.now();
+    s.clock.advance(5 * MINUTE);
+
+    await s.reconcile();
+
+    expect(await s.caseOf(waiting!.id)).toMatchObject({
+      waitingOn: [blocking!.id],
+      taskTypeId: bug.id,
+      tags: ["blocked"],
+      statusName: "to do",
+      dateUpdated: new Date(changedAt),
+      // The date_updated move is activity at the new date_updated (docs/flow-metrics.md §8.3).
+      lastActivityAt: new Date(changedAt),
+    });
+    // The blocking side shows the record too, but does not wait; its date_updated moved all the same.
+    expect(await s.caseOf(blocking!.id)).toMatchObject({
+      waitingOn: [],
+      lastActivityAt: new Date(dependedAt),
+    });
+    expect(await s.transitionsOf(waiting!.id)).toEqual([]);
+
+    // Removed while nothing listens, and a live status change after it brought the case's date_updated
+    // to ClickUp's (as record-transition does): the fields differ, so the next run finds it all the same.
+    s.clock.advance(10 * MINUTE);
+    s.fake.removeDependency(waiting!.id, blocking!.id);
+    const removedAt = s.clock.now();
+    await database.sql`update tracked_cases set date_updated = ${new Date(removedAt)}
+      where binding_id = ${s.bindingId} and task_id = ${waiting!.id}`;
+    s.clock.advance(5 * MINUTE);
+    await s.reconcile();
+    expect(await s.caseOf(waiting!.id)).toMatchObject({ waitingOn: [], tags: ["blocked"] });
+
+    // The dependency back while nothing listens: the next run finds that too.
+    s.clock.advance(10 * MINUTE);
+    s.fake.addDependency(waiting!.id, blocking!.id);
+    s.clock.advance(5 * MINUTE);
+    await s.reconcile();
+    expect((await s.caseOf(waiting!.id))!.waitingOn).toEqual([blocking!.id]);
+  });
+
   it("derives rework from inferred transitions (a flow-back)", async () => {
     const s = await setup({ tasks: 1 });
     const task = s.tasks[0]!;

@@ -22,6 +22,13 @@ const sealer = createSealer(Buffer.from(TEST_KEY_HEX, "hex"));
 const PUBLIC_URL = "https://flowbot.example.com";
 const ENDPOINT = `${PUBLIC_URL}/clickup/webhook`;
 const HOUR = 3_600_000;
+const FIELD_EVENTS = [
+  "taskAssigneeUpdated",
+  "taskTagUpdated",
+  "taskPriorityUpdated",
+  "taskCommentPosted",
+  "taskCommentUpdated",
+];
 let teams = 0;
 
 const database = useTestDatabase();
@@ -127,6 +134,27 @@ describe("check-webhook-health", () => {
     await s.check();
     expect(await s.hookRow(hookId)).toMatchObject({ healthStatus: "active", failCount: 0 });
     expect(s.slackFake.messages(s.channelId)).toHaveLength(0);
+  });
+
+  it("gives an active webhook registered before the field events were needed the events it lacks", async () => {
+    const s = await setup();
+    const hookId = (await s.bindingRow()).webhookId!;
+    // As flowbot registered them before it kept tags, priority and comments.
+    const old = ["taskCreated", "taskUpdated", "taskDeleted", "taskStatusUpdated", "taskMoved"];
+    s.fake.webhooks.get(hookId)!.events = old;
+    s.fake.requests.clear();
+
+    await s.check();
+
+    expect(s.fake.requests.count({ method: "PUT", path: `/api/v2/webhook/${hookId}` })).toBe(1);
+    const events = s.fake.webhooks.get(hookId)!.events;
+    expect(events).toEqual(expect.arrayContaining([...old, ...FIELD_EVENTS]));
+    expect((await s.hookRow(hookId))!.events).toEqual(events);
+    expect(s.logs.lines.map((l) => l.msg)).toContain("ClickUp webhook's events updated");
+    // Up to date now: the next check changes nothing.
+    s.fake.requests.clear();
+    await s.check();
+    expect(s.fake.requests.count({ method: "PUT" })).toBe(0);
   });
 
   it("re-creates a webhook deleted in ClickUp and points the binding at the new one", async () => {

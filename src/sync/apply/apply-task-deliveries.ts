@@ -7,7 +7,15 @@ import type { Logger } from "../../log/create-logger.ts";
 import { caseRow } from "../backfill/case-values.ts";
 import { recordForLockedCase, type TransitionInput } from "../timeline/record-transition.ts";
 import { overridesMap } from "../timeline/rework.ts";
-import { type Assignee, type ListLocation, parseDelivery, type TaskChange } from "./parse-delivery.ts";
+import { applyFieldItems } from "./apply-field-items.ts";
+import { byHistoryOrder } from "./history-order.ts";
+import {
+  type Assignee,
+  type DeliveryItem,
+  type ListLocation,
+  parseDelivery,
+  type TaskChange,
+} from "./parse-delivery.ts";
 
 export type ApplyDeps = {
   sql: Sql;
@@ -63,7 +71,13 @@ type CaseRow = {
   overrides: { statusKey: string; statusName: string; stage: FlowStage }[];
 };
 
-type Pending = { id: number; webhookId: string; event: string; changes: TaskChange[] };
+type Pending = {
+  id: number;
+  webhookId: string;
+  event: string;
+  changes: TaskChange[];
+  items: DeliveryItem[];
+};
 
 /** ClickUp refusals that mean the connection's token cannot read the task: no retry helps. */
 const TOKEN_REFUSED = new Set(["token_invalid", "not_authorized"]);
@@ -72,7 +86,8 @@ const TOKEN_REFUSED = new Set(["token_invalid", "not_authorized"]);
  * Applies every pending delivery for one ClickUp task, in one transaction under a per-task advisory
  * lock (so two jobs for a task never interleave): status items become transitions (src/sync/timeline),
  * moves/renames/assignee changes/deletion update the task's tracked case under each active binding the
- * delivering webhook serves, and the deliveries are marked. Any other failure — ClickUp rate-limited or
+ * delivering webhook serves, tag/priority/custom field items its kept fields and every item its last
+ * activity (apply-field-items.ts), and the deliveries are marked. Any other failure — ClickUp rate-limited or
  * down, the process killed — rolls it all back and the job's retry applies everything exactly once.
  */
 export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Promise<ApplyResult> {
@@ -142,6 +157,8 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
         continue;
       }
       const changes = group.flatMap((p) => p.changes);
+      // taskTagUpdated and taskUpdated carry one item twice (docs/clickup.md §15.1): each item once.
+      const items = [...new Map(group.flatMap((p) => p.items).map((i) => [i.itemId, i])).values()];
       // Any task event (not only taskCreated: its status item may have arrived as taskStatusUpdated, and
       // a task can first show up with any change) starts tracking a task the binding does not know yet.
       const startsTracking = group.some((p) => p.event.startsWith("task") && p.event !== "taskDeleted");
@@ -158,6 +175,7 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
               target,
               taskId,
               changes,
+              items,
               startsTracking,
             );
             n += r.transitions;
@@ -177,7 +195,8 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
         continue;
       }
       const used = group
-        .filter((p) => p.changes.length > 0 || (started && p.event !== "taskDeleted"))
+        // Any readable item is used: at least as activity (a comment is, docs/flow-metrics.md §8.3).
+        .filter((p) => p.changes.length > 0 || p.items.length > 0 || (started && p.event !== "taskDeleted"))
         .map((p) => p.id);
       await tx`
         update webhook_deliveries
@@ -203,6 +222,7 @@ async function applyToBinding(
   target: Target,
   taskId: string,
   changes: TaskChange[],
+  items: DeliveryItem[],
   startsTracking: boolean,
 ): Promise<{ transitions: number; started: boolean }> {
   const none = { transitions: 0, started: false };
@@ -234,7 +254,7 @@ async function applyToBinding(
   const caseId = kase.id;
 
   // In ClickUp's order (history item time), whatever order the deliveries came in.
-  const ordered = [...flow].sort((a, b) => a.at - b.at || compareIds(a.itemId, b.itemId));
+  const ordered = [...flow].sort(byHistoryOrder);
   const transitions: TransitionInput[] = [];
   for (const change of ordered) {
     if (change.kind !== "status") continue;
@@ -269,17 +289,12 @@ async function applyToBinding(
       await updateAssignees(tx, caseId, change.kind, change.assignee);
     }
   }
+  await applyFieldItems(tx, { caseId, bindingId: target.bindingId, taskId, items, restAsOf });
   if (deleted) {
     await tx`update tracked_cases set deleted_at = coalesce(deleted_at, ${new Date(deps.now())})
       where id = ${caseId}`;
   }
   return { transitions: recorded, started };
-}
-
-/** History item ids are large decimal strings: order numerically when they are, else as text. */
-function compareIds(a: string, b: string): number {
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function contains(target: Target, where: ListLocation): boolean {

@@ -72,7 +72,13 @@ export type TaskChange =
   | { kind: "assignee_add" | "assignee_rem"; itemId: string; at: number; actor: Actor; assignee: Assignee }
   | { kind: "deleted" };
 
-export type ParsedDelivery = { event: string; changes: TaskChange[] };
+/**
+ * One history item as it came (any field, status included), for the kept task fields and activity
+ * (src/sync/task-fields: applyHistoryItem). Only items with an id and a readable date are kept.
+ */
+export type DeliveryItem = { itemId: string; at: number; field: string | null; raw: unknown };
+
+export type ParsedDelivery = { event: string; changes: TaskChange[]; items: DeliveryItem[] };
 
 function actorOf(user: z.infer<typeof userRef>): Actor {
   const id = user?.id === undefined || user?.id === null ? null : Number(user.id);
@@ -105,17 +111,22 @@ function assigneeOf(raw: unknown): Assignee | null {
   return { id, username: u.data.username ?? null, email: u.data.email ?? null };
 }
 
-/** The task changes one delivery carries; items flowbot does not use (comments, priority…) are left out. */
+/**
+ * The task changes one delivery carries (status, move, rename, assignees, deletion), and every readable
+ * history item for the kept task fields and activity (tags, priority, custom fields, comments…).
+ */
 export function parseDelivery(body: unknown): ParsedDelivery {
   const parsed = deliveryBody.safeParse(body);
-  if (!parsed.success) return { event: "unknown", changes: [] };
+  if (!parsed.success) return { event: "unknown", changes: [], items: [] };
   const { event } = parsed.data;
-  if (event === "taskDeleted") return { event, changes: [{ kind: "deleted" }] };
+  if (event === "taskDeleted") return { event, changes: [{ kind: "deleted" }], items: [] };
   const changes: TaskChange[] = [];
+  const items: DeliveryItem[] = [];
   for (const raw of parsed.data.history_items ?? []) {
     const item = historyItem.safeParse(raw);
     if (!item.success || !Number.isFinite(item.data.date)) continue;
     const { id: itemId, date: at, field } = item.data;
+    items.push({ itemId, at, field: field ?? null, raw });
     const actor = actorOf(item.data.user);
     if (field === "status") {
       const to = statusOf(item.data.after, item.data.data?.status_type ?? null);
@@ -130,5 +141,5 @@ export function parseDelivery(body: unknown): ParsedDelivery {
       if (assignee) changes.push({ kind: field, itemId, at, actor, assignee });
     }
   }
-  return { event, changes };
+  return { event, changes, items };
 }

@@ -2,12 +2,14 @@ import { type ClickUpError, isClickUpError } from "../../clickup/clickup-error.t
 import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
 import { enqueueFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import type { Logger } from "../../log/create-logger.ts";
+import type { FieldDefinition } from "../task-fields/index.ts";
 import { commitPagesInOrder } from "./commit-pages-in-order.ts";
 import { containerTaskQuery } from "./container-query.ts";
 import { ensureWebhook } from "./ensure-webhook.ts";
 import { type BindingContext, loadBindingContext } from "./load-binding-context.ts";
 import { joinWarnings, NO_PUBLIC_URL_WARNING, TIMINGS_OFF_WARNING } from "./messages.ts";
 import { markFailed, markSynced, PERMANENT_CODES } from "./record-outcome.ts";
+import { refreshDefinitions } from "./refresh-definitions.ts";
 import { storePage } from "./store-page.ts";
 import type {
   BackfillCheckpoint,
@@ -62,6 +64,11 @@ interface PageTimings {
   warning: string | null | undefined;
 }
 
+interface PageExtras extends PageTimings {
+  /** The binding's custom field definitions, to read the page's values with. */
+  definitions: readonly FieldDefinition[];
+}
+
 /**
  * Pulls every task of a binding's container into tracked_cases and status_timings, page by page, and
  * makes sure a webhook keeps it live. Resumable: each page commits with a checkpoint, and a retried run
@@ -107,22 +114,30 @@ function startRun(deps: BackfillDeps, ctx: BindingContext): Run {
 
 /**
  * Every page of both passes from the checkpoint on, each committed with its time in status and the
- * checkpoint, while the webhook is registered alongside. Resolves to the binding's warning.
+ * checkpoint, while the webhook is registered and the custom field definitions and task types are read
+ * alongside (refresh-definitions.ts). Resolves to the binding's warning.
  */
 async function pullContainer(run: Run): Promise<string | null> {
   run.report("webhook");
   const webhook = startWebhook(run);
+  // Two requests per run, started with the first page rather than before it (they need nothing from it).
+  const definitions = refreshDefinitions(run.deps, run.ctx, run.progress, run.log);
   run.report("tasks");
   const timeInStatus = timeInStatusReader(run, webhook.warning);
   try {
-    await commitPagesInOrder<TaskPage, PageTimings>({
+    await commitPagesInOrder<TaskPage, PageExtras>({
       pages: readTaskPages(run),
-      fetch: (page) => timeInStatus.read(page.tasks),
-      commit: (page, { timings, warning }, inTurn) =>
+      fetch: async (page) => {
+        definitions.saw(page.tasks);
+        const [timings, forPages] = await Promise.all([timeInStatus.read(page.tasks), definitions.forPages]);
+        return { ...timings, definitions: forPages };
+      },
+      commit: (page, { timings, warning, definitions: known }, inTurn) =>
         storePage(run.deps.sql, {
           bindingId: run.ctx.binding.id,
           tasks: page.tasks,
           timings,
+          definitions: known,
           checkpoint: { pass: page.pass, page: page.page },
           warning,
           beforeCheckpoint: inTurn,
@@ -140,6 +155,7 @@ async function pullContainer(run: Run): Promise<string | null> {
       signal: run.deps.signal,
     });
     await webhook.done;
+    await definitions.save();
   } finally {
     // A failed page must not leave the webhook registration running.
     await webhook.done?.catch(() => {});

@@ -1,6 +1,7 @@
 import type { Sql, TransactionSql } from "postgres";
 import type { ClickUpTask } from "../../clickup/schemas.ts";
 import { sqlJson } from "../../db/sql-json.ts";
+import { type FieldDefinition, taskFields } from "../task-fields/index.ts";
 
 interface CaseAssignee {
   id: number;
@@ -8,8 +9,18 @@ interface CaseAssignee {
   email: string | null;
 }
 
-/** tracked_cases columns from one ClickUp task (only what the flow needs; no descriptions). */
-export function caseValues(bindingId: number, task: ClickUpTask) {
+/**
+ * tracked_cases columns from one ClickUp task (only what the flow needs; no descriptions), with the task
+ * fields segments and signals read (src/sync/task-fields; `definitions` name options a payload leaves
+ * out). `lastActivityAt` is the task's `date_updated`: a change ClickUp recorded (docs/flow-metrics.md
+ * §8.3); callers keep a later one they already hold.
+ */
+export function caseValues(
+  bindingId: number,
+  task: ClickUpTask,
+  definitions: readonly FieldDefinition[] = [],
+) {
+  const fields = taskFields(task, definitions);
   const assignees: CaseAssignee[] = task.assignees.map((a) => ({
     id: a.id,
     username: a.username ?? null,
@@ -35,12 +46,23 @@ export function caseValues(bindingId: number, task: ClickUpTask) {
     assignees,
     tracked: true,
     deletedAt: null,
+    tags: fields.tags,
+    priority: fields.priority,
+    taskTypeId: fields.taskTypeId,
+    fieldValues: fields.fieldValues,
+    waitingOn: fields.waitingOn,
+    lastActivityAt: new Date(task.date_updated),
   };
 }
 
 /** tracked_cases columns from a task, snake_case for postgres.js helpers (`sql` encodes the JSON column). */
-export function caseRow(sql: Sql | TransactionSql, bindingId: number, task: ClickUpTask) {
-  const v = caseValues(bindingId, task);
+export function caseRow(
+  sql: Sql | TransactionSql,
+  bindingId: number,
+  task: ClickUpTask,
+  definitions: readonly FieldDefinition[] = [],
+) {
+  const v = caseValues(bindingId, task, definitions);
   return {
     binding_id: v.bindingId,
     task_id: v.taskId,
@@ -61,5 +83,11 @@ export function caseRow(sql: Sql | TransactionSql, bindingId: number, task: Clic
     assignees: sqlJson(sql, v.assignees),
     tracked: true,
     deleted_at: null,
+    tags: v.tags,
+    priority: v.priority,
+    task_type_id: v.taskTypeId,
+    field_values: sqlJson(sql, v.fieldValues),
+    waiting_on: v.waitingOn,
+    last_activity_at: v.lastActivityAt,
   };
 }

@@ -6,6 +6,13 @@ import type { Sealer } from "../../crypto/sealer.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { type ContainerType, webhookScope } from "./container-query.ts";
 
+/**
+ * The events flowbot's webhooks subscribe to. Tag, priority, assignee and comment changes also come as
+ * taskUpdated with the same history item (docs/clickup.md §5.4, §15), so the two copies are stored once
+ * (src/sync/delivery-key.ts); their own events are asked for too, so that such a change arrives even if a
+ * payload leaves it out of taskUpdated. A comment is stored as activity only, none of its text
+ * (docs/flow-metrics.md §8.3).
+ */
 const WEBHOOK_EVENTS = [
   "taskCreated",
   "taskUpdated",
@@ -13,7 +20,15 @@ const WEBHOOK_EVENTS = [
   "taskStatusUpdated",
   "taskMoved",
   "taskAssigneeUpdated",
+  "taskTagUpdated",
+  "taskPriorityUpdated",
+  "taskCommentPosted",
+  "taskCommentUpdated",
 ];
+
+/** Whether a webhook ClickUp lists is subscribed to every event flowbot needs ("*" is all of them). */
+export const hasEvents = (events: readonly string[]) =>
+  events.includes("*") || WEBHOOK_EVENTS.every((e) => events.includes(e));
 
 export interface EnsureWebhookInput {
   db: Db;
@@ -44,7 +59,8 @@ export const reactivation = (publicUrl: string) => ({
 /**
  * Makes sure one ClickUp webhook watches the container and the binding points at it: reuses one ClickUp
  * still lists for this endpoint and container (the binding's own first), reactivating it if its health
- * is not active; otherwise creates one. Returns the webhook id.
+ * is not active and bringing its events up to WEBHOOK_EVENTS if it lacks some (one registered before
+ * flowbot needed them); otherwise creates one. Returns the webhook id.
  */
 export async function ensureWebhook(input: EnsureWebhookInput): Promise<string> {
   const { db, clickup, sealer, signal } = input;
@@ -66,7 +82,7 @@ export async function ensureWebhook(input: EnsureWebhookInput): Promise<string> 
     secretSealed = row?.secretSealed ?? (existing.secret ? sealer.seal(existing.secret) : undefined);
     if (secretSealed) {
       hook = existing;
-      if (existing.health && existing.health.status !== "active") {
+      if ((existing.health && existing.health.status !== "active") || !hasEvents(existing.events)) {
         hook = (await clickup.updateWebhook(existing.id, reactivation(input.publicUrl), { signal })).webhook;
       }
     } else {

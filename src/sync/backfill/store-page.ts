@@ -2,6 +2,7 @@ import type { Sql } from "postgres";
 import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts";
 import { sqlJson } from "../../db/sql-json.ts";
 import { deferFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
+import type { FieldDefinition } from "../task-fields/index.ts";
 import { caseValues } from "./case-values.ts";
 import { timingValues } from "./timing-values.ts";
 import type { BackfillCheckpoint } from "./types.ts";
@@ -11,6 +12,8 @@ export interface PageToStore {
   tasks: ClickUpTask[];
   /** Time in status by task id; null when it could not be read (timings are left as they were). */
   timings: Record<string, ClickUpTimeInStatus> | null;
+  /** The binding's custom field definitions, for options a task's payload leaves out. */
+  definitions?: readonly FieldDefinition[];
   checkpoint: BackfillCheckpoint;
   /** Set on the binding with the page (e.g. the ClickApp warning); undefined leaves it unchanged. */
   warning?: string | null;
@@ -35,7 +38,7 @@ export async function storePage(appSql: Sql, page: PageToStore): Promise<void> {
   // Short keys and epoch milliseconds: the JSON is built, sent and parsed once per page, and its size
   // is most of a page's cost on the client side.
   const cases = [...byId.values()].map((t) => {
-    const v = caseValues(page.bindingId, t);
+    const v = caseValues(page.bindingId, t, page.definitions);
     return {
       t: v.taskId,
       c: v.customId,
@@ -53,6 +56,11 @@ export async function storePage(appSql: Sql, page: PageToStore): Promise<void> {
       dx: v.dateClosed?.getTime() ?? null,
       a: v.archived,
       as: v.assignees,
+      tg: v.tags,
+      pr: v.priority,
+      tt: v.taskTypeId,
+      fv: v.fieldValues,
+      wo: v.waitingOn,
     };
   });
   let maxUpdated = Number.NEGATIVE_INFINITY;
@@ -64,13 +72,16 @@ export async function storePage(appSql: Sql, page: PageToStore): Promise<void> {
     const stored = await sql<{ id: string; task_id: string }[]>`
       insert into tracked_cases (binding_id, task_id, custom_id, name, url, home_list_id, parent_task_id,
         status_name, status_type, status_orderindex, status_id, date_created, date_updated, date_done,
-        date_closed, archived, assignees, tracked, deleted_at)
+        date_closed, archived, assignees, tracked, deleted_at, tags, priority, task_type_id, field_values,
+        waiting_on, last_activity_at)
       select ${page.bindingId}::bigint, x.t, x.c, x.n, x.u, x.l, x.p, x.s, x.y, x.o, x.i,
         timestamptz 'epoch' + x.dc * interval '1 millisecond', timestamptz 'epoch' + x.du * interval '1 millisecond',
         timestamptz 'epoch' + x.dd * interval '1 millisecond', timestamptz 'epoch' + x.dx * interval '1 millisecond',
-        x.a, x.as, true, null
+        x.a, x.as, true, null, x.tg, x.pr::task_priority, x.tt, x.fv, x.wo,
+        timestamptz 'epoch' + x.du * interval '1 millisecond'
       from jsonb_to_recordset(${sqlJson(sql, cases)}) as x(t text, c text, n text, u text, l text,
-        p text, s text, y text, o int, i text, dc bigint, du bigint, dd bigint, dx bigint, a boolean, "as" jsonb)
+        p text, s text, y text, o int, i text, dc bigint, du bigint, dd bigint, dx bigint, a boolean, "as" jsonb,
+        tg text[], pr text, tt int, fv jsonb, wo text[])
       on conflict (binding_id, task_id) do update set
         custom_id = excluded.custom_id, name = excluded.name, url = excluded.url,
         home_list_id = excluded.home_list_id, parent_task_id = excluded.parent_task_id,
@@ -78,7 +89,11 @@ export async function storePage(appSql: Sql, page: PageToStore): Promise<void> {
         status_orderindex = excluded.status_orderindex, status_id = excluded.status_id,
         date_created = excluded.date_created, date_updated = excluded.date_updated,
         date_done = excluded.date_done, date_closed = excluded.date_closed, archived = excluded.archived,
-        assignees = excluded.assignees, tracked = true, deleted_at = null
+        assignees = excluded.assignees, tracked = true, deleted_at = null,
+        tags = excluded.tags, priority = excluded.priority, task_type_id = excluded.task_type_id,
+        field_values = excluded.field_values, waiting_on = excluded.waiting_on,
+        -- date_updated is a change ClickUp recorded (docs/flow-metrics.md §8.3); a later one already held stays.
+        last_activity_at = greatest(tracked_cases.last_activity_at, excluded.last_activity_at)
       -- A page read before a live update but stored after it must not put the case back: the row
       -- ClickUp reported later wins (its timings are then left as they are too).
       where tracked_cases.date_updated <= excluded.date_updated

@@ -3,6 +3,7 @@ import type { ClickUpTask, ClickUpTimeInStatus } from "../../clickup/schemas.ts"
 import { caseRow } from "../backfill/case-values.ts";
 import { timingValues } from "../backfill/timing-values.ts";
 import { FRESH_PENDING_MS } from "../delivery-inbox.ts";
+import { type FieldDefinition, sameTaskFields, type TaskFields, taskFields } from "../task-fields/index.ts";
 import { recordTransition } from "../timeline/record-transition.ts";
 import { inTransaction } from "../timeline/sql-client.ts";
 
@@ -30,6 +31,7 @@ export interface CaseSnapshot {
   dateUpdated: Date;
   tracked: boolean;
   deletedAt: Date | null;
+  fields: TaskFields;
 }
 
 export async function loadCases(
@@ -38,17 +40,18 @@ export async function loadCases(
   taskIds: string[],
 ): Promise<Map<string, CaseSnapshot>> {
   const rows = await sql<
-    {
+    ({
       id: string;
       taskId: string;
       statusName: string;
       dateUpdated: Date;
       tracked: boolean;
       deletedAt: Date | null;
-    }[]
+    } & TaskFields)[]
   >`
     select id, task_id as "taskId", status_name as "statusName", date_updated as "dateUpdated", tracked,
-      deleted_at as "deletedAt"
+      deleted_at as "deletedAt", tags, priority::text as priority, task_type_id as "taskTypeId",
+      field_values as "fieldValues", waiting_on as "waitingOn", home_list_id as "homeListId"
     from tracked_cases
     where binding_id = ${bindingId}
       and task_id in (select jsonb_array_elements_text(${sql.json(taskIds)}))`;
@@ -61,19 +64,36 @@ export async function loadCases(
         dateUpdated: r.dateUpdated,
         tracked: r.tracked,
         deletedAt: r.deletedAt,
+        fields: {
+          tags: r.tags,
+          priority: r.priority,
+          taskTypeId: r.taskTypeId,
+          fieldValues: r.fieldValues,
+          waitingOn: r.waitingOn,
+          homeListId: r.homeListId,
+        },
       },
     ]),
   );
 }
 
-/** Whether a task ClickUp returned may differ from its case; most do not, and cost no transaction. */
-export function needsWork(kase: CaseSnapshot | undefined, task: ClickUpTask): boolean {
+/**
+ * Whether a task ClickUp returned may differ from its case; most do not, and cost no transaction. The
+ * kept fields are compared too: a dependency or a task type changes with no webhook (docs/clickup.md
+ * §15.5), and when a live status change came after it the case's date_updated already equals ClickUp's.
+ */
+export function needsWork(
+  kase: CaseSnapshot | undefined,
+  task: ClickUpTask,
+  definitions: readonly FieldDefinition[] = [],
+): boolean {
   if (!kase) return true;
   return (
     !kase.tracked ||
     kase.deletedAt !== null ||
     kase.statusName !== task.status.status ||
-    task.date_updated > kase.dateUpdated.getTime()
+    task.date_updated > kase.dateUpdated.getTime() ||
+    !sameTaskFields(kase.fields, taskFields(task, definitions))
   );
 }
 
@@ -82,10 +102,18 @@ export function needsWork(kase: CaseSnapshot | undefined, task: ClickUpTask): bo
  * locked (webhook applies lock it too). A status that differs from the timeline's last status becomes
  * an inferred transition at the task's `date_updated`: the latest moment the change can have happened
  * (ClickUp does not say when; a later edit of another field moves `date_updated` too). A status with the
- * same ClickUp id but another name is a rename, not a move. If the case already shows a newer state than
- * this read, nothing is touched.
+ * same ClickUp id but another name is a rename, not a move. The kept task fields (tags, priority, type,
+ * custom field values, waiting-on) are read again from this payload — no request of their own, so a
+ * change no webhook brings (a dependency, a task type: docs/clickup.md §15.5) arrives here — and the
+ * `date_updated` move is activity at the new `date_updated` (docs/flow-metrics.md §8.3). If the case
+ * already shows a newer state than this read, nothing is touched.
  */
-export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpTask): Promise<TaskOutcome> {
+export async function applyKnownTask(
+  sql: Sql,
+  bindingId: number,
+  task: ClickUpTask,
+  definitions: readonly FieldDefinition[] = [],
+): Promise<TaskOutcome> {
   return (await sql.begin(async (tx) => {
     const [c] = await tx<
       {
@@ -104,7 +132,7 @@ export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpT
         tracked, deleted_at as "deletedAt"
       from tracked_cases where binding_id = ${bindingId} and task_id = ${task.id}
       for update`;
-    if (!c) return startTracking(tx, bindingId, task, undefined);
+    if (!c) return startTracking(tx, bindingId, task, undefined, definitions);
     if (c.dateUpdated.getTime() > task.date_updated) return "stale";
     // An inferred transition now would be followed by the exact one when the delivery is applied. Only
     // a delivery the workspace's apply runs still take counts: one left pending for long (e.g. a refused
@@ -137,10 +165,11 @@ export async function applyKnownTask(sql: Sql, bindingId: number, task: ClickUpT
       });
       if (recorded.inserted && outcome === "updated") outcome = "inferred";
     }
-    const row = caseRow(tx, bindingId, task);
-    const { binding_id: _b, task_id: _t, date_updated: dateUpdated, ...rest } = row;
+    const row = caseRow(tx, bindingId, task, definitions);
+    const { binding_id: _b, task_id: _t, date_updated: dateUpdated, last_activity_at: _a, ...rest } = row;
     await tx`
-      update tracked_cases set ${tx(rest)}, date_updated = greatest(date_updated, ${dateUpdated}::timestamptz)
+      update tracked_cases set ${tx(rest)}, date_updated = greatest(date_updated, ${dateUpdated}::timestamptz),
+        last_activity_at = greatest(last_activity_at, ${dateUpdated}::timestamptz)
       where id = ${c.id}`;
     return outcome;
   })) as TaskOutcome;
@@ -156,10 +185,11 @@ export async function startTracking(
   bindingId: number,
   task: ClickUpTask,
   timings: ClickUpTimeInStatus | undefined,
+  definitions: readonly FieldDefinition[] = [],
 ): Promise<TaskOutcome> {
   const run = async (tx: TransactionSql): Promise<TaskOutcome> => {
     const [created] = await tx<{ id: string }[]>`
-      insert into tracked_cases ${tx(caseRow(tx, bindingId, task))}
+      insert into tracked_cases ${tx(caseRow(tx, bindingId, task, definitions))}
       on conflict (binding_id, task_id) do nothing
       returning id`;
     // A webhook started it meanwhile: treat it as known.

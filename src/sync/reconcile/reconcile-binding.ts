@@ -7,6 +7,7 @@ import type { Logger } from "../../log/create-logger.ts";
 import { containerTaskQuery } from "../backfill/container-query.ts";
 import { loadBindingContext } from "../backfill/load-binding-context.ts";
 import { PERMANENT_CODES } from "../backfill/record-outcome.ts";
+import { loadFieldDefinitions } from "../task-fields/index.ts";
 import { applyKnownTask, loadCases, needsWork, startTracking, type TaskOutcome } from "./apply-task.ts";
 import { stopBindings } from "./stop-bindings.ts";
 import { findVanished, settleVanished, type VanishedOutcome } from "./vanished.ts";
@@ -84,6 +85,8 @@ export async function reconcileBinding(
   let newest = 0;
   let timingsOff = false;
   let keepBefore = Number.POSITIVE_INFINITY;
+  // For options a task payload leaves out; read from the cache (the backfill refreshes it), no request.
+  const definitions = await loadFieldDefinitions(database.db, bindingId);
 
   try {
     for (const pass of PASSES) {
@@ -120,9 +123,9 @@ export async function reconcileBinding(
           signal?.throwIfAborted();
           const kase = cases.get(task.id);
           const outcome: TaskOutcome = !kase
-            ? await startTracking(sql, bindingId, task, timings[task.id])
-            : needsWork(kase, task)
-              ? await applyKnownTask(sql, bindingId, task)
+            ? await startTracking(sql, bindingId, task, timings[task.id], definitions)
+            : needsWork(kase, task, definitions)
+              ? await applyKnownTask(sql, bindingId, task, definitions)
               : "unchanged";
           counts[outcome] += 1;
           // The next run must see a deferred task again, so the mark stays at or before it.
@@ -134,7 +137,11 @@ export async function reconcileBinding(
     const missing = await findVanished(sql, bindingId, seen, since, MAX_VANISHED_LOOKUPS);
     for (const kase of missing) {
       signal?.throwIfAborted();
-      const outcome = await settleVanished({ sql, clickup, now: deps.now, signal }, binding, kase);
+      const outcome = await settleVanished(
+        { sql, clickup, now: deps.now, signal, definitions },
+        binding,
+        kase,
+      );
       counts[outcome] += 1;
     }
     if (missing.length === MAX_VANISHED_LOOKUPS)

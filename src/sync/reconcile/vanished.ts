@@ -3,6 +3,7 @@ import { isClickUpError } from "../../clickup/clickup-error.ts";
 import type { ClickUpClient } from "../../clickup/create-clickup-client.ts";
 import type { ClickUpTask } from "../../clickup/schemas.ts";
 import type { ContainerType } from "../backfill/container-query.ts";
+import type { FieldDefinition } from "../task-fields/index.ts";
 import { applyKnownTask, type TaskOutcome } from "./apply-task.ts";
 
 export type VanishedOutcome = TaskOutcome | "deleted" | "untracked";
@@ -44,7 +45,14 @@ function inContainer(task: ClickUpTask, type: ContainerType, containerId: string
  * no longer tracked; found inside after all → reconciled like any returned task.
  */
 export async function settleVanished(
-  deps: { sql: Sql; clickup: ClickUpClient; now: () => number; signal?: AbortSignal },
+  deps: {
+    sql: Sql;
+    clickup: ClickUpClient;
+    now: () => number;
+    signal?: AbortSignal;
+    /** The binding's custom field definitions, for a task found inside after all. */
+    definitions?: readonly FieldDefinition[];
+  },
   binding: { id: number; containerType: ContainerType; containerId: string },
   kase: { id: number; taskId: string },
 ): Promise<VanishedOutcome> {
@@ -66,11 +74,13 @@ export async function settleVanished(
     throw err;
   }
   if (inContainer(task, binding.containerType, binding.containerId)) {
-    return applyKnownTask(sql, binding.id, task);
+    return applyKnownTask(sql, binding.id, task, deps.definitions);
   }
+  const updated = new Date(task.date_updated);
   await sql`
     update tracked_cases set tracked = false, home_list_id = ${task.list.id},
-      date_updated = greatest(date_updated, ${new Date(task.date_updated)}::timestamptz)
+      date_updated = greatest(date_updated, ${updated}::timestamptz),
+      last_activity_at = greatest(last_activity_at, ${updated}::timestamptz)
     where id = ${kase.id}`;
   return "untracked";
 }

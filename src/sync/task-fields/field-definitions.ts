@@ -13,7 +13,7 @@ export const UNKNOWN_OPTION = "(unknown option)";
  * `/v2/folder/{id}/field`, `/v2/space/{id}/field`: `{fields: [...]}`) and with every task's custom fields
  * (docs/clickup.md §13.1–13.3).
  */
-function fieldDefinitionsOf(fields: readonly ClickUpCustomField[]): FieldDefinition[] {
+export function fieldDefinitionsOf(fields: readonly ClickUpCustomField[]): FieldDefinition[] {
   const byId = new Map<string, FieldDefinition>();
   for (const f of fields) {
     if (!isKeptKind(f.type)) continue;

@@ -1,6 +1,8 @@
 export { applyHistoryItem } from "./apply-history-item.ts";
+export { tagKey } from "./canonical.ts";
 export { taskFields } from "./extract-task-fields.ts";
 export {
+  fieldDefinitionsOf,
   fieldLabel,
   findFieldByName,
   optionLabel,

@@ -7,7 +7,7 @@ import type { ClickUpWebhook } from "../../clickup/schemas.ts";
 import type { Sealer } from "../../crypto/sealer.ts";
 import type { Database } from "../../db/connect-database.ts";
 import type { Logger } from "../../log/create-logger.ts";
-import { ensureWebhook, reactivation, webhookEndpoint } from "../backfill/ensure-webhook.ts";
+import { ensureWebhook, hasEvents, reactivation, webhookEndpoint } from "../backfill/ensure-webhook.ts";
 import { NO_PUBLIC_URL_WARNING } from "../backfill/messages.ts";
 import { webhookFailingMessage, webhookFailingWarning, withoutWarning, withWarning } from "./messages.ts";
 
@@ -31,6 +31,8 @@ export interface WebhookHealthDeps {
 type WebhookOutcome =
   /** ClickUp reports it active. */
   | "healthy"
+  /** Active, but without some of the events flowbot needs (registered before it needed them): added. */
+  | "updated"
   /** It was failing or suspended and was switched back on. */
   | "reactivated"
   /** ClickUp no longer has it; a new one replaces it. */
@@ -88,7 +90,8 @@ function loadRows(database: Database) {
 /**
  * The hourly webhook check (docs/clickup.md §5.2, §5.7: webhooks stop firing quietly). Per connection, one list of
  * flowbot's webhooks from ClickUp; for each synced binding's webhook: active → recorded (and a past
- * failure notice cleared); failing or suspended → reactivated with PUT status active; gone → re-created;
+ * failure notice cleared), and given the events flowbot subscribes to now if it lacks some (ensure-webhook.ts);
+ * failing or suspended → reactivated with PUT status active (and those events); gone → re-created;
  * none yet → created. Health is recorded on clickup_webhooks (status ClickUp reported, fail count, when
  * checked). A webhook found failing again on the check after it was reactivated keeps failing: its
  * project channels are told once (failing_notified_at) until it recovers, and the binding carries a
@@ -217,10 +220,14 @@ async function checkOne(
   const failCount = hook.health?.fail_count ?? 0;
   if (reported === "active") {
     const recovered = first.hook?.failingNotifiedAt != null;
+    const events = hasEvents(hook.events)
+      ? hook.events
+      : (await clickup.updateWebhook(hook.id, reactivation(deps.publicUrl), { signal: deps.signal })).webhook
+          .events;
     await db.transaction(async (tx) => {
       await tx
         .update(clickupWebhooks)
-        .set({ healthStatus: "active", failCount, lastCheckedAt: at, failingNotifiedAt: null })
+        .set({ healthStatus: "active", failCount, events, lastCheckedAt: at, failingNotifiedAt: null })
         .where(eq(clickupWebhooks.id, hook.id));
       if (recovered) {
         for (const r of shared) {
@@ -232,13 +239,17 @@ async function checkOne(
       }
     });
     if (recovered) log.info({ webhookId: hook.id }, "ClickUp webhook delivers again");
-    return { bindingIds, webhookId: hook.id, outcome: "healthy", reported, failCount, notified: false };
+    const outcome = events === hook.events ? "healthy" : "updated";
+    if (outcome === "updated") log.info({ webhookId: hook.id, events }, "ClickUp webhook's events updated");
+    return { bindingIds, webhookId: hook.id, outcome, reported, failCount, notified: false };
   }
 
   // Failing or suspended. If the last check saw it unhealthy too, it was reactivated then and failed
   // again since: it keeps failing.
   const keepsFailing = first.hook !== null && first.hook.healthStatus !== "active";
-  await clickup.updateWebhook(hook.id, reactivation(deps.publicUrl), { signal: deps.signal });
+  const reactivated = await clickup.updateWebhook(hook.id, reactivation(deps.publicUrl), {
+    signal: deps.signal,
+  });
   const notify = keepsFailing && first.hook?.failingNotifiedAt == null;
   await db.transaction(async (tx) => {
     await tx
@@ -246,6 +257,7 @@ async function checkOne(
       .set({
         healthStatus: reported,
         failCount,
+        events: reactivated.webhook.events,
         lastCheckedAt: at,
         endpoint: webhookEndpoint(deps.publicUrl),
         ...(notify ? { failingNotifiedAt: at } : {}),

@@ -23,6 +23,19 @@ describe("ClickUp fake: GET /list/{id}/field", () => {
     expect(loose.map((f) => f.name)).toEqual(["Area", "Score", "Inbox only"]);
   });
 
+  it("GET /folder/{id}/field and /space/{id}/field list only the fields created there", async () => {
+    const { fake, get, team, space, folder, list } = seededFake();
+    fake.defineCustomField({ listId: list.id, type: "drop_down", name: "Kind", options: ["Bug"] });
+    fake.defineCustomField({ folderId: folder.id, type: "checkbox", name: "Blocked" });
+    fake.defineCustomField({ spaceId: space.id, type: "labels", name: "Area", options: ["api"] });
+    fake.defineCustomField({ teamId: team.id, type: "number", name: "Score" });
+    const names = async (path: string) => ((await get(path)).body.fields as Entry[]).map((f) => f.name);
+    expect(await names(`/v2/folder/${folder.id}/field`)).toEqual(["Blocked"]);
+    expect(await names(`/v2/space/${space.id}/field`)).toEqual(["Area"]);
+    expect((await get("/v2/folder/1/field")).status).toBe(401);
+    expect((await get("/v2/space/1/field")).status).toBe(401);
+  });
+
   it("shapes definitions per type: drop_down options carry name and orderindex, labels a label", async () => {
     const { fake, get, list } = seededFake();
     const kind = fake.defineCustomField({
