@@ -35,7 +35,7 @@ export interface SegmentThreshold {
 }
 
 /** One segment's numbers over the window. */
-export interface SegmentStats {
+interface SegmentStats {
   value: string;
   /** Cases finished in the window, those that skipped the workflow included (throughput, §4.6). */
   finished: number;
@@ -104,7 +104,7 @@ type StatsRow = {
  * Per-segment and project numbers of the window [from, to] in one scan of its finished cases and the WIP:
  * grouping sets give each segment's row and the project's (all segments together) at once.
  */
-export async function segmentStats(
+async function segmentStats(
   sql: Sql,
   s: MetricsSettings,
   segmenter: Segmenter,

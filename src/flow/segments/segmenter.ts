@@ -17,7 +17,7 @@ import type { SegmentDimension } from "./segment-settings.ts";
 
 export const NO_VALUE = "(none)";
 /** An option id the field's definitions no longer list (docs/flow-metrics.md §6.1). */
-export const UNKNOWN_VALUE = "(unknown value)";
+const UNKNOWN_VALUE = "(unknown value)";
 
 type Fragment = PendingQuery<Row[]>;
 /** A condition on the tracked_cases row aliased `a`. */
