@@ -10,6 +10,7 @@ import {
 } from "../../src/flow/metrics/segments.ts";
 import { loadMetricsSettings, windowOf } from "../../src/flow/metrics/window-settings.ts";
 import { type SegmentDimension, saveSegmentDimension } from "../../src/flow/segments/segment-settings.ts";
+import { segmentIsSql } from "../../src/flow/segments/segmenter.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { addCase, DAY, day, newProject } from "./metrics-timeline.ts";
 
@@ -325,6 +326,29 @@ describe("segment values (docs/flow-metrics.md §6.3)", () => {
       const b = await segmentBreakdown(database.sql, s, segmenter, windowOf(now, 90).from, now);
       expect(b.multiValued).toBe(1);
       expect(b.rows.reduce((sum, r) => sum + r.wip, 0)).toBe(4);
+    }
+    // A segment's filter (each branch that gives the value) picks exactly the cases whose value it is.
+    const all: SegmentDimension[] = [
+      ...dimensions,
+      { kind: "type" },
+      { kind: "priority" },
+      { kind: "list" },
+      { kind: "drop_down", fieldId: "f-gone" },
+    ];
+    for (const dimension of all) {
+      const segmenter = (await loadSegmenter(database.sql, projectId, dimension))!;
+      const values = await segmentOfCases(database.sql, segmenter, ids);
+      for (const value of new Set([...segmenter.values, ...values.values(), "list L", "nothing"])) {
+        const picked = await database.sql<{ id: number }[]>`
+          select id::int from tracked_cases tc
+          where id = any(${ids}::bigint[]) and ${segmentIsSql(database.sql, segmenter, "tc", value)}
+          order by id`;
+        const expected = ids.filter((id) => values.get(id) === value).sort((x, y) => x - y);
+        expect(
+          picked.map((r) => r.id),
+          `${dimension.kind} ${value}`,
+        ).toEqual(expected);
+      }
     }
     // Counts cover every case the project tracks now.
     const kind = (await loadSegmenter(database.sql, projectId, {

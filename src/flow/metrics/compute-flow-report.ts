@@ -2,7 +2,7 @@ import type { Sql } from "postgres";
 import { FLOW_STAGES } from "../stage-mapping.ts";
 import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
 import { reworkEvents } from "./rework.ts";
-import { segmentBreakdown, segmentThreshold } from "./segments.ts";
+import { segmentBreakdown, segmentCaseIds, segmentThreshold } from "./segments.ts";
 import { timeInStatus } from "./time-in-status.ts";
 import type {
   AgeingWip,
@@ -28,17 +28,23 @@ export async function computeFlowReport(
   opts: MetricsOptions,
 ): Promise<FlowReport> {
   const project = await loadMetricsSettings(sql, projectId);
-  // A filtered report reads every metric through the segment's scope; its SLE rule also needs the
-  // project's own percentiles (docs/flow-metrics.md §7).
-  const s: MetricsSettings = opts.scope ? { ...project, scope: opts.scope } : project;
-  const days = opts.windowDays ?? s.windowDays;
+  const days = opts.windowDays ?? project.windowDays;
   const { from, to } = windowOf(opts.now, days);
-  const [fin, statuses, rework, scatter, projectCycle, segments] = await Promise.all([
+  // A filtered report reads every metric through the segment's scope, its cases found once; its SLE
+  // rule also needs the project's own percentiles (docs/flow-metrics.md §7).
+  const [caseIds, projectCycle] = opts.scope
+    ? await Promise.all([
+        segmentCaseIds(sql, projectId, opts.scope, from, to),
+        cyclePercentiles(sql, project, from, to),
+      ])
+    : [undefined, null];
+  const scope = opts.scope && caseIds !== undefined ? { ...opts.scope, caseIds } : undefined;
+  const s: MetricsSettings = scope ? { ...project, scope } : project;
+  const [fin, statuses, rework, scatter, segments] = await Promise.all([
     finishedStats(sql, s, from, to),
     timeInStatus(sql, s, from, to),
     reworkEvents(sql, s, from, to, REPORT_LIMITS.reworkEvents),
     cycleScatter(sql, s, from, to, REPORT_LIMITS.cycleScatter),
-    opts.scope ? cyclePercentiles(sql, project, from, to) : null,
     opts.breakdown && !opts.scope ? segmentBreakdown(sql, project, opts.breakdown, from, to) : null,
   ]);
   const segment =

@@ -2,7 +2,15 @@ import type { Sql } from "postgres";
 import { type AlertLevel, alertLadder } from "../digest/alert-levels.ts";
 import { loadLabelSources } from "../segments/label-sources.ts";
 import { loadSegmentDimension, type SegmentDimension } from "../segments/segment-settings.ts";
-import { multiValueSql, type Segmenter, segmenterOf, segmentValueSql } from "../segments/segmenter.ts";
+import {
+  multiValueSql,
+  type Segmenter,
+  segmenterOf,
+  segmentIsSql,
+  segmentValueSql,
+} from "../segments/segmenter.ts";
+import { reworkEventsIn } from "./rework.ts";
+import type { SegmentScope } from "./segments-scope.ts";
 import { cycleColumn, type PercentileRow, percentileJson, percentiles } from "./sql-fragments.ts";
 import type { AgeingThresholds, Percentiles } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
@@ -90,6 +98,14 @@ export async function loadSegmenter(
   return segmenterOf(dim, sources);
 }
 
+/*
+ * The task-field columns a segment value reads, carried out of a join so that the value is computed on
+ * the joined rows only: left in the join, Postgres may compute it for every row of tracked_cases while
+ * it scans them, which for a labels field costs a containment test per option and row.
+ */
+const fieldColumns = (sql: Sql) =>
+  sql.unsafe("tc.task_type_id, tc.priority, tc.home_list_id, tc.tags, tc.field_values");
+
 type StatsRow = {
   value: string | null;
   total: boolean;
@@ -123,9 +139,10 @@ async function segmentStats(
       from flow_cases fc
       where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null
     ),
+    j as materialized (select c.*, ${fieldColumns(sql)} from c join tracked_cases tc on tc.id = c.case_id),
     v as (
-      select c.*, ${segmentValueSql(sql, segmenter, "tc")} as value, ${multiValueSql(sql, segmenter, "tc")} as multi
-      from c join tracked_cases tc on tc.id = c.case_id
+      select j.*, ${segmentValueSql(sql, segmenter, "j")} as value, ${multiValueSql(sql, segmenter, "j")} as multi
+      from j
     )
     select value, grouping(value) = 1 as total,
            (count(*) filter (where finished))::int as finished,
@@ -282,6 +299,35 @@ export async function segmentHeld(
       select 1 from tracked_cases tc
       where tc.binding_id in (select id from bindings where project_id = ${projectId})
         and tc.tracked and tc.deleted_at is null
-        and ${segmentValueSql(sql, segmenter, "tc")} = ${value}::text) as held`;
+        and ${segmentIsSql(sql, segmenter, "tc", value)}) as held`;
   return row?.held ?? false;
+}
+
+/**
+ * The segment's cases a report of [from, to] reads, as a Postgres array literal: those finished in the
+ * window, those in progress, and those with rework in it (a case that skipped the workflow and was
+ * reopened is neither). Found once, in one pass over these cases, so that each query of the report
+ * (caseScope) is a semi-join on them rather than a look at every case of the project.
+ */
+export async function segmentCaseIds(
+  sql: Sql,
+  projectId: number,
+  scope: SegmentScope,
+  from: Date,
+  to: Date,
+): Promise<string> {
+  const [row] = await sql<{ ids: string }[]>`
+    with c as (
+      select case_id from flow_cases
+      where project_id = ${projectId} and finished_at >= ${from}::timestamptz and finished_at <= ${to}::timestamptz
+      union
+      select case_id from flow_cases
+      where project_id = ${projectId} and finished_at is null and started_at is not null
+      union
+      select r.case_id ${reworkEventsIn(sql, projectId, { from, fromInclusive: true, to })}
+    )
+    , j as materialized (select c.case_id, ${fieldColumns(sql)} from c join tracked_cases tc on tc.id = c.case_id)
+    select coalesce(array_agg(j.case_id order by j.case_id)::text, '{}') as ids
+    from j where ${segmentIsSql(sql, scope.segmenter, "j", scope.value)}`;
+  return row?.ids ?? "{}";
 }

@@ -35,16 +35,47 @@ export interface Segmenter {
   multiValued: boolean;
   branches: { label: string; when: Condition }[];
   /** The value of a case no branch takes: a label, or an expression (the list id of an unnamed list). */
-  otherwise: (sql: Sql, a: string) => Fragment;
+  otherwise: { label: string } | { value: (sql: Sql, a: string) => Fragment };
 }
 
 const col = (sql: Sql, a: string, column: string) => sql`${sql(a)}.${sql(column)}`;
 
+/** Fragments in a row; postgres.js would send an empty list as a parameter, so none is an empty fragment. */
+const fragments = (sql: Sql, list: Fragment[]): Fragment | Fragment[] => (list.length === 0 ? sql`` : list);
+
+function otherwiseSql(sql: Sql, segmenter: Segmenter, a: string): Fragment {
+  const o = segmenter.otherwise;
+  return "label" in o ? sql`${o.label}::text` : o.value(sql, a);
+}
+
 /** SQL: the segment value of the tracked_cases row aliased `a`. */
 export function segmentValueSql(sql: Sql, segmenter: Segmenter, a: string): Fragment {
-  if (segmenter.branches.length === 0) return segmenter.otherwise(sql, a);
-  const whens = segmenter.branches.map((b) => sql`when ${b.when(sql, a)} then ${b.label}::text `);
-  return sql`(case ${whens} else ${segmenter.otherwise(sql, a)} end)`;
+  if (segmenter.branches.length === 0) return otherwiseSql(sql, segmenter, a);
+  const whens = segmenter.branches.map((b) => sql`when ${b.when(sql, a)} then ${b.label}::text`);
+  return sql`(case ${whens} else ${otherwiseSql(sql, segmenter, a)} end)`;
+}
+
+/**
+ * SQL: whether the row aliased `a` holds `value` — the same as `segmentValueSql(…) = value`, written as
+ * the branches that give it (its own condition, and none of those before it) so that a row without the
+ * value is dismissed by one test, and an index on the tested column can serve the first.
+ */
+export function segmentIsSql(sql: Sql, segmenter: Segmenter, a: string, value: string): Fragment {
+  // A condition on a null (no priority) is null, which CASE passes over: "is not true" does the same.
+  const noneOf = (branches: Segmenter["branches"]) =>
+    fragments(
+      sql,
+      branches.map((b) => sql` and (${b.when(sql, a)}) is not true`),
+    );
+  const ways: Fragment[] = [];
+  segmenter.branches.forEach((b, i) => {
+    if (b.label === value) ways.push(sql`((${b.when(sql, a)})${noneOf(segmenter.branches.slice(0, i))})`);
+  });
+  const o = segmenter.otherwise;
+  if ("value" in o) ways.push(sql`(${o.value(sql, a)} = ${value}::text${noneOf(segmenter.branches)})`);
+  else if (o.label === value) ways.push(sql`(true${noneOf(segmenter.branches)})`);
+  if (ways.length === 0) return sql`false`;
+  return sql`(${ways.flatMap((w, i) => (i === 0 ? [w] : [sql`or`, w]))})`;
 }
 
 /** SQL: whether the row aliased `a` holds more than one of the dimension's values (false for single-valued ones). */
@@ -56,8 +87,6 @@ export function multiValueSql(sql: Sql, segmenter: Segmenter, a: string): Fragme
   );
   return sql`((${terms}) > 1)`;
 }
-
-const constant = (label: string) => (sql: Sql) => sql`${label}::text`;
 
 /** The segmenter of a dimension, named with what the project's bindings and connection know. */
 export function segmenterOf(dimension: SegmentDimension, sources: LabelSources): Segmenter | null {
@@ -77,7 +106,7 @@ export function segmenterOf(dimension: SegmentDimension, sources: LabelSources):
         note: null,
         multiValued: false,
         branches,
-        otherwise: constant(UNKNOWN_TASK_TYPE),
+        otherwise: { label: UNKNOWN_TASK_TYPE },
       };
     }
     case "priority":
@@ -91,7 +120,7 @@ export function segmenterOf(dimension: SegmentDimension, sources: LabelSources):
           label: p,
           when: (sql: Sql, a: string) => sql`${col(sql, a, "priority")} = ${p}::task_priority`,
         })),
-        otherwise: constant(NO_VALUE),
+        otherwise: { label: NO_VALUE },
       };
     case "list": {
       const branches = sources.lists.map((l) => ({
@@ -106,7 +135,7 @@ export function segmenterOf(dimension: SegmentDimension, sources: LabelSources):
         multiValued: false,
         branches,
         // A list the project does not bind by itself (one inside a bound folder or space): its id.
-        otherwise: (sql, a) => sql`('list ' || ${col(sql, a, "home_list_id")})`,
+        otherwise: { value: (sql, a) => sql`('list ' || ${col(sql, a, "home_list_id")})` },
       };
     }
     case "tag_group":
@@ -120,7 +149,7 @@ export function segmenterOf(dimension: SegmentDimension, sources: LabelSources):
           label: tag,
           when: (sql: Sql, a: string) => sql`${tag}::text = any(${col(sql, a, "tags")})`,
         })),
-        otherwise: constant(NO_VALUE),
+        otherwise: { label: NO_VALUE },
       };
     case "drop_down":
     case "labels": {
@@ -135,7 +164,7 @@ export function segmenterOf(dimension: SegmentDimension, sources: LabelSources):
           note: `${label.note} The project's segment setting uses it, so every case counts in one segment until an admin picks another field in \`/flow settings segments\`.`,
           multiValued: false,
           branches: [],
-          otherwise: constant(label.name),
+          otherwise: { label: label.name },
         };
       }
       const options = field.kind === "drop_down" ? byOrderindex(field.options) : field.options;
@@ -156,7 +185,7 @@ export function segmenterOf(dimension: SegmentDimension, sources: LabelSources):
         note: null,
         multiValued: dimension.kind === "labels",
         branches,
-        otherwise: constant(NO_VALUE),
+        otherwise: { label: NO_VALUE },
       };
     }
   }
