@@ -163,6 +163,32 @@ describe("/flow settings segments", () => {
     expect(await setting()).toMatchObject({ dimension: "type", field_id: null, tag_group_name: null });
   });
 
+  it("`/flow settings` says what the project segments by when it saves", async () => {
+    const updated = app.slack.callsTo("views.update").length;
+    const viewId = await app.modals.open(async () => expect(await app.run("settings")).toEqual({}));
+    await expect.poll(() => app.slack.callsTo("views.update").length).toBe(updated + 1);
+    const view = app.slack.callsTo("views.update").at(-1)!.args.view as { blocks: Block[] };
+    // The state Slack sends for the modal as shown.
+    const state: Record<string, Record<string, unknown>> = {};
+    for (const block of view.blocks) {
+      if (block.type !== "input" || !block.block_id || !block.element) continue;
+      const el = block.element;
+      const value: Record<string, unknown> = { type: el.type };
+      if (el.type === "plain_text_input") value.value = el.initial_value ?? null;
+      if (el.type === "conversations_select") value.selected_conversation = el.initial_conversation ?? null;
+      if (el.type === "static_select" || el.type === "radio_buttons")
+        value.selected_option = el.initial_option;
+      if (el.type === "checkboxes") value.selected_options = el.initial_options ?? [];
+      state[block.block_id] = { value };
+    }
+    const before = app.slack.ephemerals().length;
+    await app.modals.submit(viewId, state);
+    await expect.poll(() => app.slack.ephemerals().length).toBe(before + 1);
+    expect(app.slack.ephemerals().at(-1)!.text).toContain(
+      "Segments: by task type. Change them with `/flow settings segments`.",
+    );
+  });
+
   it("refuses a submission forged by a member from the admin's modal, and writes nothing", async () => {
     const { id } = await openSegments();
     const before = await setting();
