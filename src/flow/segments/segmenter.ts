@@ -27,7 +27,7 @@ export interface Segmenter {
   dimension: Exclude<SegmentDimension, { kind: "none" }>;
   /** What the dimension is called in Slack: "task type", "priority", "home list", the group's or field's name. */
   title: string;
-  /** The values the dimension knows, in its own order; a case may also hold one of `fallbacks`. */
+  /** The values the dimension knows, in its own order (a home list flowbot has no name for shows as its id). */
   values: string[];
   /** Why the dimension cannot be read as set (its field is gone), or null. */
   note: string | null;
