@@ -8,6 +8,11 @@
 // years (10% still in progress, created in the last 60 days), paths with flow-backs, blocked spells and
 // reopens (a third of the finished ones without rework), and their rework events. The per-case flow facts are derived by the
 // database's own triggers while loading (timed as rebuild_ms), and a stage-mapping change is timed too.
+// Every case holds task fields spread over 8 segments per dimension (8 task types, a tag group of 8
+// tags, a labels field of 8 options; a quarter of the cases carry two of the tags and labels), and one
+// filtered report is timed per dimension — resolving the typed value, then the whole report on that
+// segment's cases (docs/flow-metrics.md §7); segment_report_ms is the slowest of the three. The whole
+// report of a segmented project (with its per-segment section) is timed too.
 // Timings are medians of `--runs` warm runs after one warm-up. The last line is the JSON result.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,12 +21,17 @@ import { connectDatabase } from "../src/db/connect-database.ts";
 import { runMigrations } from "../src/db/run-migrations.ts";
 import { startEmbeddedPostgres } from "../src/db/start-embedded-postgres.ts";
 import { ageingWip, computeFlowReport, computeHeadline } from "../src/flow/metrics/index.ts";
+import { loadSegmenter } from "../src/flow/metrics/segments.ts";
+import { resolveSegment, type SegmentFilter } from "../src/flow/segments/resolve-segment.ts";
+import type { SegmentDimension } from "../src/flow/segments/segment-settings.ts";
 import { createLogger } from "../src/log/create-logger.ts";
 import { intArg } from "./args.ts";
 
 const TASKS = intArg("tasks", 100_000);
 const RUNS = intArg("runs", 7);
 const STEPS = 10;
+/** Values of each segment dimension the cases are spread over. */
+const SEGMENTS = 8;
 
 const logger = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr);
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -101,12 +111,19 @@ try {
       await tx.unsafe("set local session_replication_role = replica");
       await tx.unsafe(`
       insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
-                                 status_orderindex, date_created, date_updated, assignees)
+                                 status_orderindex, date_created, date_updated, assignees,
+                                 task_type_id, tags, field_values)
       select ${`(array[${bindingIds.join(",")}])[1 + g.i % 4]`}, 'b' || g.i, 'Bench task ' || g.i,
              'https://app.clickup.com/t/b' || g.i, 'L', st.name, st.type, st.oi, g.created, g.created,
              jsonb_build_array(jsonb_build_object('id', g.i % 50, 'username', 'user' || (g.i % 50),
-                                                  'email', 'user' || (g.i % 50) || '@example.com'))
+                                                  'email', 'user' || (g.i % 50) || '@example.com')),
+             1000 + g.k,
+             case when g.two then array['t' || g.k, 't' || (g.k + 3) % ${SEGMENTS}] else array['t' || g.k] end,
+             jsonb_build_array(jsonb_build_object('fieldId', 'f-area', 'kind', 'labels', 'optionIds',
+               case when g.two then jsonb_build_array('opt-' || g.k, 'opt-' || (g.k + 3) % ${SEGMENTS})
+                    else jsonb_build_array('opt-' || g.k) end))
       from (select i, case when i % 10 = 0 then 0 else 1 + i % 3 end as tpl,
+                   abs(hashint8(i)) % ${SEGMENTS} as k, abs(hashint8(-i)) % 4 = 0 as two,
                    case when i % 10 = 0
                      then '${nowIso}'::timestamptz - make_interval(secs => (abs(hashint8(i)) % (60 * 86400)))
                      else '${nowIso}'::timestamptz - interval '1100 days'
@@ -182,6 +199,64 @@ try {
   );
   const afterMapping = await computeFlowReport(sql, projectId, { now });
 
+  // --- segments: each case holds one of 8 task types, tags and labels (a quarter two of them), loaded
+  // with it; here the names the workspace and the bindings give them ----------------------------------
+  const [connection] = await sql<{ id: number }[]>`
+    insert into connections (slack_team_id, clickup_team_id, clickup_team_name, token_sealed, token_last4,
+                             token_owner_id, token_owner_name, connected_by)
+    values ('TBENCH', '9001', 'Bench', 'sealed', '0000', 1, 'Bench', 'U0BENCH')
+    on conflict (slack_team_id) do update set clickup_team_name = excluded.clickup_team_name
+    returning id::int as id`;
+  const options = Array.from({ length: SEGMENTS }, (_, k) => ({
+    id: `opt-${k}`,
+    name: `Area ${k}`,
+    orderindex: null,
+  }));
+  await sql`
+    insert into custom_task_types (connection_id, type_id, name, fetched_at)
+    select ${connection!.id}, 1000 + k, 'Type ' || k, now() from generate_series(0, ${SEGMENTS - 1}) k
+    on conflict do nothing`;
+  await sql`
+    insert into custom_field_definitions (binding_id, field_id, name, kind, options, fetched_at)
+    select b, 'f-area', 'Area', 'labels', ${sql.json(options)}, now()
+    from unnest(${bindingIds}::bigint[]) b`;
+  const dimensions: [string, SegmentDimension, SegmentFilter][] = [
+    ["type", { kind: "type" }, { dimension: "type", value: "type 3" }],
+    [
+      "tag_group",
+      { kind: "tag_group", name: "kind", tags: Array.from({ length: SEGMENTS }, (_, k) => `t${k}`) },
+      { dimension: null, value: "T3" },
+    ],
+    ["labels", { kind: "labels", fieldId: "f-area" }, { dimension: null, value: "area 3" }],
+  ];
+  const segmentRuns: Record<string, { median: number; runs: number[]; finished: number; wip: number }> = {};
+  let segmented: { median: number; runs: number[] } | undefined;
+  for (const [name, dimension, filter] of dimensions) {
+    await sql`
+      insert into segment_settings (project_id, dimension, tag_group_name, tag_group_tags, field_id, updated_by)
+      values (${projectId}, ${dimension.kind}::segment_dimension,
+              ${dimension.kind === "tag_group" ? dimension.name : null},
+              ${dimension.kind === "tag_group" ? dimension.tags : []}::text[],
+              ${dimension.kind === "labels" ? dimension.fieldId : null}, 'U0BENCH')
+      on conflict (project_id) do update set dimension = excluded.dimension,
+        tag_group_name = excluded.tag_group_name, tag_group_tags = excluded.tag_group_tags,
+        field_id = excluded.field_id`;
+    let filtered: Awaited<ReturnType<typeof computeFlowReport>> | undefined;
+    const timing = await medianOf(async () => {
+      const resolved = await resolveSegment(sql, projectId, filter);
+      if (!resolved.ok) throw new Error(`the bench's ${name} filter resolved to ${resolved.problem}`);
+      filtered = await computeFlowReport(sql, projectId, { now, scope: resolved.scope });
+    });
+    segmentRuns[name] = { ...timing, finished: filtered!.throughput.total, wip: filtered!.wipNow };
+    if (name === "labels") {
+      segmented = await medianOf(async () => {
+        const breakdown = await loadSegmenter(sql, projectId);
+        await computeFlowReport(sql, projectId, { now, ...(breakdown ? { breakdown } : {}) });
+      });
+    }
+  }
+  const segmentReportMs = Math.max(...Object.values(segmentRuns).map((x) => x.median));
+
   const r = lastReport!;
   console.log(
     `project: ${tasks} cases, ${transitions} transitions, ${counts!.rework} rework events; ` +
@@ -192,6 +267,13 @@ try {
       `runs (ms) report ${JSON.stringify(report.runs)} scan ${JSON.stringify(scan.runs)} digest ${JSON.stringify(digest.runs)}`,
   );
   console.log(
+    "segments: one filtered report per dimension " +
+      Object.entries(segmentRuns)
+        .map(([name, x]) => `${name} ${JSON.stringify(x.runs)} (${x.finished} finished, WIP ${x.wip})`)
+        .join(", ") +
+      `; the whole segmented report ${JSON.stringify(segmented!.runs)}`,
+  );
+  console.log(
     JSON.stringify({
       tasks,
       transitions,
@@ -199,6 +281,12 @@ try {
       scan_ms: round(scan.median),
       ratio_vs_scan: round(report.median / scan.median, 2),
       digest_ms: round(digest.median),
+      segment_report_ms: round(segmentReportMs),
+      segment_report_ms_by_dimension: Object.fromEntries(
+        Object.entries(segmentRuns).map(([name, x]) => [name, round(x.median)]),
+      ),
+      segmented_report_ms: round(segmented!.median),
+      segments: SEGMENTS,
       digest_fn:
         digestModule && typeof digestModule.computeDigest === "function"
           ? "computeDigest"

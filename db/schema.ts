@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   doublePrecision,
   index,
   integer,
@@ -576,4 +577,43 @@ export const slackRequestsSeen = pgTable(
     expiresAt: ts("expires_at").notNull(),
   },
   (t) => [index("slack_requests_seen_expires_at").on(t.expiresAt)],
+);
+
+/** What a project segments its cases by (docs/flow-metrics.md §6.3); `none` makes the project one segment. */
+export const segmentDimension = pgEnum("segment_dimension", [
+  "none",
+  "type",
+  "priority",
+  "tag_group",
+  "drop_down",
+  "labels",
+  "list",
+]);
+
+/**
+ * A project's segment dimension, set with `/flow settings segments` (src/flow/segments/). A tag group is a
+ * name and its tags in the admin's order, kept as keys (trimmed, lower-cased as tracked_cases.tags are);
+ * a drop-down or labels dimension names its custom field by id, so a rename in ClickUp keeps it.
+ * No row is the same as `none`.
+ */
+export const segmentSettings = pgTable(
+  "segment_settings",
+  {
+    projectId: bigint("project_id", { mode: "number" })
+      .primaryKey()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    dimension: segmentDimension("dimension").notNull().default("none"),
+    tagGroupName: text("tag_group_name"),
+    tagGroupTags: text("tag_group_tags").array().notNull().default(sql`'{}'::text[]`),
+    fieldId: text("field_id"),
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      "segment_settings_shape",
+      sql`(${t.dimension} <> 'tag_group' or (${t.tagGroupName} is not null and cardinality(${t.tagGroupTags}) > 0))
+        and (${t.dimension} not in ('drop_down', 'labels') or ${t.fieldId} is not null)`,
+    ),
+  ],
 );

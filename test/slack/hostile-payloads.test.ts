@@ -45,7 +45,7 @@ let flowbot: Flowbot;
 let url: string;
 let bindingId: number;
 /** Modals the admin opened (and the confirm view Bind pushed), which attackers send from. */
-const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "" };
+const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "", segments: "" };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -98,6 +98,7 @@ beforeAll(async () => {
   views.connect = await kit.open(() => command("connect", ADMIN, TEAM));
   views.disconnect = await kit.open(() => command("disconnect", ADMIN, TEAM));
   views.settings = await kit.open(() => command("settings", ADMIN, TEAM));
+  views.segments = await kit.open(() => command("settings segments", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -205,6 +206,7 @@ const COMMANDS = [
   "module on",
   "bind",
   "settings",
+  "settings segments",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -262,6 +264,22 @@ const PATHS: Path[] = [
         await modals().submit(
           views.settings,
           { time_zone: { value: { type: "plain_text_input", value: "Asia/Tokyo" } } },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_settings_segments",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.segments,
+          {
+            segment_dimension: {
+              value: { type: "radio_buttons", selected_option: { value: "priority" } },
+            },
+          },
           as(a),
         )
       ).body,

@@ -2,8 +2,16 @@ import type { Sql } from "postgres";
 import { FLOW_STAGES } from "../stage-mapping.ts";
 import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
 import { reworkEvents } from "./rework.ts";
+import { segmentBreakdown, segmentCaseIds, segmentThreshold } from "./segments.ts";
 import { timeInStatus } from "./time-in-status.ts";
-import type { AgeingWip, FlowReport, Headline, MetricsOptions, TimeInStage } from "./types.ts";
+import type {
+  AgeingWip,
+  FlowReport,
+  Headline,
+  MetricsOptions,
+  SegmentSummary,
+  TimeInStage,
+} from "./types.ts";
 import { DAY_MS, loadMetricsSettings, type MetricsSettings, windowOf } from "./window-settings.ts";
 import { ageingItems, sleOf, thresholdsOf, wipCounts } from "./wip-ageing.ts";
 
@@ -19,16 +27,36 @@ export async function computeFlowReport(
   projectId: number,
   opts: MetricsOptions,
 ): Promise<FlowReport> {
-  const s = await loadMetricsSettings(sql, projectId);
-  const days = opts.windowDays ?? s.windowDays;
+  const project = await loadMetricsSettings(sql, projectId);
+  const days = opts.windowDays ?? project.windowDays;
   const { from, to } = windowOf(opts.now, days);
-  const [fin, statuses, rework, scatter] = await Promise.all([
+  // A filtered report reads every metric through the segment's scope, its cases found once; its SLE
+  // rule also needs the project's own percentiles (docs/flow-metrics.md §7).
+  const [caseIds, projectCycle] = opts.scope
+    ? await Promise.all([
+        segmentCaseIds(sql, projectId, opts.scope, from, to),
+        cyclePercentiles(sql, project, from, to),
+      ])
+    : [undefined, null];
+  const scope = opts.scope && caseIds !== undefined ? { ...opts.scope, caseIds } : undefined;
+  const s: MetricsSettings = scope ? { ...project, scope } : project;
+  const [fin, statuses, rework, scatter, segments] = await Promise.all([
     finishedStats(sql, s, from, to),
     timeInStatus(sql, s, from, to),
     reworkEvents(sql, s, from, to, REPORT_LIMITS.reworkEvents),
     cycleScatter(sql, s, from, to, REPORT_LIMITS.cycleScatter),
+    opts.breakdown && !opts.scope ? segmentBreakdown(sql, project, opts.breakdown, from, to) : null,
   ]);
-  const thresholds = thresholdsOf(s, fin.cycleTime);
+  const segment =
+    opts.scope && projectCycle
+      ? {
+          title: opts.scope.segmenter.title,
+          value: opts.scope.value,
+          note: opts.scope.segmenter.note,
+          ...segmentThreshold(project, fin.cycleTime, projectCycle),
+        }
+      : null;
+  const thresholds = segment ? segment.thresholds : thresholdsOf(s, fin.cycleTime);
   const [counts, ageing] = await Promise.all([
     wipCounts(sql, s, opts.now, thresholds.thresholdDays),
     ageingItems(sql, s, opts.now, thresholds, REPORT_LIMITS.ageing),
@@ -45,7 +73,7 @@ export async function computeFlowReport(
     window: { days, from, to, timeZone: s.timeZone, clock: s.clock },
     cycleTime: fin.cycleTime,
     leadTime: fin.leadTime,
-    sle: sleOf(s, fin.cycleTime.p85),
+    sle: segment ? sleOfSegment(segment.sle) : sleOf(s, fin.cycleTime.p85),
     throughput: { total: fin.finished, perWeek: fin.throughput },
     wipNow: counts.wip,
     flowEfficiency: fin.flowEfficiency === null ? null : Math.min(1, fin.flowEfficiency),
@@ -65,7 +93,16 @@ export async function computeFlowReport(
     cycleScatter: scatter,
     ageingThresholdDays: thresholds.thresholdDays,
     thresholds,
+    ...(segment ? { segment } : {}),
+    ...(segments ? { segments } : {}),
   };
+}
+
+/** A segment's SLE in the report's terms: its own 85th percentile, or the project's (by hand or p85). */
+function sleOfSegment(sle: SegmentSummary["sle"]): FlowReport["sle"] {
+  if (sle.source === "own") return { days: sle.days, source: "p85" };
+  if (sle.source === "project") return { days: sle.days, source: sle.projectSource };
+  return { days: null, source: "none" };
 }
 
 /** `settings`: the project's metrics settings when the caller has them already (read once per digest). */

@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import { finishedWithReworkCount } from "./rework.ts";
+import { caseScope } from "./segments-scope.ts";
 import { cycleColumn, leadColumn, type PercentileRow, percentileJson, percentiles } from "./sql-fragments.ts";
 import { type ThroughputRow, throughputWeeks, toThroughputWeeks } from "./throughput.ts";
 import type { CycleScatterPoint, CycleTimePercentiles, Percentiles, ThroughputWeek } from "./types.ts";
@@ -53,6 +54,7 @@ export async function finishedStats(
       from flow_cases fc
       where fc.project_id = ${s.projectId}
         and fc.finished_at >= ${from}::timestamptz and fc.finished_at <= ${to}::timestamptz
+        ${caseScope(sql, s, "fc.case_id")}
     )
     select
       (select count(*)::int from fin) as finished,
@@ -99,7 +101,8 @@ export async function cyclePercentiles(
     from (select ${sql(cycleColumn(s))} as cycle
           from flow_cases
           where project_id = ${s.projectId} and started_at is not null
-            and finished_at >= ${from}::timestamptz and finished_at <= ${to}::timestamptz) fc`;
+            and finished_at >= ${from}::timestamptz and finished_at <= ${to}::timestamptz
+            ${caseScope(sql, s, "flow_cases.case_id")}) fc`;
   return percentiles(row?.cycle ?? { n: 0, p50: null, p70: null, p85: null, p95: null });
 }
 
@@ -118,6 +121,7 @@ export async function cycleScatter(
     from (select * from flow_cases
           where project_id = ${s.projectId} and started_at is not null
             and finished_at >= ${from}::timestamptz and finished_at <= ${to}::timestamptz
+            ${caseScope(sql, s, "flow_cases.case_id")}
           order by finished_at desc, case_id desc limit ${limit}) fc
     join tracked_cases tc on tc.id = fc.case_id
     order by fc.finished_at desc, fc.case_id desc`;

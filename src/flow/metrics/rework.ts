@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { caseScope, type SegmentScope } from "./segments-scope.ts";
 import type { ReworkEventItem } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -8,12 +9,13 @@ import type { MetricsSettings } from "./window-settings.ts";
  * SQL fragment `from rework_events r where …`: the project's rework events in the period that still count —
  * those of cases still tracked and not deleted (docs/flow-metrics.md §4.7). The report and the digest both
  * read rework through it. The few events that do not count are excluded by a partial index, so a count
- * reads only the period's events.
+ * reads only the period's events. With `scope`, only the events of that segment's cases (a filtered report, §7).
  */
 export function reworkEventsIn(
   sql: Sql,
   projectId: number,
   period: { from: Date; fromInclusive: boolean; to: Date },
+  scope?: SegmentScope,
 ) {
   const { from } = period;
   return sql`
@@ -22,7 +24,8 @@ export function reworkEventsIn(
       and ${period.fromInclusive ? sql`r.occurred_at >= ${from}::timestamptz` : sql`r.occurred_at > ${from}::timestamptz`}
       and r.occurred_at <= ${period.to}::timestamptz
       and not exists (select 1 from tracked_cases x
-                      where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))`;
+                      where x.id = r.case_id and (not x.tracked or x.deleted_at is not null))
+      ${caseScope(sql, { scope }, "r.case_id")}`;
 }
 
 /** Rework events in [from, to], newest first (at most `limit`), and how many there are. */
@@ -33,7 +36,7 @@ export async function reworkEvents(
   to: Date,
   limit: number,
 ): Promise<{ events: ReworkEventItem[]; total: number }> {
-  const inWindow = reworkEventsIn(sql, s.projectId, { from, fromInclusive: true, to });
+  const inWindow = reworkEventsIn(sql, s.projectId, { from, fromInclusive: true, to }, s.scope);
   const [rows, [count]] = await Promise.all([
     sql<ReworkEventItem[]>`
       select r.case_id::float8 as "caseId", tc.name as "taskName", tc.url, r.kind::text as kind,

@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { caseScope } from "./segments-scope.ts";
 import type { TimeInStatus } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -17,6 +18,7 @@ export async function timeInStatus(
       from flow_case_status
       where project_id = ${s.projectId}
         and case_finished_at >= ${from}::timestamptz and case_finished_at <= ${to}::timestamptz
+        ${caseScope(sql, s, "flow_case_status.case_id")}
       group by status_name
       having sum(seconds) > 0
     )

@@ -1,4 +1,7 @@
+import type { Segmenter } from "../segments/segmenter.ts";
 import type { FlowStage } from "../stage-mapping.ts";
+import type { SegmentBreakdown, SegmentThreshold } from "./segments.ts";
+import type { SegmentScope } from "./segments-scope.ts";
 
 /**
  * The Flow view's numbers for one project (docs/flow-metrics.md §4). Durations are in days (fractional, not
@@ -150,6 +153,18 @@ export interface FlowReport {
   ageingThresholdDays: number | null;
   /** The cycle-time percentiles and configured threshold the ageing list is measured against. */
   thresholds: AgeingThresholds;
+  /** Set when the report covers one segment only (docs/flow-metrics.md §7): which, and its SLE rule. */
+  segment?: SegmentSummary;
+  /** Set when asked for (the project has a segment dimension): the per-segment section (§7). */
+  segments?: SegmentBreakdown;
+}
+
+/** The segment a filtered report covers: every number of the report counts its cases only. */
+export interface SegmentSummary extends SegmentThreshold {
+  /** The dimension's name, e.g. "task type". */
+  title: string;
+  value: string;
+  note: string | null;
 }
 
 export interface Headline {
@@ -185,4 +200,8 @@ export interface AgeingWip {
 export interface MetricsOptions {
   now: Date;
   windowDays?: number;
+  /** Report on this segment's cases only (docs/flow-metrics.md §7). */
+  scope?: SegmentScope;
+  /** Add the per-segment section of this dimension (§7). */
+  breakdown?: Segmenter;
 }

@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import type { SegmentScope } from "./segments-scope.ts";
 import type { FlowClock } from "./types.ts";
 
 /** The project settings the metrics read (db/schema.ts `projects`), and the report window. */
@@ -10,6 +11,8 @@ export interface MetricsSettings {
   ageingFixedDays: number | null;
   sleDays: number | null;
   clock: FlowClock;
+  /** Restricts every metric to one segment's cases (docs/flow-metrics.md §7); absent: the whole project. */
+  scope?: SegmentScope;
 }
 
 class ProjectNotFoundError extends Error {

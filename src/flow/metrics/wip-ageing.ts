@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { caseScope } from "./segments-scope.ts";
 import type { AgeingItem, AgeingThresholds, Assignee, Pace, Percentiles } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -58,7 +59,8 @@ export async function wipCounts(
               and flowbot_days(started_at, ${now}::timestamptz, ${s.timeZone}, ${s.clock === "working"})
                   > ${thresholdDays}::float8))::int as "overThreshold"
     from flow_cases
-    where project_id = ${s.projectId} and finished_at is null and started_at is not null`;
+    where project_id = ${s.projectId} and finished_at is null and started_at is not null
+      ${caseScope(sql, s, "flow_cases.case_id")}`;
   return row ?? { wip: 0, overThreshold: 0 };
 }
 
@@ -86,6 +88,7 @@ export async function ageingItems(
            flowbot_days(fc.current_since, ${now}::timestamptz, ${s.timeZone}, ${working}) as "daysInStatus"
     from flow_cases fc join tracked_cases tc on tc.id = fc.case_id
     where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null
+      ${caseScope(sql, s, "fc.case_id")}
     order by fc.started_at, fc.case_id
     ${limit === null ? sql`` : sql`limit ${limit}`}`;
   return rows.map((r) => {

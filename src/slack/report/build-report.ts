@@ -2,19 +2,37 @@ import type { WebClient } from "@slack/web-api";
 import type { Sql } from "postgres";
 import type { Db } from "../../db/connect-database.ts";
 import { ageingWip, computeFlowReport } from "../../flow/metrics/index.ts";
+import { loadSegmenter } from "../../flow/metrics/segments.ts";
+import type { SegmentScope } from "../../flow/metrics/segments-scope.ts";
 import type { FlowReport } from "../../flow/metrics/types.ts";
+import { loadMetricsSettings } from "../../flow/metrics/window-settings.ts";
 import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
+import type { SegmentFilter } from "../../flow/segments/resolve-segment.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { describeSlackError } from "../views/block-kit.ts";
-import { plural } from "../views/mrkdwn.ts";
+import { escapeMrkdwn, plural } from "../views/mrkdwn.ts";
 import { type ChartFiles, type FlowViewMessage, flowViewMessage, reportIsEmpty } from "./flow-view-blocks.ts";
 import { renderReportCharts, uploadCharts } from "./report-charts.ts";
+
+/** Slack's limit on a button's value. */
+const SHARE_VALUE_LIMIT = 2000;
 
 /** The ageing chart draws at most this many dots (the oldest); more would only blur into a band. */
 const AGEING_CHART_MAX_POINTS = 2000;
 
-/** What the "Share to channel" button carries: enough to rebuild the same view without a database row. */
-export type ShareValue = { p: number; d: number; t: number; a?: string; c?: string };
+/**
+ * What the "Share to channel" button carries: enough to rebuild the same view without a database row —
+ * and for a filtered report, the filter as typed (`g`: dimension or null, `v`: value), resolved again.
+ */
+export type ShareValue = {
+  p: number;
+  d: number;
+  t: number;
+  a?: string;
+  c?: string;
+  g?: string | null;
+  v?: string;
+};
 
 function encodeShareValue(value: ShareValue): string {
   return JSON.stringify(value);
@@ -28,7 +46,11 @@ export function decodeShareValue(raw: string | undefined): ShareValue | null {
     const file = (x: unknown) => (typeof x === "string" && /^F[A-Z0-9]+$/.test(x) ? x : undefined);
     const a = file(v.a);
     const c = file(v.c);
-    return { p: v.p!, d: v.d!, t: v.t!, ...(a ? { a } : {}), ...(c ? { c } : {}) };
+    const filter =
+      typeof v.v === "string" && v.v !== "" && (v.g === undefined || v.g === null || typeof v.g === "string")
+        ? { g: v.g ?? null, v: v.v }
+        : {};
+    return { p: v.p!, d: v.d!, t: v.t!, ...(a ? { a } : {}), ...(c ? { c } : {}), ...filter };
   } catch {
     return null;
   }
@@ -48,9 +70,25 @@ export type BuildReportDeps = { db: Db; sql: Sql; client: WebClient; logger: Log
 export async function buildReport(
   deps: BuildReportDeps,
   project: ReportProject,
-  opts: { at: Date; windowDays: number; shareable: boolean; files?: ChartFiles; sharedBy?: string },
+  opts: {
+    at: Date;
+    windowDays: number;
+    shareable: boolean;
+    files?: ChartFiles;
+    sharedBy?: string;
+    /** One segment only (docs/flow-metrics.md §7), and the filter as typed, for the share button. */
+    segment?: { scope: SegmentScope; filter: SegmentFilter };
+  },
 ): Promise<BuiltReport> {
-  const report = await computeFlowReport(deps.sql, project.id, { now: opts.at, windowDays: opts.windowDays });
+  const scope = opts.segment?.scope;
+  // A whole-project report of a segmented project shows the per-segment section (§7).
+  const breakdown = scope ? null : await loadSegmenter(deps.sql, project.id);
+  const report = await computeFlowReport(deps.sql, project.id, {
+    now: opts.at,
+    windowDays: opts.windowDays,
+    ...(scope ? { scope } : {}),
+    ...(breakdown ? { breakdown } : {}),
+  });
   if (reportIsEmpty(report)) {
     return { kind: "empty", message: emptyMessage(project, report) };
   }
@@ -63,7 +101,11 @@ export async function buildReport(
       const [wipItems, order] = await Promise.all([
         report.ageingTotal <= report.ageing.length
           ? report.ageing
-          : ageingWip(deps.sql, project.id, { now: opts.at }).then((w) => w.items),
+          : loadMetricsSettings(deps.sql, project.id)
+              .then((settings) =>
+                ageingWip(deps.sql, project.id, { now: opts.at, settings: { ...settings, scope } }),
+              )
+              .then((w) => w.items),
         statusOrder(deps.db, project.id),
       ]);
       const images = renderReportCharts(report, wipItems.slice(0, AGEING_CHART_MAX_POINTS), order);
@@ -76,15 +118,18 @@ export async function buildReport(
       chartProblem = describeSlackError(err);
     }
   }
-  const shareValue = opts.shareable
+  const encoded = opts.shareable
     ? encodeShareValue({
         p: project.id,
         d: report.window.days,
         t: opts.at.getTime(),
         ...(files.ageing ? { a: files.ageing } : {}),
         ...(files.cycleTime ? { c: files.cycleTime } : {}),
+        ...(opts.segment ? { g: opts.segment.filter.dimension, v: opts.segment.filter.value } : {}),
       })
     : undefined;
+  // Slack caps a button's value; a filter too long to carry leaves the private copy without the button.
+  const shareValue = encoded && encoded.length <= SHARE_VALUE_LIMIT ? encoded : undefined;
   const message = flowViewMessage(report, {
     channelId: project.channelId,
     at: opts.at,
@@ -102,6 +147,10 @@ export async function buildReport(
 
 function emptyMessage(project: ReportProject, report: FlowReport): FlowViewMessage {
   const window = report.window.days;
+  if (report.segment) {
+    const text = `:seedling: No task whose ${escapeMrkdwn(report.segment.title)} is *${escapeMrkdwn(report.segment.value)}* finished in <#${project.channelId}> in the last ${plural(window, "day")}, and none is in progress.${window < 365 ? ` Try a longer window, e.g. \`/flow report ${Math.min(window * 4, 365)}d\`.` : ""}`;
+    return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  }
   const text = [
     `:seedling: No flow data in <#${project.channelId}> for the last ${plural(window, "day")} yet: nothing finished and nothing in progress.`,
     "• If the binding is new, its backfill may still be running — `/flow bindings` shows its progress; `/flow backfill` starts one.",

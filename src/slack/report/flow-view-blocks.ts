@@ -2,6 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import type { AgeingItem, FlowReport, Pace } from "../../flow/metrics/types.ts";
 import { button, clip, context as contextLine, section } from "../views/block-kit.ts";
 import { dateFormatter, days, escapeMrkdwn, link, percent, plural } from "../views/mrkdwn.ts";
+import { segmentLines, segmentSleText, segmentTitle } from "./segment-blocks.ts";
 
 /** Slack's documented ceiling for blocks in one message. */
 const MESSAGE_BLOCK_LIMIT = 50;
@@ -60,7 +61,16 @@ export function flowViewMessage(report: FlowReport, context: FlowViewContext): F
   const estimatedMark = (estimated: boolean) => (estimated ? " ≈" : "");
 
   const blocks: KnownBlock[] = [
-    { type: "header", text: { type: "plain_text", text: `Flow report · last ${report.window.days} days` } },
+    {
+      type: "header",
+      text: {
+        type: "plain_text",
+        text: clip(
+          `Flow report · last ${report.window.days} days${report.segment ? ` · ${segmentTitle(report.segment)}` : ""}`,
+          150,
+        ),
+      },
+    },
     {
       type: "context",
       elements: [
@@ -76,6 +86,15 @@ export function flowViewMessage(report: FlowReport, context: FlowViewContext): F
   if (context.note) blocks.push(contextLine(context.note));
   const notes = estimateNotes(report);
   if (notes) blocks.push(contextLine(notes));
+  if (report.segment) {
+    const { segment } = report;
+    blocks.push(
+      contextLine(
+        `:label: Only the tasks whose ${escapeMrkdwn(clip(segment.title, 60))} is *${escapeMrkdwn(clip(segment.value, 80))}* now: every number and list below counts them alone.${segment.note ? ` ${segment.note}` : ""}`,
+      ),
+    );
+  }
+  if (report.segments) blocks.push(...segmentLines(report.segments));
 
   if (context.charts.ageing) {
     blocks.push({
@@ -149,8 +168,9 @@ function headlineFields(report: FlowReport) {
   const weeks = report.window.days / 7;
   const perWeek = report.throughput.total / weeks;
   const recent = report.throughput.perWeek.slice(-6).map((w) => w.count);
-  const sle =
-    report.sle.days === null
+  const sle = report.segment
+    ? segmentSleText(report.segment)
+    : report.sle.days === null
       ? "not known yet (no finished task)"
       : `85% of tasks finish within *${days(report.sle.days)}*${report.sle.source === "manual" ? " (set by hand)" : ""}`;
   const threshold = report.ageingThresholdDays === null ? "" : ` (over ${days(report.ageingThresholdDays)})`;
@@ -244,7 +264,7 @@ function ageingLine(item: AgeingItem, mark: (estimated: boolean) => string): str
 }
 
 function summaryText(report: FlowReport): string {
-  return `Flow report, last ${report.window.days} days: cycle time 85% ${days(report.cycleTime.p85)}, ${report.throughput.total} finished, ${report.wipNow} in progress.`;
+  return `Flow report, last ${report.window.days} days${report.segment ? ` (${segmentTitle(report.segment)})` : ""}: cycle time 85% ${days(report.cycleTime.p85)}, ${report.throughput.total} finished, ${report.wipNow} in progress.`;
 }
 
 function timeOf(date: Date, timeZone: string): string {

@@ -8,9 +8,12 @@ import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { describeSlackError, slackErrorCode } from "../views/block-kit.ts";
+import { escapeMrkdwn } from "../views/mrkdwn.ts";
 import { buildReport, decodeShareValue } from "./build-report.ts";
 import { SHARE_ACTION_ID } from "./flow-view-blocks.ts";
-import { parseWindow } from "./parse-window.ts";
+import { parseReportArgs } from "./parse-window.ts";
+import { segmentTitle } from "./segment-blocks.ts";
+import { filterProblemText, resolveFilter } from "./segment-filter.ts";
 
 /** App Home button: the project's report, sent to the user in the app's DM. */
 export const HOME_OPEN_REPORT_ACTION_ID = "flow_home_open_report";
@@ -58,8 +61,17 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
         );
         return;
       }
+      // A filtered report is shared filtered: its filter is resolved again, as when it was typed.
+      const segment = share.v
+        ? await resolveFilter(database.sql, project.id, { dimension: share.g ?? null, value: share.v })
+        : null;
+      if (segment && !segment.ok) {
+        await ephemeral(respond, filterProblemText(segment, share.d));
+        return;
+      }
       try {
         const built = await buildReport(deps(client), project, {
+          ...(segment?.ok ? { segment: segment.segment } : {}),
           at: new Date(share.t),
           windowDays: share.d,
           shareable: false,
@@ -108,12 +120,12 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
   return [
     {
       name: "report",
-      usage: "/flow report [30d|90d|12w]",
+      usage: "/flow report [30d|90d|12w] [type:Bug]",
       summary:
-        "This channel's Flow view, just for you: cycle time, SLE, throughput, WIP, ageing tasks, rework and two charts, with a Share to channel button",
+        "This channel's Flow view, just for you: cycle time, SLE, throughput, WIP, ageing tasks, rework and two charts, with a Share to channel button; `type:Bug`, `priority:urgent` or a bare value reports on one segment",
       access: anyone(),
       async run({ args, command, ack, respond, client, access }) {
-        const window = parseWindow(args);
+        const window = parseReportArgs(args);
         if (!window.ok) {
           await ack({ response_type: "ephemeral", text: window.message });
           return;
@@ -127,12 +139,22 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
           return;
         }
         const days = window.days ?? project.windowDays;
+        const segment = window.segment ? await resolveFilter(database.sql, project.id, window.segment) : null;
+        if (segment && !segment.ok) {
+          await ack({ response_type: "ephemeral", text: filterProblemText(segment, days) });
+          return;
+        }
+        const scope = segment?.ok ? segment.segment.scope : null;
+        const which = scope
+          ? ` (${escapeMrkdwn(segmentTitle({ title: scope.segmenter.title, value: scope.value }))})`
+          : "";
         await ack({
           response_type: "ephemeral",
-          text: `:hourglass_flowing_sand: Building the Flow view of <#${project.channelId}> for the last ${days} days…`,
+          text: `:hourglass_flowing_sand: Building the Flow view of <#${project.channelId}>${which} for the last ${days} days…`,
         });
         try {
           const built = await buildReport(deps(client), project, {
+            ...(segment?.ok ? { segment: segment.segment } : {}),
             at: new Date(services.now()),
             windowDays: days,
             shareable: true,

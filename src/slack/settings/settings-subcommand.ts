@@ -9,6 +9,8 @@ import { noticeModal } from "../views/notice-modal.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
+import { segmentsSettings } from "./segments-settings.ts";
+import { segmentsLine } from "./segments-summary.ts";
 import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
 
 const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
@@ -25,6 +27,10 @@ function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined 
 /** `/flow settings` (admins, in a project channel): digest schedule, ageing threshold, clock and stage mapping. */
 export function settingsSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
   const { db } = services.database;
+  // `/flow settings <area>` opens that area's own modal.
+  const areas: Record<string, ReturnType<typeof segmentsSettings>> = {
+    segments: segmentsSettings(routes, services),
+  };
 
   routes.view(
     SETTINGS_CALLBACK,
@@ -99,18 +105,36 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
             "\n:warning: The stage mapping was saved, but rework events could not be recomputed; they follow the old mapping until the settings are saved again.";
         }
       }
+      const segments = await segmentsLine(services.database.sql, project.id).catch((err: unknown) => {
+        services.logger.warn({ err, projectId: project.id }, "could not describe the segment settings");
+        return "";
+      });
       await tell(
-        `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${note}`,
+        `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${segments}${note}`,
       );
     },
   );
 
   return {
     name: "settings",
-    usage: "/flow settings",
-    summary: "digest channel, days, time and time zone, ageing threshold, working days and stage mapping",
+    usage: "/flow settings [segments]",
+    summary:
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by",
     access: admin("run `/flow settings`"),
-    async run({ ack, client, command, access }) {
+    async run({ ack, client, command, access, args }) {
+      const area = args[0]?.toLowerCase();
+      if (area !== undefined) {
+        const open = areas[area];
+        if (!open) {
+          await ack({
+            response_type: "ephemeral",
+            text: `\`/flow settings ${area.replace(/`/g, "'").slice(0, 40)}\` is not a settings area. Run \`/flow settings\` for the project's settings, or \`/flow settings ${Object.keys(areas).join("` or `/flow settings ")}\`.`,
+          });
+          return;
+        }
+        await open({ ack, client, command, access });
+        return;
+      }
       const project = await findProject(db, access.teamId, command.channel_id);
       if (!project) {
         await ack({

@@ -1,0 +1,137 @@
+import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import { loadLabelSources } from "../../flow/segments/label-sources.ts";
+import { loadSegmentDimension, saveSegmentDimension } from "../../flow/segments/segment-settings.ts";
+import { findProject } from "../../flow/settings/project-settings.ts";
+import type { Access } from "../access/check-access.ts";
+import { admin } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
+import type { SlackServices } from "../slack-services.ts";
+import { noticeModal } from "../views/notice-modal.ts";
+import { describeSegments, SEGMENTS_CALLBACK, segmentsModal } from "./segments-modal.ts";
+import { parseSegmentsSubmission } from "./segments-submission.ts";
+
+const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
+
+function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type OpenContext = {
+  ack: AckFn<string | RespondArguments>;
+  client: WebClient;
+  command: SlashCommand;
+  access: Access;
+};
+
+/**
+ * `/flow settings segments` (admins, in a project channel): the project's segment dimension
+ * (docs/flow-metrics.md §6.2–§6.3) in a modal of its own, recorded so that only the admin who opened it
+ * can submit it, for the channel it was opened in. Returns the opener the settings subcommand routes to.
+ */
+export function segmentsSettings(
+  routes: SlackRoutes,
+  services: SlackServices,
+): (ctx: OpenContext) => Promise<void> {
+  const { db, sql } = services.database;
+
+  routes.view(
+    SEGMENTS_CALLBACK,
+    admin("change segment settings", "segments"),
+    async ({ ack, view, client, access }) => {
+      const opened = access.view!;
+      const meta = readMetadata(view.private_metadata);
+      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
+        await ack({
+          response_action: "update",
+          view: noticeModal(
+            "Segments",
+            "This dialog is damaged; nothing was saved. Run `/flow settings segments` again.",
+          ),
+        });
+        return;
+      }
+      const project = await findProject(db, access.teamId, meta.channelId);
+      if (!project || project.id !== meta.projectId) {
+        await ack({
+          response_action: "update",
+          view: noticeModal("Segments", "This channel's project no longer exists; nothing was saved."),
+        });
+        return;
+      }
+      const { fields } = await loadLabelSources(sql, project.id);
+      const parsed = parseSegmentsSubmission(view.state.values, fields);
+      if (!parsed.ok) {
+        await ack({ response_action: "errors", errors: parsed.errors });
+        return;
+      }
+      try {
+        await saveSegmentDimension(sql, project.id, parsed.dimension, {
+          userId: access.userId,
+          at: new Date(services.now()),
+        });
+      } catch (err) {
+        services.logger.error({ err, projectId: project.id }, "saving segment settings failed");
+        await ack({
+          response_action: "update",
+          view: noticeModal(
+            "Segments",
+            ":x: The segments could not be saved (database error); nothing changed. Try again in a minute.",
+          ),
+        });
+        return;
+      }
+      await ack();
+      services.logger.info(
+        { projectId: project.id, dimension: parsed.dimension.kind },
+        "segment settings saved",
+      );
+      // Metrics read the dimension when they are computed: nothing is derived again, nothing re-read from ClickUp.
+      await client.chat
+        .postEphemeral({
+          channel: project.channelId,
+          user: access.userId,
+          text: `:white_check_mark: ${describeSegments(parsed.dimension, fields)} \`/flow report\` shows them from now on.`,
+        })
+        .catch((err: unknown) =>
+          services.logger.warn({ err }, "could not tell the admin about the segments"),
+        );
+    },
+  );
+
+  return async ({ ack, client, command, access }) => {
+    const project = await findProject(db, access.teamId, command.channel_id);
+    if (!project) {
+      await ack({
+        response_type: "ephemeral",
+        text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings segments` again.",
+      });
+      return;
+    }
+    await ack();
+    const [dimension, { fields }] = await Promise.all([
+      loadSegmentDimension(sql, project.id),
+      loadLabelSources(sql, project.id),
+    ]);
+    await services.openModal(client, {
+      triggerId: command.trigger_id,
+      view: segmentsModal(
+        { projectId: project.id, channelId: project.channelId },
+        dimension,
+        fields,
+        describeSegments(dimension, fields),
+      ),
+      kind: "segments",
+      teamId: access.teamId,
+      userId: access.userId,
+      channelId: project.channelId,
+      projectId: project.id,
+    });
+  };
+}
