@@ -6,7 +6,7 @@ import {
   loadFieldDefinitions,
   optionLabel,
   UNKNOWN_FIELD,
-  UNKNOWN_OPTION,
+  UNKNOWN_VALUE,
 } from "../../src/sync/task-fields/index.ts";
 import { type ClickUpFake, createClickUpFake } from "../fakes/clickup/index.ts";
 import { createSlackFake } from "../fakes/slack/index.ts";
@@ -602,7 +602,7 @@ describe("live task fields through the running app", () => {
       known: false,
       note: expect.stringContaining(severity.id),
     });
-    expect(optionLabel(severity.id, severity.options[0]!.id, definitions)).toBe(UNKNOWN_OPTION);
+    expect(optionLabel(severity.id, severity.options[0]!.id, definitions)).toBe(UNKNOWN_VALUE);
     expect(logs.lines.slice(logged).map((l) => l.msg)).toEqual([]);
     const outcomes = await flowbot.database.sql`
       select distinct outcome::text from webhook_deliveries where task_id = ${t.id}`;

@@ -1,6 +1,6 @@
 import type { PendingQuery, Row, Sql } from "postgres";
 import { sqlJson } from "../../db/sql-json.ts";
-import { fieldLabel } from "../../sync/task-fields/field-definitions.ts";
+import { fieldLabel, UNKNOWN_VALUE } from "../../sync/task-fields/field-definitions.ts";
 import { taskTypeName, UNKNOWN_TASK_TYPE } from "../../sync/task-fields/task-types.ts";
 import { PRIORITIES } from "../../sync/task-fields/types.ts";
 import type { LabelSources } from "./label-sources.ts";
@@ -16,8 +16,6 @@ import type { SegmentDimension } from "./segment-settings.ts";
  */
 
 export const NO_VALUE = "(none)";
-/** An option id the field's definitions no longer list (docs/flow-metrics.md §6.1). */
-const UNKNOWN_VALUE = "(unknown value)";
 
 type Fragment = PendingQuery<Row[]>;
 /** A condition on the tracked_cases row aliased `a`. */

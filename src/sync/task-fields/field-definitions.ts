@@ -5,7 +5,7 @@ import type { FieldDefinition } from "./types.ts";
 
 /** What a field label or option name degrades to when ClickUp no longer has it. */
 export const UNKNOWN_FIELD = "(unknown field)";
-export const UNKNOWN_OPTION = "(unknown option)";
+export const UNKNOWN_VALUE = "(unknown value)";
 
 /**
  * The custom field definitions worth caching among `fields`: drop-down, labels and checkbox, sorted by
@@ -62,14 +62,14 @@ export function fieldLabel(fieldId: string, definitions: readonly FieldDefinitio
   };
 }
 
-/** The name of a drop-down or labels option; "(unknown option)" for one ClickUp no longer lists. */
+/** The name of a drop-down or labels option; "(unknown value)" (docs/flow-metrics.md §6.1) for one ClickUp no longer lists. */
 export function optionLabel(
   fieldId: string,
   optionId: string,
   definitions: readonly FieldDefinition[],
 ): string {
   const field = definitions.find((d) => d.fieldId === fieldId);
-  return field?.options.find((o) => o.id === optionId)?.name || UNKNOWN_OPTION;
+  return field?.options.find((o) => o.id === optionId)?.name || UNKNOWN_VALUE;
 }
 
 /**

@@ -8,7 +8,7 @@ export {
   optionLabel,
   parseFieldsResponse,
   UNKNOWN_FIELD,
-  UNKNOWN_OPTION,
+  UNKNOWN_VALUE,
 } from "./field-definitions.ts";
 export { sameTaskFields } from "./same-task-fields.ts";
 export {

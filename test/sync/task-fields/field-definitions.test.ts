@@ -7,8 +7,8 @@ import {
   parseFieldsResponse,
   taskTypeName,
   UNKNOWN_FIELD,
-  UNKNOWN_OPTION,
   UNKNOWN_TASK_TYPE,
+  UNKNOWN_VALUE,
 } from "../../../src/sync/task-fields/index.ts";
 import {
   AREA_API,
@@ -74,8 +74,8 @@ describe("custom field definitions", () => {
     expect(gone.note).toContain("deleted-field");
     expect(gone.note).toContain(UNKNOWN_FIELD);
     expect(optionLabel(AREAS, AREA_UI, definitions)).toBe("UI");
-    expect(optionLabel(AREAS, "removed-option", definitions)).toBe(UNKNOWN_OPTION);
-    expect(optionLabel("deleted-field", AREA_UI, definitions)).toBe(UNKNOWN_OPTION);
+    expect(optionLabel(AREAS, "removed-option", definitions)).toBe(UNKNOWN_VALUE);
+    expect(optionLabel("deleted-field", AREA_UI, definitions)).toBe(UNKNOWN_VALUE);
   });
 
   it("finds a field by the name a user types, ignoring case and spaces; a renamed one is not found", () => {
