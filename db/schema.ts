@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   doublePrecision,
   index,
   integer,
@@ -576,4 +577,29 @@ export const slackRequestsSeen = pgTable(
     expiresAt: ts("expires_at").notNull(),
   },
   (t) => [index("slack_requests_seen_expires_at").on(t.expiresAt)],
+);
+
+/**
+ * A project's ageing signals (docs/flow-metrics.md §8), set in `/flow settings signals`: each one on or
+ * off, the stalled signal's N working days, and the days of the stuck signal's project rule (null = the
+ * project's SLE). A project without a row has the defaults: every signal on, N = 5, no days set.
+ */
+export const signalSettings = pgTable(
+  "signal_settings",
+  {
+    projectId: bigint("project_id", { mode: "number" })
+      .primaryKey()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    overSleOn: boolean("over_sle_on").notNull().default(true),
+    stuckOn: boolean("stuck_on").notNull().default(true),
+    stalledOn: boolean("stalled_on").notNull().default(true),
+    stalledDays: smallint("stalled_days").notNull().default(5),
+    stuckRuleDays: real("stuck_rule_days"),
+    updatedBy: text("updated_by"),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("signal_settings_stalled_days", sql`${t.stalledDays} between 1 and 60`),
+    check("signal_settings_stuck_rule_days", sql`${t.stuckRuleDays} > 0`),
+  ],
 );
