@@ -29,7 +29,7 @@ beforeAll(async () => {
   app = await startApp({ databaseUrl: db.url, now: () => NOW });
   deps = digestDeps(app, () => NOW);
   let bindingId: number;
-  ({ projectId, bindingId } = await seedProject(app.sql));
+  ({ projectId, bindingId } = await seedProject(app.sql, { signals: "over SLE only" }));
   await seedFinishedHistory(app.sql, bindingId, NOW);
   const nowIso = new Date(NOW).toISOString();
   // Bulk-loaded like a backfill: cases in progress for 18.5–40.5 days, then one flow-back each for 80 of them.

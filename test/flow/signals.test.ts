@@ -125,10 +125,10 @@ async function seedHistory(sql: Sql, bindingId: number) {
   }
 }
 
-async function stuckAt(projectId: number, now: Date, ruleDays: number | null) {
+async function stuckAt(projectId: number, now: Date, rule: number | "sle" | null) {
   const s = await loadMetricsSettings(database.sql, projectId);
   const { from, to } = windowOf(now, s.windowDays);
-  return stuckCases(database.sql, s, { now, from, to, ruleDays });
+  return stuckCases(database.sql, s, { now, from, to, rule });
 }
 
 describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
@@ -157,20 +157,20 @@ describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
     ]);
 
     // The project's rule defaults to its SLE: §4.8's p85 of the seven cycle times, 8.2 d.
-    const stuck = await stuckAt(projectId, NOW, 8.2);
+    const stuck = await stuckAt(projectId, NOW, "sle");
     expect(stuck).toHaveLength(2);
     const [first, second] = stuck;
     expect(first).toMatchObject({
       caseId: w3,
       status: "QA",
       visits: 1,
-      limitDays: 8.2,
       limitSource: "rule",
       historyCount: 3,
       estimated: false,
       visitSince: at("2026-03-10T00:00:00"),
     });
     expect(first!.daysSoFar).toBeCloseTo(9.5, 10);
+    expect(first!.limitDays).toBeCloseTo(8.2, 10);
     expect(second).toMatchObject({
       caseId: w1,
       status: "review",
@@ -184,8 +184,12 @@ describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
 
     // A rule set in days replaces the SLE where the history is too short, and only there.
     expect((await stuckAt(projectId, NOW, 10)).map((c) => c.caseId)).toEqual([w1]);
+    expect((await stuckAt(projectId, NOW, 8.2)).map((c) => c.caseId)).toEqual([w3, w1]);
     // With no rule (no SLE, no days set), nothing is stuck in QA.
     expect((await stuckAt(projectId, NOW, null)).map((c) => c.caseId)).toEqual([w1]);
+    // An SLE set by hand is the project's SLE.
+    await database.sql`update projects set sle_days = 9.6 where id = ${projectId}`;
+    expect((await stuckAt(projectId, NOW, "sle")).map((c) => c.caseId)).toEqual([w1]);
   });
 
   it("tells statuses apart by their key across lists, and counts a WIP case's time so far on the working-day clock", async () => {

@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { cycleColumn } from "./sql-fragments.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
 /* The stuck-in-status signal (docs/flow-metrics.md §8.2). */
@@ -121,16 +122,26 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
 /**
  * The project's WIP cases stuck in their current status at `now` (docs/flow-metrics.md §8.2). A
  * status's limit is the 85th percentile (nearest rank) of the status times of the cases finished in
- * [from, to], when at least five of them entered it; otherwise `ruleDays` (the project's rule: days set
- * in settings, else its SLE), and with no rule either, no case is stuck in it. One query; the number
- * of visits is counted only for the cases that are stuck.
+ * [from, to], when at least five of them entered it; otherwise the project's rule, and with no rule
+ * either, no case is stuck in it. One query; the number of visits is counted only for the cases that
+ * are stuck.
+ * @param opts.rule the project's rule: days set in settings, or "sle" for the project's SLE (§4.8: set
+ *   by hand, else the 85th percentile of the window's cycle times, worked out in the same query).
  */
 export async function stuckCases(
   sql: Sql,
   s: MetricsSettings,
-  opts: { now: Date; from: Date; to: Date; ruleDays: number | null },
+  opts: { now: Date; from: Date; to: Date; rule: number | "sle" | null },
 ): Promise<StuckCase[]> {
-  const { now, from, to, ruleDays } = opts;
+  const { now, from, to, rule } = opts;
+  const ruleDays =
+    rule === "sle"
+      ? sql`(select coalesce(${s.sleDays}::float8,
+                             percentile_disc(0.85) within group (order by fc.${sql(cycleColumn(s))}))
+             from flow_cases fc
+             where fc.project_id = ${s.projectId}
+               and fc.finished_at >= ${from}::timestamptz and fc.finished_at <= ${to}::timestamptz)`
+      : sql`${rule}::float8`;
   const current =
     s.clock === "working"
       ? sql`flowbot_working_days_at(${now}::timestamptz, ${s.timeZone})
@@ -155,7 +166,7 @@ export async function stuckCases(
              coalesce(p.days, 0) + ${current} as days,
              coalesce(p.est, w.estimated) as own_est,
              coalesce(l.n, 0) as n,
-             case when l.n >= ${STUCK_MIN_SAMPLE} then l.p85 else ${ruleDays}::float8 end as limit_days,
+             case when l.n >= ${STUCK_MIN_SAMPLE} then l.p85 else ${ruleDays} end as limit_days,
              case when l.n >= ${STUCK_MIN_SAMPLE} then 'p85' else 'rule' end as source,
              coalesce(l.est, false) and l.n >= ${STUCK_MIN_SAMPLE} as lim_est
       from wip w left join prior p on p.case_id = w.case_id left join lim l on l.key = w.key
