@@ -45,7 +45,7 @@ let flowbot: Flowbot;
 let url: string;
 let bindingId: number;
 /** Modals the admin opened (and the confirm view Bind pushed), which attackers send from. */
-const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "" };
+const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "", signals: "" };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -98,6 +98,7 @@ beforeAll(async () => {
   views.connect = await kit.open(() => command("connect", ADMIN, TEAM));
   views.disconnect = await kit.open(() => command("disconnect", ADMIN, TEAM));
   views.settings = await kit.open(() => command("settings", ADMIN, TEAM));
+  views.signals = await kit.open(() => command("settings signals", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -205,6 +206,7 @@ const COMMANDS = [
   "module on",
   "bind",
   "settings",
+  "settings signals",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -262,6 +264,21 @@ const PATHS: Path[] = [
         await modals().submit(
           views.settings,
           { time_zone: { value: { type: "plain_text_input", value: "Asia/Tokyo" } } },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_signal_settings",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.signals,
+          {
+            signals_on: { value: { type: "checkboxes", selected_options: [] } },
+            stalled_days: { value: { type: "plain_text_input", value: "60" } },
+          },
           as(a),
         )
       ).body,

@@ -1,7 +1,7 @@
 import type { AccessRequest } from "./read-request.ts";
 
 /** The flows whose modals are recorded (slack_views) and re-checked on everything sent from them. */
-export type ViewKind = "connect" | "disconnect" | "bind" | "settings";
+export type ViewKind = "connect" | "disconnect" | "bind" | "settings" | "signals";
 
 /** Which channel a request concerns, or why it concerns none flowbot accepts. */
 export type ChannelAnswer = { channelId: string } | { refused: string };
@@ -40,4 +40,5 @@ export const VIEW_COMMANDS: Record<ViewKind, string> = {
   disconnect: "/flow disconnect",
   bind: "/flow bind",
   settings: "/flow settings",
+  signals: "/flow settings signals",
 };

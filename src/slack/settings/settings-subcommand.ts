@@ -10,6 +10,7 @@ import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
+import { signalsSettings } from "./signals-subcommand.ts";
 
 const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
 
@@ -25,6 +26,8 @@ function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined 
 /** `/flow settings` (admins, in a project channel): digest schedule, ageing threshold, clock and stage mapping. */
 export function settingsSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
   const { db } = services.database;
+  // `/flow settings <area>`: areas with a modal of their own.
+  const areas: Record<string, Pick<Subcommand, "run">> = { signals: signalsSettings(routes, services) };
 
   routes.view(
     SETTINGS_CALLBACK,
@@ -107,10 +110,14 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
 
   return {
     name: "settings",
-    usage: "/flow settings",
-    summary: "digest channel, days, time and time zone, ageing threshold, working days and stage mapping",
+    usage: "/flow settings [signals]",
+    summary:
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `signals`: the ageing signals (over SLE, stuck, stalled)",
     access: admin("run `/flow settings`"),
-    async run({ ack, client, command, access }) {
+    async run(ctx) {
+      const area = ctx.args[0]?.toLowerCase();
+      if (area && Object.hasOwn(areas, area)) return areas[area]!.run(ctx);
+      const { ack, client, command, access } = ctx;
       const project = await findProject(db, access.teamId, command.channel_id);
       if (!project) {
         await ack({
