@@ -1,5 +1,7 @@
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
+import { ageingWip } from "../../src/flow/metrics/index.ts";
+import { computeSignalHeadline, projectSignals, signalsOfWip } from "../../src/flow/metrics/signals.ts";
 import { stalledCases } from "../../src/flow/metrics/signals-stalled.ts";
 import { stuckCases } from "../../src/flow/metrics/signals-stuck.ts";
 import { loadMetricsSettings, windowOf } from "../../src/flow/metrics/window-settings.ts";
@@ -18,6 +20,7 @@ const S = {
   progress: { name: "in progress", type: "custom", orderindex: 1 },
   review: { name: "review", type: "custom", orderindex: 2 },
   qa: { name: "QA", type: "custom", orderindex: 3 },
+  blocked: { name: "blocked", type: "custom", orderindex: 3 },
   done: { name: "complete", type: "done", orderindex: 4 },
 } satisfies Record<string, Status>;
 
@@ -314,5 +317,48 @@ describe("stalled (docs/flow-metrics.md §8.3, §8.4)", () => {
     expect(rest).toEqual([]);
     expect(only).toMatchObject({ caseId: s1 });
     expect(only!.quietDays).toBeCloseTo(5 / 24 + 5 + 21 / 24, 10);
+  });
+});
+
+describe("the signals each WIP case carries (docs/flow-metrics.md §8.5)", () => {
+  it("marks every signal of a case, and App Home counts a case under each it carries", async () => {
+    const { projectId, bindingId } = await newProject(database.sql);
+    await seedHistory(database.sql, bindingId);
+    // W1 and W3 of §8.4 (aged 10.1 d: over the SLE of 8.2 d; stuck); W3 quiet 7.5 working days.
+    const w1 = await caseWith(database.sql, bindingId, at("2026-03-09T08:00:00"), [
+      [S.review, at("2026-03-09T09:00:00")],
+      [S.progress, at("2026-03-09T21:00:00")],
+      [S.review, at("2026-03-17T12:00:00")],
+    ]);
+    const w3 = await caseWith(database.sql, bindingId, at("2026-03-09T08:00:00"), [
+      [S.progress, at("2026-03-09T09:00:00")],
+      [S.qa, at("2026-03-10T00:00:00")],
+    ]);
+    // S1, blocked since Wed 11 Mar 10:00: stalled only (8.1 d old, 8.1 d in blocked, under 8.2 d).
+    const s1 = await caseWith(database.sql, bindingId, at("2026-03-11T09:00:00"), [
+      [S.blocked, at("2026-03-11T10:00:00")],
+    ]);
+    const wip = await ageingWip(database.sql, projectId, { now: NOW });
+    const window = { now: NOW, ...windowOf(NOW, 90) };
+    const marks = signalsOfWip(wip.items, await projectSignals(database.sql, projectId, window));
+    expect(Object.fromEntries(marks)).toEqual({
+      [w1]: ["over_sle", "stuck"],
+      [w3]: ["over_sle", "stuck", "stalled"],
+      [s1]: ["stalled"],
+    });
+    expect((await computeSignalHeadline(database.sql, projectId, { now: NOW })).signals).toEqual({
+      over_sle: 2,
+      stuck: 2,
+      stalled: 2,
+    });
+
+    await database.sql`insert into signal_settings (project_id, over_sle_on, stuck_on) values (${projectId}, false, false)`;
+    const off = signalsOfWip(wip.items, await projectSignals(database.sql, projectId, window));
+    expect(Object.fromEntries(off)).toEqual({ [w3]: ["stalled"], [s1]: ["stalled"] });
+    expect((await computeSignalHeadline(database.sql, projectId, { now: NOW })).signals).toEqual({
+      over_sle: null,
+      stuck: null,
+      stalled: 2,
+    });
   });
 });

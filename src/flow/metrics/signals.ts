@@ -3,7 +3,7 @@ import { computeHeadline } from "./compute-flow-report.ts";
 import { loadSignalSettings, type SignalSettings } from "./signals-settings.ts";
 import { type StalledCase, stalledCases } from "./signals-stalled.ts";
 import { type StuckCase, stuckCases } from "./signals-stuck.ts";
-import type { Headline } from "./types.ts";
+import type { AgeingItem, Headline } from "./types.ts";
 import { loadMetricsSettings, type MetricsSettings, windowOf } from "./window-settings.ts";
 
 /*
@@ -70,12 +70,37 @@ export async function computeSignalHeadline(
   };
 }
 
-/** Which signals each case carries, for the Flow view's ageing chart (a case with none is left out). */
-export function signalsByCase(overSle: Iterable<number>, found: WipSignals): Map<number, SignalKind[]> {
+/** Which signals each case carries (a case with none is left out). */
+function signalsByCase(overSle: Iterable<number>, found: WipSignals): Map<number, SignalKind[]> {
   const byCase = new Map<number, SignalKind[]>();
   const add = (caseId: number, kind: SignalKind) => byCase.set(caseId, [...(byCase.get(caseId) ?? []), kind]);
   for (const id of overSle) add(id, "over_sle");
   for (const id of found.stuck.keys()) add(id, "stuck");
   for (const id of found.stalled.keys()) add(id, "stalled");
   return byCase;
+}
+
+/** A project's stuck and stalled cases over a window, with whether over SLE is on (for the Flow view). */
+export type ProjectSignals = { overSleOn: boolean; found: WipSignals };
+
+export async function projectSignals(
+  sql: Sql,
+  projectId: number,
+  opts: { now: Date; from: Date; to: Date },
+): Promise<ProjectSignals> {
+  const [settings, signals] = await Promise.all([
+    loadMetricsSettings(sql, projectId),
+    loadSignalSettings(sql, projectId),
+  ]);
+  return { overSleOn: signals.overSleOn, found: await wipSignals(sql, settings, signals, opts) };
+}
+
+/**
+ * The signals each WIP task carries, for the Flow view's ageing chart: over SLE as the view's ageing list
+ * says it (`overThreshold`, the case's own threshold), stuck and stalled as found. A task with none is
+ * left out.
+ */
+export function signalsOfWip(wip: readonly AgeingItem[], p: ProjectSignals): Map<number, SignalKind[]> {
+  const overSle = p.overSleOn ? wip.filter((i) => i.overThreshold).map((i) => i.caseId) : [];
+  return signalsByCase(overSle, p.found);
 }

@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Sql } from "postgres";
 import type { Db } from "../../db/connect-database.ts";
 import { ageingWip, computeFlowReport } from "../../flow/metrics/index.ts";
+import { projectSignals, signalsOfWip } from "../../flow/metrics/signals.ts";
 import type { FlowReport } from "../../flow/metrics/types.ts";
 import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { Logger } from "../../log/create-logger.ts";
@@ -60,13 +61,20 @@ export async function buildReport(
     try {
       // The report already holds every WIP task when there are no more than it lists (most projects);
       // only a bigger WIP is read again for the chart, which draws more dots than the list shows.
-      const [wipItems, order] = await Promise.all([
+      const [wipItems, order, signals] = await Promise.all([
         report.ageingTotal <= report.ageing.length
           ? report.ageing
           : ageingWip(deps.sql, project.id, { now: opts.at }).then((w) => w.items),
         statusOrder(deps.db, project.id),
+        // The ageing signals each dot carries (docs/flow-metrics.md §8.5), over the view's window.
+        projectSignals(deps.sql, project.id, {
+          now: opts.at,
+          from: report.window.from,
+          to: report.window.to,
+        }),
       ]);
-      const images = renderReportCharts(report, wipItems.slice(0, AGEING_CHART_MAX_POINTS), order);
+      const drawn = wipItems.slice(0, AGEING_CHART_MAX_POINTS);
+      const images = renderReportCharts(report, drawn, order, signalsOfWip(drawn, signals));
       files = await uploadCharts(deps.client, images, `${project.channelId}-${opts.at.getTime()}`);
     } catch (err) {
       deps.logger.warn(
