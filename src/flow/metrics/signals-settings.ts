@@ -15,7 +15,7 @@ export const STALLED_DAYS_MIN = 1;
 export const STALLED_DAYS_MAX = 60;
 
 /** What a project without a signal_settings row has: every signal on, N = 5, the SLE as the rule. */
-export const DEFAULT_SIGNAL_SETTINGS: SignalSettings = {
+const DEFAULT_SIGNAL_SETTINGS: SignalSettings = {
   overSleOn: true,
   stuckOn: true,
   stalledOn: true,

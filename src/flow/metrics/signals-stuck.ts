@@ -5,7 +5,7 @@ import type { MetricsSettings } from "./window-settings.ts";
 /* The stuck-in-status signal (docs/flow-metrics.md §8.2). */
 
 /** Below this many finished cases with a status time, a status uses the project's rule. */
-export const STUCK_MIN_SAMPLE = 5;
+const STUCK_MIN_SAMPLE = 5;
 
 /** A WIP case whose time so far in its current status exceeds that status's stuck limit. */
 export type StuckCase = {

@@ -19,7 +19,7 @@ export const SIGNAL_FIELDS = {
 export const SIGNAL_OPTIONS = { overSle: "over_sle", stuck: "stuck", stalled: "stalled" } as const;
 
 /** What the modal's `private_metadata` carries. */
-export type SignalsMetadata = { projectId: number; channelId: string };
+type SignalsMetadata = { projectId: number; channelId: string };
 
 const text = (t: string) => ({ type: "plain_text" as const, text: t });
 const option = (label: string, value: string, description: string): PlainTextOption => ({
