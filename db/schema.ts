@@ -500,7 +500,7 @@ export const flowCaseStatus = pgTable(
     /** The case's finished_at, copied so the report's time in status reads one index range. */
     caseFinishedAt: ts("case_finished_at"),
   },
-  // Read by (project_id, case_finished_at) through flow_case_status_finished_cover (db/migrations/0010).
+  // Read by (project_id, case_finished_at) through flow_case_status_finished_cover (db/migrations/0010, 0024).
   (t) => [primaryKey({ columns: [t.caseId, t.statusName] })],
 );
 

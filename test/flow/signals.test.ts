@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ageingWip } from "../../src/flow/metrics/index.ts";
 import { computeSignalHeadline, projectSignals, signalsOfWip } from "../../src/flow/metrics/signals.ts";
 import { stalledCases } from "../../src/flow/metrics/signals-stalled.ts";
-import { stuckCases } from "../../src/flow/metrics/signals-stuck.ts";
+import { statusVisits, stuckCases } from "../../src/flow/metrics/signals-stuck.ts";
 import { loadMetricsSettings, windowOf } from "../../src/flow/metrics/window-settings.ts";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
@@ -166,7 +166,6 @@ describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
     expect(first).toMatchObject({
       caseId: w3,
       status: "QA",
-      visits: 1,
       limitSource: "rule",
       historyCount: 3,
       estimated: false,
@@ -177,13 +176,18 @@ describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
     expect(second).toMatchObject({
       caseId: w1,
       status: "review",
-      visits: 2,
       limitDays: 2.0,
       limitSource: "p85",
       historyCount: 7,
       visitSince: at("2026-03-17T12:00:00"),
     });
     expect(second!.daysSoFar).toBeCloseTo(2.5, 10);
+    expect(await statusVisits(database.sql, [w1, w3])).toEqual(
+      new Map([
+        [w1, 2],
+        [w3, 1],
+      ]),
+    );
 
     // A rule set in days replaces the SLE where the history is too short, and only there.
     expect((await stuckAt(projectId, NOW, 10)).map((c) => c.caseId)).toEqual([w1]);
@@ -226,8 +230,10 @@ describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
     // Six hours later it has 2.25 working days in review over two visits.
     const later = await stuckAt(projectId, new Date(NOW.getTime() + 6 * 3_600_000), null);
     expect(later).toMatchObject([
-      { caseId: wip, status: " Review", visits: 2, limitDays: 2, limitSource: "p85", historyCount: 5 },
+      { caseId: wip, status: " Review", limitDays: 2, limitSource: "p85", historyCount: 5 },
     ]);
+    // Two visits: " Review" and "review" are one status.
+    expect(await statusVisits(database.sql, [wip])).toEqual(new Map([[wip, 2]]));
     expect(later[0]!.daysSoFar).toBeCloseTo(2.25, 10);
   });
 
@@ -249,7 +255,7 @@ describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
       [S.review, at("2026-03-18T00:00:00")],
     ]);
     const [stuck] = await stuckAt(projectId, NOW, null);
-    expect(stuck).toMatchObject({ limitDays: 0.5, limitSource: "p85", visits: 1, estimated: false });
+    expect(stuck).toMatchObject({ limitDays: 0.5, limitSource: "p85", estimated: false });
     // The timings were for "to do", not review: review's history is exact. Now one for review.
     const [one] = await database.sql<{ id: number }[]>`
       select tc.id::int as id from tracked_cases tc join bindings b on b.id = tc.binding_id
@@ -260,6 +266,12 @@ describe("stuck in status (docs/flow-metrics.md §8.2, §8.4)", () => {
     await database.sql`select flowbot_rebuild_project_flow_facts(${projectId}::bigint)`;
     const [again] = await stuckAt(projectId, NOW, null);
     expect(again).toMatchObject({ estimated: true });
+    // On the working-day clock too: the total is placed just before the first transition (Sun 1 Mar
+    // 12:00–24:00, no working time), so review's values stay 0.5 working days and the limit estimated.
+    await database.sql`update projects set working_days = true where id = ${projectId}`;
+    const [working] = await stuckAt(projectId, NOW, null);
+    expect(working).toMatchObject({ limitDays: 0.5, limitSource: "p85", estimated: true });
+    expect(working!.daysSoFar).toBeCloseTo(1.5, 10);
   });
 });
 

@@ -5,6 +5,7 @@ import { ageingWip, computeHeadline } from "../metrics/index.ts";
 import { reworkEventsIn } from "../metrics/rework.ts";
 import { wipSignals } from "../metrics/signals.ts";
 import { loadSignalSettings } from "../metrics/signals-settings.ts";
+import { type StuckCase, statusVisits } from "../metrics/signals-stuck.ts";
 import type { AgeingItem, Assignee, FlowClock, Headline } from "../metrics/types.ts";
 import { metricsSettingsOf, windowOf } from "../metrics/window-settings.ts";
 import { statusKey } from "../stage-mapping.ts";
@@ -14,7 +15,8 @@ import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-leve
 export type StuckReason = {
   status: string;
   daysSoFar: number;
-  visits: number;
+  /** Visits to the status that covers, the current one included; null when not counted (see VISITS_COUNTED). */
+  visits: number | null;
   limitDays: number;
   limitSource: "p85" | "rule";
   estimated: boolean;
@@ -101,6 +103,11 @@ const REWORK_OVERLAP_HOURS = 24;
 const REWORK_CAP = 1000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/**
+ * A stuck task's number of visits is counted for the first this many tasks the digest lists: more than
+ * one message can show (Slack's 50 blocks, two per task); the rest are counted in its "and N more" line.
+ */
+const VISITS_COUNTED = 30;
 
 /**
  * What a project's digest would say now (docs/flow-metrics.md §5, §8.5): tasks newly carrying an ageing
@@ -251,6 +258,16 @@ export async function computeDigest(
     else atRisk.push(task);
   }
   const byAge = (a: DigestTask, b: DigestTask) => b.ageDays - a.ageDays;
+  ageing.sort(byAge);
+  stuckList.sort((a, b) => b.stuck!.daysSoFar - a.stuck!.daysSoFar || byAge(a, b));
+  stalledList.sort((a, b) => b.stalled!.quietDays - a.stalled!.quietDays || byAge(a, b));
+  atRisk.sort(byAge);
+  const listed = [...ageing, ...stuckList, ...stalledList, ...atRisk].slice(0, VISITS_COUNTED);
+  const visits = await statusVisits(
+    sql,
+    listed.flatMap((t) => (t.stuck ? [t.caseId] : [])),
+  );
+  for (const t of listed) if (t.stuck) t.stuck.visits = visits.get(t.caseId) ?? null;
   const rework = reworkRows;
   for (const r of rework)
     alerts.push({ caseId: r.caseId, kind: "rework", threshold: String(r.transitionId) });
@@ -264,10 +281,10 @@ export async function computeDigest(
     timeZone: project.timeZone,
     clock: wip.clock,
     headline,
-    ageing: ageing.sort(byAge),
-    stuck: stuckList.sort((a, b) => b.stuck!.daysSoFar - a.stuck!.daysSoFar || byAge(a, b)),
-    stalled: stalledList.sort((a, b) => b.stalled!.quietDays - a.stalled!.quietDays || byAge(a, b)),
-    atRisk: atRisk.sort(byAge),
+    ageing,
+    stuck: stuckList,
+    stalled: stalledList,
+    atRisk,
     stalledDays: signals.stalledDays,
     rework,
     reworkPeriod: project.lastDigestAt
@@ -284,11 +301,11 @@ function stuckKey(status: string, since: Date): string {
   return `${statusKey(status)}@${since.toISOString()}`;
 }
 
-function stuckReason(c: StuckReason): StuckReason {
+function stuckReason(c: StuckCase): StuckReason {
   return {
     status: c.status,
     daysSoFar: c.daysSoFar,
-    visits: c.visits,
+    visits: null,
     limitDays: c.limitDays,
     limitSource: c.limitSource,
     estimated: c.estimated,

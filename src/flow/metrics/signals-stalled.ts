@@ -41,6 +41,8 @@ export async function stalledCases(
              flowbot_working_days_at(${now}::timestamptz, ${s.timeZone})
                - flowbot_working_days_at(least(last_at, ${now}::timestamptz), ${s.timeZone}) as quiet
       from c
+      -- OFFSET 0: each quiet time is worked out once, not again for the filter and the sort.
+      offset 0
     )
     select case_id::float8 as "caseId", last_at as "lastActivityAt", quiet as "quietDays"
     from q

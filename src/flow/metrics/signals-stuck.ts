@@ -16,8 +16,6 @@ export type StuckCase = {
   visitSince: Date;
   /** Earlier visits to the status plus the current one, on the project's clock. */
   daysSoFar: number;
-  /** How many visits to the status that covers, the current one included. */
-  visits: number;
   limitDays: number;
   /** "p85": the status's own 85th percentile; "rule": the project's rule (too little history). */
   limitSource: "p85" | "rule";
@@ -39,9 +37,10 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
   if (s.clock === "calendar") {
     return sql`
       prior as (
+        -- A WIP case's rows are those of its project not finished (read through the index on both).
         select w.case_id, sum(fs.seconds) / 86400.0 as days, bool_or(fs.estimated) as est
-        from wip w join flow_case_status fs on fs.case_id = w.case_id
-        where flowbot_status_key(fs.status_name) = w.key
+        from flow_case_status fs join wip w on w.case_id = fs.case_id and w.key = flowbot_status_key(fs.status_name)
+        where fs.project_id = ${s.projectId} and fs.case_finished_at is null
         group by w.case_id
       ),
       hist as (
@@ -61,20 +60,24 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
       where project_id = ${s.projectId}
         and finished_at >= ${from}::timestamptz and finished_at <= ${to}::timestamptz
     ),
+    -- WIP cases with time in their current status before this visit (flow_case_status knows which).
+    wip_prior as (
+      select distinct fs.case_id
+      from flow_case_status fs join wip w on w.case_id = fs.case_id and w.key = flowbot_status_key(fs.status_name)
+      where fs.project_id = ${s.projectId} and fs.case_finished_at is null and fs.seconds > 0
+    ),
     cs as (
       select c.case_id, c.created_at
       from flow_cases c
-      where c.case_id in (select case_id from fin union all select case_id from wip)
+      where c.case_id in (select case_id from fin union all select case_id from wip_prior)
     ),
     tr0 as (
       select t.case_id, t.from_status, t.to_status, t.occurred_at,
-             row_number() over w as k, lead(t.occurred_at) over w as next_at,
-             flowbot_working_days_at(t.occurred_at, ${tz}) as pos
+             row_number() over w as k, lead(t.occurred_at) over w as next_at
       from status_transitions t join cs on cs.case_id = t.case_id
       window w as (partition by t.case_id order by t.occurred_at, t.id)
     ),
-    tr as (select tr0.*, lead(pos) over (partition by case_id order by k) as next_pos from tr0),
-    f as (select case_id, from_status, occurred_at, pos from tr where k = 1),
+    f as (select case_id, from_status, occurred_at from tr0 where k = 1),
     tim0 as (
       select st.case_id, st.status_name, st.total_minutes * 60.0::float8 as total_s, st.since,
              lead(st.since) over (partition by st.case_id order by st.since, st.is_current, st.status_name)
@@ -90,13 +93,21 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
                   else 0 end as secs
       from tim0
     ),
-    -- Every visit; one still open counts 0 (§4.5), but says the case entered the status.
+    -- The visits to the statuses WIP cases are in, each with its working days (the working-day clock is
+    -- the costly part, so only these); one still open counts 0 (§4.5), but says the case entered it.
     vis as (
-      select case_id, to_status as status, coalesce(next_pos - pos, 0) as days, false as est from tr
+      select case_id, to_status as status,
+             case when next_at is null then 0
+                  else flowbot_working_days_at(next_at, ${tz}) - flowbot_working_days_at(occurred_at, ${tz}) end
+               as days,
+             false as est
+      from tr0 where flowbot_status_key(to_status) in (select key from keys)
       union all
-      select f.case_id, f.from_status, f.pos - flowbot_working_days_at(cs.created_at, ${tz}), false
+      select f.case_id, f.from_status,
+             flowbot_working_days_at(f.occurred_at, ${tz}) - flowbot_working_days_at(cs.created_at, ${tz}), false
       from f join cs on cs.case_id = f.case_id
       where f.from_status is not null and cs.created_at < f.occurred_at
+        and flowbot_status_key(f.from_status) in (select key from keys)
         and not exists (select 1 from tim where tim.case_id = f.case_id)
       union all
       select case_id, status_name,
@@ -104,7 +115,7 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
                   else flowbot_working_days_at(exited, ${tz})
                        - flowbot_working_days_at(exited - make_interval(secs => secs), ${tz}) end,
              true
-      from tim
+      from tim where flowbot_status_key(status_name) in (select key from keys)
     ),
     prior as (
       select w.case_id, sum(v.days) as days, bool_or(v.est) as est
@@ -114,7 +125,7 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
     hist as (
       select v.case_id, flowbot_status_key(v.status) as key, sum(v.days) as days, bool_or(v.est) as est
       from vis v
-      where v.case_id in (select case_id from fin) and flowbot_status_key(v.status) in (select key from keys)
+      where v.case_id in (select case_id from fin)
       group by 1, 2
     )`;
 }
@@ -123,8 +134,8 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
  * The project's WIP cases stuck in their current status at `now` (docs/flow-metrics.md §8.2). A
  * status's limit is the 85th percentile (nearest rank) of the status times of the cases finished in
  * [from, to], when at least five of them entered it; otherwise the project's rule, and with no rule
- * either, no case is stuck in it. One query; the number of visits is counted only for the cases that
- * are stuck.
+ * either, no case is stuck in it. One query (visits are counted apart, by statusVisits, for the few
+ * cases that need them).
  * @param opts.rule the project's rule: days set in settings, or "sle" for the project's SLE (§4.8: set
  *   by hand, else the 85th percentile of the window's cycle times, worked out in the same query).
  */
@@ -170,18 +181,38 @@ export async function stuckCases(
              case when l.n >= ${STUCK_MIN_SAMPLE} then 'p85' else 'rule' end as source,
              coalesce(l.est, false) and l.n >= ${STUCK_MIN_SAMPLE} as lim_est
       from wip w left join prior p on p.case_id = w.case_id left join lim l on l.key = w.key
+      -- OFFSET 0: each case's time so far is worked out once, not again for the filter and the sort.
+      offset 0
     )
     select x.case_id::float8 as "caseId", x.current_status as status, x.current_since as "visitSince",
            x.days as "daysSoFar", x.limit_days as "limitDays", x.source as "limitSource",
-           x.n as "historyCount", x.own_est or x.lim_est as estimated,
-           (select count(*) from status_transitions t
-             where t.case_id = x.case_id and flowbot_status_key(t.to_status) = x.key)::int
-           + (select case when min(fs.first_entered_at) < coalesce(
-                  (select min(t.occurred_at) from status_transitions t where t.case_id = x.case_id), 'infinity')
-                then 1 else 0 end
-              from flow_case_status fs where fs.case_id = x.case_id and flowbot_status_key(fs.status_name) = x.key)
-             as visits
+           x.n as "historyCount", x.own_est or x.lim_est as estimated
     from so_far x
     where x.limit_days is not null and x.days > x.limit_days
     order by x.days desc, x.case_id`;
+}
+
+/**
+ * How many visits to its current status (by key, §2) each case's time so far covers, the current one
+ * included: one per transition into it, and one when the case was in it before its first transition
+ * (from its creation, or by ClickUp's totals). One query over the given cases' transitions.
+ */
+export async function statusVisits(sql: Sql, caseIds: readonly number[]): Promise<Map<number, number>> {
+  if (caseIds.length === 0) return new Map();
+  const rows = await sql<{ caseId: number; visits: number }[]>`
+    with c as (
+      select fc.case_id, flowbot_status_key(fc.current_status) as key
+      from flow_cases fc
+      where fc.case_id in (select jsonb_array_elements_text(${sql.json(caseIds)})::bigint)
+    )
+    select c.case_id::float8 as "caseId",
+           (select count(*) from status_transitions t
+             where t.case_id = c.case_id and flowbot_status_key(t.to_status) = c.key)::int
+           + (select case when min(fs.first_entered_at) < coalesce(
+                  (select min(t.occurred_at) from status_transitions t where t.case_id = c.case_id), 'infinity')
+                then 1 else 0 end
+              from flow_case_status fs where fs.case_id = c.case_id and flowbot_status_key(fs.status_name) = c.key)
+             as visits
+    from c`;
+  return new Map(rows.map((r) => [r.caseId, r.visits]));
 }

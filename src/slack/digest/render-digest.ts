@@ -65,7 +65,7 @@ const workingDays = (n: number) => `${(Math.round(n * 10) / 10).toFixed(1)} work
 function stuckLine(stuck: StuckReason, clock: Digest["clock"]): string {
   const inDays = clock === "working" ? workingDays : days;
   const status = escapeMrkdwn(stuck.status);
-  const visits = stuck.visits > 1 ? ` (${stuck.visits} visits)` : "";
+  const visits = stuck.visits !== null && stuck.visits > 1 ? ` (${stuck.visits} visits)` : "";
   const limit =
     stuck.limitSource === "p85"
       ? `${status}'s 85th percentile of ${inDays(stuck.limitDays)}`
