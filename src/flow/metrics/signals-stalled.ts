@@ -18,10 +18,18 @@ export type StalledCase = {
 const EPSILON_DAYS = 1e-9;
 
 /**
+ * A working day counts at most one, and no local day is shorter than this (daylight saving moves clocks
+ * by an hour or two): a case quiet for less than N times it cannot be quiet for N working days, so its
+ * working days, the costly part, are not counted.
+ */
+const SHORTEST_DAY = "12 hours";
+
+/**
  * The WIP cases of a project stalled at `now`: quiet for at least `stalledDays` working days in the
  * project's zone, whatever its clock. The last activity is the latest of the case's recorded activity
  * (`last_activity_at`, until sync records one its `date_updated`), its latest status transition (which
- * flow_cases keeps as `current_since`) and its creation. One query, over the project's WIP only.
+ * flow_cases keeps as `current_since`) and its creation. One query, over the project's WIP only; the
+ * cases active in the last N half-days are left out before any working day is counted.
  */
 export async function stalledCases(
   sql: Sql,
@@ -35,12 +43,14 @@ export async function stalledCases(
              greatest(coalesce(tc.last_activity_at, tc.date_updated), fc.current_since, tc.date_created) as last_at
       from flow_cases fc join tracked_cases tc on tc.id = fc.case_id
       where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null
+        and fc.current_since <= ${now}::timestamptz - ${stalledDays} * ${SHORTEST_DAY}::interval
     ),
     q as (
       select case_id, last_at,
              flowbot_working_days_at(${now}::timestamptz, ${s.timeZone})
                - flowbot_working_days_at(least(last_at, ${now}::timestamptz), ${s.timeZone}) as quiet
       from c
+      where last_at <= ${now}::timestamptz - ${stalledDays} * ${SHORTEST_DAY}::interval
       -- OFFSET 0: each quiet time is worked out once, not again for the filter and the sort.
       offset 0
     )

@@ -40,7 +40,7 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
         -- A WIP case's rows are those of its project not finished (read through the index on both).
         select w.case_id, sum(fs.seconds) / 86400.0 as days, bool_or(fs.estimated) as est
         from flow_case_status fs join wip w on w.case_id = fs.case_id and w.key = flowbot_status_key(fs.status_name)
-        where fs.project_id = ${s.projectId} and fs.case_finished_at is null
+        where fs.project_id = ${s.projectId} and fs.case_finished_at is null and fs.seconds > 0
         group by w.case_id
       ),
       hist as (
