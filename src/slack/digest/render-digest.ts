@@ -151,7 +151,7 @@ export function renderDigest(
   ];
   const sections: { title: string; tasks: DigestTask[] }[] = [
     { title: ":hourglass: *Ageing past the threshold*", tasks: digest.ageing },
-    { title: ":stopwatch: *Stuck in a status* — longer than its finished tasks took", tasks: digest.stuck },
+    { title: ":stopwatch: *Stuck in a status*", tasks: digest.stuck },
     {
       title: `:zzz: *Stalled* — no activity for ${digest.stalledDays} working day${digest.stalledDays === 1 ? "" : "s"} or more`,
       tasks: digest.stalled,
