@@ -38,6 +38,7 @@ describe("runMigrations", () => {
         "flow_dirty_cases",
         "projects",
         "rework_events",
+        "signal_settings",
         "slack_requests_seen",
         "slack_views",
         "snoozes",
