@@ -500,7 +500,7 @@ export const flowCaseStatus = pgTable(
     /** The case's finished_at, copied so the report's time in status reads one index range. */
     caseFinishedAt: ts("case_finished_at"),
   },
-  // Read by (project_id, case_finished_at) through flow_case_status_finished_cover (db/migrations/0010).
+  // Read by (project_id, case_finished_at) through flow_case_status_finished_cover (db/migrations/0010, 0025).
   (t) => [primaryKey({ columns: [t.caseId, t.statusName] })],
 );
 
@@ -615,5 +615,30 @@ export const segmentSettings = pgTable(
       sql`(${t.dimension} <> 'tag_group' or (${t.tagGroupName} is not null and cardinality(${t.tagGroupTags}) > 0))
         and (${t.dimension} not in ('drop_down', 'labels') or ${t.fieldId} is not null)`,
     ),
+  ],
+);
+
+/**
+ * A project's ageing signals (docs/flow-metrics.md §8), set in `/flow settings signals`: each one on or
+ * off, the stalled signal's N working days, and the days of the stuck signal's project rule (null = the
+ * project's SLE). A project without a row has the defaults: every signal on, N = 5, no days set.
+ */
+export const signalSettings = pgTable(
+  "signal_settings",
+  {
+    projectId: bigint("project_id", { mode: "number" })
+      .primaryKey()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    overSleOn: boolean("over_sle_on").notNull().default(true),
+    stuckOn: boolean("stuck_on").notNull().default(true),
+    stalledOn: boolean("stalled_on").notNull().default(true),
+    stalledDays: smallint("stalled_days").notNull().default(5),
+    stuckRuleDays: real("stuck_rule_days"),
+    updatedBy: text("updated_by"),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("signal_settings_stalled_days", sql`${t.stalledDays} between 1 and 60`),
+    check("signal_settings_stuck_rule_days", sql`${t.stuckRuleDays} > 0`),
   ],
 );

@@ -39,6 +39,7 @@ describe("runMigrations", () => {
         "projects",
         "rework_events",
         "segment_settings",
+        "signal_settings",
         "slack_requests_seen",
         "slack_views",
         "snoozes",

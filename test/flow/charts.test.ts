@@ -100,6 +100,53 @@ describe("Flow charts", () => {
     expect(pngInfo(extra).signatureOk).toBe(true);
   });
 
+  it("outlines each dot with the ageing signals it carries, named in a legend (docs/flow-metrics.md §8.5)", () => {
+    const points = [
+      { status: "review", ageDays: 12, signals: ["over_sle", "stuck"] as const },
+      { status: "qa", ageDays: 3, signals: ["stalled"] as const },
+      { status: "qa", ageDays: 1 },
+      { status: "qa", ageDays: 10, signals: ["over_sle", "stuck", "stalled"] as const },
+    ];
+    const option = ageingChartOption({ columns: COLUMNS, points, percentiles: LEVELS });
+    type Series = {
+      name?: string;
+      symbol?: string;
+      symbolSize: number;
+      data: ({ value: number[] } | number[])[];
+    };
+    const [dots, ...marks] = option.series as Series[];
+    const at = (i: number) => (dots!.data[i] as { value: number[] }).value;
+    expect(marks.map((m) => [m.name, m.symbol, m.data])).toEqual([
+      ["over SLE", "circle", [at(0), at(3)]],
+      ["stuck in status", "diamond", [at(0), at(3)]],
+      ["stalled", "rect", [at(1), at(3)]],
+    ]);
+    // Nested by size, so a dot carrying all three shows each outline.
+    expect(marks.map((m) => m.symbolSize)).toEqual([15, 20, 24]);
+    expect((option.legend as { data: string[] }).data).toEqual(["over SLE", "stuck in status", "stalled"]);
+    // Only the signals some dot carries are named; with none, no legend.
+    const stalledOnly = ageingChartOption({
+      columns: COLUMNS,
+      points: points.slice(1, 3),
+      percentiles: LEVELS,
+    });
+    expect((stalledOnly.legend as { data: string[] }).data).toEqual(["stalled"]);
+    expect(
+      ageingChartOption({ columns: COLUMNS, points: points.slice(2, 3), percentiles: LEVELS }).legend,
+    ).toBeUndefined();
+    const marked = rasterise(renderChartSvg(option));
+    const plain = rasterise(
+      renderChartSvg(
+        ageingChartOption({
+          columns: COLUMNS,
+          points: points.map(({ status, ageDays }) => ({ status, ageDays })),
+          percentiles: LEVELS,
+        }),
+      ),
+    );
+    expect(inkShare(marked.pixels)).toBeGreaterThan(inkShare(plain.pixels));
+  });
+
   it("renders 500 points per chart quickly", () => {
     renderAgeingChart({ columns: COLUMNS, points: ageingPoints(10), percentiles: LEVELS }); // warm up
     const timings: number[] = [];

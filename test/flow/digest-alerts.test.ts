@@ -48,7 +48,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   app = await startApp({ databaseUrl: db.url, now: () => now });
   deps = digestDeps(app, () => now);
-  ({ projectId, bindingId } = await seedProject(app.sql));
+  ({ projectId, bindingId } = await seedProject(app.sql, { signals: "over SLE only" }));
   await seedFinishedHistory(app.sql, bindingId, T0);
   const wip = async (
     key: string,

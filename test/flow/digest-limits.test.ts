@@ -29,8 +29,17 @@ beforeAll(async () => {
   app = await startApp({ databaseUrl: db.url, now: () => NOW });
   deps = digestDeps(app, () => NOW);
   let bindingId: number;
-  ({ projectId, bindingId } = await seedProject(app.sql));
+  ({ projectId, bindingId } = await seedProject(app.sql, { signals: "over SLE only" }));
   await seedFinishedHistory(app.sql, bindingId, NOW);
+  await seedBulk(bindingId);
+});
+afterAll(async () => {
+  await app?.flowbot.stop();
+  await db?.drop();
+});
+
+/** 500 cases in progress for 18.5–40.5 days (bulk-loaded like a backfill), 80 of them with a flow-back. */
+async function seedBulk(bindingId: number) {
   const nowIso = new Date(NOW).toISOString();
   // Bulk-loaded like a backfill: cases in progress for 18.5–40.5 days, then one flow-back each for 80 of them.
   await app.sql`
@@ -65,11 +74,7 @@ beforeAll(async () => {
       values (${t.case_id}, ${t.binding_id}, ${t.id}, 'flow_back', 'review', 'in progress',
         ${nowIso}::timestamptz - interval '1 hour', 'Jane')`;
   }
-});
-afterAll(async () => {
-  await app?.flowbot.stop();
-  await db?.drop();
-});
+}
 
 describe("a digest of 500 ageing tasks", () => {
   it("is one message within Block Kit's limits that ends with “and N more” and a pointer to /flow report", async () => {
@@ -102,5 +107,41 @@ describe("a digest of 500 ageing tasks", () => {
       ],
     );
     expect(await runDigest(deps, projectId, NOW + DAY / 24)).toEqual({ outcome: "quiet" });
+  });
+
+  it("stays within the limits when each task carries all three signals, each with its reason", async () => {
+    // Another project, every signal on, without the flow-backs: the tasks are also stuck in "in progress"
+    // (its finished tasks spent 1–20 d there: limit 17 d) and stalled (no activity since they started).
+    const other = await seedProject(app.sql, { channelId: "C0DIGEST", signals: "all" });
+    await seedFinishedHistory(app.sql, other.bindingId, NOW);
+    await app.sql`update tracked_cases set task_id = 'old-' || task_id where task_id like 'bulk%'`;
+    await seedBulk(other.bindingId);
+    await app.sql`delete from rework_events where binding_id = ${other.bindingId}`;
+    await app.sql`delete from status_transitions where binding_id = ${other.bindingId} and history_item_id like 'back-%'`;
+    await app.sql`update tracked_cases set date_updated = date_created where binding_id = ${other.bindingId}`;
+    const result = await runDigest(deps, other.projectId, NOW);
+    expect(result).toMatchObject({ outcome: "posted", channelId: "C0DIGEST" });
+    const call = app.slack.callsTo("chat.postMessage").at(-1)!;
+    expect(call.response).toMatchObject({ ok: true });
+    const blocks = call.args.blocks as { type: string; block_id?: string; text?: { text: string } }[];
+    expect(blocks.length).toBeLessThanOrEqual(BLOCK_LIMITS.messageBlocks);
+    expect(blocksTextLength(blocks)).toBeLessThan(13_000);
+    const tasks = blocks.filter((b) => b.block_id?.startsWith("task:"));
+    expect(tasks.length).toBeGreaterThanOrEqual(12);
+    for (const t of tasks) {
+      expect(t.text!.text).toMatch(/past .* · in progress for/);
+      expect(t.text!.text).toContain("*Stuck:*");
+      expect(t.text!.text).toContain("*Stalled:* no activity for");
+    }
+    expect(JSON.stringify(blocks.at(-1))).toContain(`and ${TASKS - tasks.length} more tasks`);
+    expect(
+      await app.sql`
+        select kind, count(*)::int as n from alert_log where project_id = ${other.projectId}
+        group by kind order by kind`,
+    ).toEqual([
+      { kind: "ageing", n: TASKS },
+      { kind: "stalled", n: TASKS },
+      { kind: "stuck", n: TASKS },
+    ]);
   });
 });

@@ -24,7 +24,7 @@ let app: App;
 beforeAll(async () => {
   db = await createTestDatabase();
   app = await startApp({ databaseUrl: db.url, now: () => now });
-  const { bindingId } = await seedProject(app.sql);
+  const { bindingId } = await seedProject(app.sql, { signals: "over SLE only" });
   await seedFinishedHistory(app.sql, bindingId, T0);
   await addTask(app.sql, bindingId, {
     name: "Migrate billing",
@@ -93,7 +93,7 @@ describe("/flow digest now", () => {
     await expect.poll(() => app.slack.messages(CHANNEL).length, { timeout: 10_000 }).toBe(2);
     const line = app.slack.messages(CHANNEL)[1]!;
     expect(line.text).toMatch(
-      /^:ocean: All flowing in <#C0PROJECT> — nothing ageing, at risk or reworked\. WIP 1/,
+      /^:ocean: All flowing in <#C0PROJECT> — nothing ageing, stuck, stalled, at risk or reworked\. WIP 1/,
     );
     expect(line.blocks).toHaveLength(1);
   });

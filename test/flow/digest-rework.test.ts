@@ -50,7 +50,7 @@ const flowedBack = (bindingId: number, name: string, daysAgo: number) =>
 
 describe("the digest's rework list", () => {
   it("a first digest covers the project's window (not 7 days), and says which period it covers", async () => {
-    const { projectId, bindingId } = await seedProject(app.sql);
+    const { projectId, bindingId } = await seedProject(app.sql, { signals: "over SLE only" });
     await app.sql`update projects set window_days = 30 where id = ${projectId}`;
     await flowedBack(bindingId, "Recent", 2);
     await flowedBack(bindingId, "Twenty days ago", 20);
@@ -75,7 +75,10 @@ describe("the digest's rework list", () => {
 
   it("leaves out tasks moved out of the bound containers or deleted, as the report does", async () => {
     now = T0;
-    const { projectId, bindingId } = await seedProject(app.sql, { channelId: "C0DIGEST" });
+    const { projectId, bindingId } = await seedProject(app.sql, {
+      channelId: "C0DIGEST",
+      signals: "over SLE only",
+    });
     await flowedBack(bindingId, "Still here", 1);
     const moved = await flowedBack(bindingId, "Moved away", 1);
     const deleted = await flowedBack(bindingId, "Deleted", 1);

@@ -121,7 +121,13 @@ export async function startApp(options: {
 /** A connected workspace and a project channel binding one list. */
 export async function seedProject(
   sql: Sql,
-  options: { channelId?: string; createdAt?: Date; settings?: Record<string, unknown> } = {},
+  options: {
+    channelId?: string;
+    createdAt?: Date;
+    settings?: Record<string, unknown>;
+    /** The ageing signals on (docs/flow-metrics.md §8); "over SLE only" for tests of the ageing ladder. */
+    signals?: "all" | "over SLE only";
+  } = {},
 ): Promise<{ projectId: number; bindingId: number }> {
   await sql`
     insert into connections (slack_team_id, clickup_team_id, clickup_team_name, token_sealed, token_last4,
@@ -134,6 +140,9 @@ export async function seedProject(
     returning id::int`;
   const projectId = project!.id;
   if (options.settings) await sql`update projects set ${sql(options.settings)} where id = ${projectId}`;
+  if (options.signals === "over SLE only") {
+    await sql`insert into signal_settings (project_id, stuck_on, stalled_on) values (${projectId}, false, false)`;
+  }
   const [binding] = await sql<{ id: number }[]>`
     insert into bindings (project_id, container_type, container_id, container_name, container_path, space_id,
       sync_status, created_by)

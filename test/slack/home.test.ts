@@ -127,10 +127,13 @@ describe("App Home: the Flow page", () => {
   it("lists only the user's projects, in this workspace, with their headline numbers", async () => {
     const blocks = await openHome(ALICE);
     const rows = projectRows(blocks);
+    // alpha's signals (docs/flow-metrics.md §8): "in progress" took the ten finished 1..10 d, so its stuck
+    // limit is 9 d and WIP 12 is stuck; WIP 12 and WIP 8 have been quiet 9.5 and 6 working days (Fri 20
+    // Nov 12:00), at least 5: stalled.
     expect(rows).toEqual([
-      "<#C0ALPHA>\nWIP *3* · finished last week *10* · SLE 85% ≤ 9 d · :warning: 1 ageing",
-      "<#C0BETA>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing",
-      "<#C0LAST>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing",
+      "<#C0ALPHA>\nWIP *3* · finished last week *10* · SLE 85% ≤ 9 d · :warning: 1 ageing · :stopwatch: 1 stuck · :zzz: 2 stalled",
+      "<#C0BETA>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing · 0 stuck · 0 stalled",
+      "<#C0LAST>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing · 0 stuck · 0 stalled",
     ]);
     expect(JSON.stringify(blocks)).toContain("*Your projects* (3)");
     // Her channel list came in pages (1100+ channels at 1000 per page).
@@ -144,6 +147,19 @@ describe("App Home: the Flow page", () => {
     const text = JSON.stringify(blocks);
     expect(text).toContain("/flow report [30d|90d|12w]");
     expect(text).toContain("How to start");
+  });
+
+  it("counts only the signals the project has on", async () => {
+    await flowbot.database.sql`
+      insert into signal_settings (project_id, over_sle_on, stalled_on) values (${alphaId}, false, false)`;
+    try {
+      const [alpha] = projectRows(await openHome(ALICE));
+      expect(alpha).toBe(
+        "<#C0ALPHA>\nWIP *3* · finished last week *10* · SLE 85% ≤ 9 d · :stopwatch: 1 stuck",
+      );
+    } finally {
+      await flowbot.database.sql`delete from signal_settings`;
+    }
   });
 
   it("shows Bob his own projects only", async () => {

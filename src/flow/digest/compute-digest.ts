@@ -3,10 +3,29 @@ import { projects } from "../../../db/schema.ts";
 import type { Database } from "../../db/connect-database.ts";
 import { ageingWip, computeHeadline } from "../metrics/index.ts";
 import { reworkEventsIn } from "../metrics/rework.ts";
-import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
-import { metricsSettingsOf } from "../metrics/window-settings.ts";
+import { wipSignals } from "../metrics/signals.ts";
+import { loadSignalSettings } from "../metrics/signals-settings.ts";
+import { type StuckCase, statusVisits } from "../metrics/signals-stuck.ts";
+import type { AgeingItem, Assignee, FlowClock, Headline } from "../metrics/types.ts";
+import { metricsSettingsOf, windowOf } from "../metrics/window-settings.ts";
+import { statusKey } from "../stage-mapping.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
 
+/** Why a task is stuck in its status (docs/flow-metrics.md §8.2), as the digest says it. */
+export type StuckReason = {
+  status: string;
+  daysSoFar: number;
+  /** Visits to the status that covers, the current one included; null when not counted (see VISITS_COUNTED). */
+  visits: number | null;
+  limitDays: number;
+  limitSource: "p85" | "rule";
+  estimated: boolean;
+};
+
+/** Why a task is stalled (§8.3): its quiet time in working days, and when its last activity was. */
+export type StalledReason = { quietDays: number; lastActivityAt: Date };
+
+/** A task the digest alerts for, with each signal it newly carries (at least one). */
 export type DigestTask = {
   caseId: number;
   name: string;
@@ -16,8 +35,10 @@ export type DigestTask = {
   ageDays: number;
   assignees: Assignee[];
   estimated: boolean;
-  /** The rung this digest alerts the task for. */
-  level: AlertLevel;
+  /** Over SLE (§8.1): the rung of the ageing ladder this digest alerts the task for. */
+  level?: AlertLevel;
+  stuck?: StuckReason;
+  stalled?: StalledReason;
 };
 
 export type DigestRework = {
@@ -32,8 +53,12 @@ export type DigestRework = {
   actorName: string | null;
 };
 
-/** An alert_log row to write once the digest is posted. */
-export type DigestAlert = { caseId: number; kind: "ageing" | "rework"; threshold: string };
+/**
+ * An alert_log row to write once the digest is posted. `threshold` says what was alerted: the ageing
+ * rung's key, the rework event's transition id, the stuck visit, or the stalled quiet period.
+ */
+export type DigestAlert = { caseId: number; kind: AlertKind; threshold: string };
+type AlertKind = "ageing" | "rework" | "stuck" | "stalled";
 
 export type Digest = {
   projectId: number;
@@ -45,10 +70,20 @@ export type Digest = {
   timeZone: string;
   clock: FlowClock;
   headline: Headline;
+  /*
+   * The tasks newly carrying a signal, each listed once, under the first of: ageing, stuck, stalled, at
+   * risk; a task carries every signal it newly alerts for, whichever list it is in.
+   */
   /** Newly past the ageing threshold (or a higher rung), oldest first. */
   ageing: DigestTask[];
-  /** Newly past the 70th percentile, oldest first. */
+  /** Newly stuck in their status and not ageing, longest in it first. */
+  stuck: DigestTask[];
+  /** Newly stalled and neither ageing nor stuck, quietest first. */
+  stalled: DigestTask[];
+  /** Newly past the 70th percentile and nothing else, oldest first. */
   atRisk: DigestTask[];
+  /** N of the stalled signal, in working days. */
+  stalledDays: number;
   /** Rework not reported before, newest first. */
   rework: DigestRework[];
   /**
@@ -68,11 +103,18 @@ const REWORK_OVERLAP_HOURS = 24;
 const REWORK_CAP = 1000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/**
+ * A stuck task's number of visits is counted for the first this many tasks the digest lists: more than
+ * one message can show (Slack's 50 blocks, two per task); the rest are counted in its "and N more" line.
+ */
+const VISITS_COUNTED = 30;
 
 /**
- * What a project's digest would say now: tasks newly past a rung of the ageing ladder (dedupe via
- * alert_log, snoozed tasks left out), rework not reported yet, and the headline. Reads only; the
- * caller records the alerts once the message is out. Undefined when the project does not exist.
+ * What a project's digest would say now (docs/flow-metrics.md §5, §8.5): tasks newly carrying an ageing
+ * signal — a rung of the ageing ladder climbed (over SLE), a visit to a status gone past its stuck limit,
+ * a quiet period that reached N working days — deduped through alert_log, snoozed tasks left out; rework
+ * not reported yet; and the headline. Reads only; the caller records the alerts once the message is
+ * out. Undefined when the project does not exist.
  */
 export async function computeDigest(
   database: Pick<Database, "db" | "sql">,
@@ -80,18 +122,23 @@ export async function computeDigest(
   options: { now: Date },
 ): Promise<Digest | undefined> {
   const { db, sql } = database;
-  const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
+  const [[project], signals] = await Promise.all([
+    db.select().from(projects).where(eq(projects.id, projectId)),
+    loadSignalSettings(sql, projectId),
+  ]);
   if (!project) return undefined;
   const now = options.now;
   const settings = metricsSettingsOf(projectId, project);
+  const { from, to } = windowOf(now, project.windowDays);
   // Instants go to SQL as ISO text: drizzle makes postgres.js pass timestamp values through untouched.
   // Rework since the previous digest; a first digest covers the project's window and says so.
   const reworkSince = project.lastDigestAt
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
-  const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
+  const [wip, headline, found, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(sql, projectId, { now, settings }),
     computeHeadline(sql, projectId, { now, settings }),
+    wipSignals(sql, settings, signals, { now, from, to }),
     sql<{ id: number; caseId: number; active: boolean; createdAt: Date }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         s.created_at as "createdAt",
@@ -131,35 +178,64 @@ export async function computeDigest(
 
   const activeSnoozes = new Set(snoozeRows.filter((s) => s.active).map((s) => s.caseId));
   const ended = snoozeRows.filter((s) => !s.active);
-  // Once a snooze ends, alerts from before it no longer count: the task may alert again at its rung.
+  // Once a snooze ends, alerts from before it no longer count: the task may alert again for what it
+  // carries then (its rung, its visit, its quiet period).
   const resetBefore = new Map<number, number>();
   for (const s of ended)
     resetBefore.set(s.caseId, Math.max(resetBefore.get(s.caseId) ?? 0, s.createdAt.getTime()));
-  const ladder = alertLadder(wip.thresholds);
-  // Only tasks on a rung and not snoozed can alert; their alert history is all that needs reading.
+  // The ladder a case climbs. One for the whole project today; a per-segment threshold (§7, §8.1)
+  // gives each case its segment's, and nothing below depends on it being shared.
+  const projectLadder = alertLadder(wip.thresholds);
+  const ladderOf = (_item: AgeingItem) => projectLadder;
+
+  // What each WIP case carries now; a snoozed case carries nothing the digest may say (§8.5).
   const candidates = wip.items.flatMap((item) => {
-    const at = activeSnoozes.has(item.caseId) ? undefined : levelOf(ladder, item.ageDays);
-    return at ? [{ item, at }] : [];
+    if (activeSnoozes.has(item.caseId)) return [];
+    const ladder = ladderOf(item);
+    const at = signals.overSleOn ? levelOf(ladder, item.ageDays) : undefined;
+    const stuck = found.stuck.get(item.caseId);
+    const stalled = found.stalled.get(item.caseId);
+    if (!at && !stuck && !stalled) return [];
+    return [
+      {
+        item,
+        ladder,
+        at,
+        stuck: stuck && { key: stuckKey(stuck.status, stuck.visitSince), reason: stuck },
+        stalled: stalled && { key: stalled.lastActivityAt.toISOString(), reason: stalled },
+      },
+    ];
   });
+  // Their alert history is all that needs reading: one query for every kind.
   const alertRows = candidates.length
-    ? await sql<{ caseId: number; threshold: string; alertedAt: Date }[]>`
-        select case_id::int as "caseId", threshold,
-          alerted_at as "alertedAt"
+    ? await sql<{ caseId: number; kind: AlertKind; threshold: string; alertedAt: Date }[]>`
+        select case_id::int as "caseId", kind, threshold, alerted_at as "alertedAt"
         from alert_log
-        where project_id = ${projectId} and kind = 'ageing'
+        where project_id = ${projectId} and kind in ('ageing', 'stuck', 'stalled')
           and case_id in (select jsonb_array_elements_text(${sql.json(candidates.map((c) => c.item.caseId))})::bigint)`
     : [];
-  const alerted = new Map<number, string[]>();
+  const alerted = new Map<string, string[]>();
   for (const a of alertRows) {
     if (a.alertedAt.getTime() <= (resetBefore.get(a.caseId) ?? Number.NEGATIVE_INFINITY)) continue;
-    alerted.set(a.caseId, [...(alerted.get(a.caseId) ?? []), a.threshold]);
+    const key = `${a.kind}:${a.caseId}`;
+    alerted.set(key, [...(alerted.get(key) ?? []), a.threshold]);
   }
+  const was = (kind: AlertKind, caseId: number) => alerted.get(`${kind}:${caseId}`) ?? [];
 
   const ageing: DigestTask[] = [];
+  const stuckList: DigestTask[] = [];
+  const stalledList: DigestTask[] = [];
   const atRisk: DigestTask[] = [];
   const alerts: DigestAlert[] = [];
-  for (const { item, at } of candidates) {
-    if (!shouldAlert(ladder, at.rank, alerted.get(item.caseId) ?? [])) continue;
+  for (const c of candidates) {
+    const { item } = c;
+    // Over SLE climbs the ladder (once per rung, §4.9); stuck alerts once per visit, stalled once per
+    // quiet period: a new visit or a new period has a key of its own.
+    const level =
+      c.at && shouldAlert(c.ladder, c.at.rank, was("ageing", item.caseId)) ? c.at.level : undefined;
+    const stuck = c.stuck && !was("stuck", item.caseId).includes(c.stuck.key) ? c.stuck : undefined;
+    const stalled = c.stalled && !was("stalled", item.caseId).includes(c.stalled.key) ? c.stalled : undefined;
+    if (!level && !stuck && !stalled) continue;
     const task: DigestTask = {
       caseId: item.caseId,
       name: item.name,
@@ -169,12 +245,29 @@ export async function computeDigest(
       ageDays: item.ageDays,
       assignees: item.assignees,
       estimated: item.estimated,
-      level: at.level,
+      ...(level ? { level } : {}),
+      ...(stuck ? { stuck: stuckReason(stuck.reason) } : {}),
+      ...(stalled ? { stalled: stalledReason(stalled.reason) } : {}),
     };
-    (at.level.kind === "ageing" ? ageing : atRisk).push(task);
-    alerts.push({ caseId: item.caseId, kind: "ageing", threshold: at.level.key });
+    if (level) alerts.push({ caseId: item.caseId, kind: "ageing", threshold: level.key });
+    if (stuck) alerts.push({ caseId: item.caseId, kind: "stuck", threshold: stuck.key });
+    if (stalled) alerts.push({ caseId: item.caseId, kind: "stalled", threshold: stalled.key });
+    if (level?.kind === "ageing") ageing.push(task);
+    else if (stuck) stuckList.push(task);
+    else if (stalled) stalledList.push(task);
+    else atRisk.push(task);
   }
   const byAge = (a: DigestTask, b: DigestTask) => b.ageDays - a.ageDays;
+  ageing.sort(byAge);
+  stuckList.sort((a, b) => b.stuck!.daysSoFar - a.stuck!.daysSoFar || byAge(a, b));
+  stalledList.sort((a, b) => b.stalled!.quietDays - a.stalled!.quietDays || byAge(a, b));
+  atRisk.sort(byAge);
+  const listed = [...ageing, ...stuckList, ...stalledList, ...atRisk].slice(0, VISITS_COUNTED);
+  const visits = await statusVisits(
+    sql,
+    listed.flatMap((t) => (t.stuck ? [t.caseId] : [])),
+  );
+  for (const t of listed) if (t.stuck) t.stuck.visits = visits.get(t.caseId) ?? null;
   const rework = reworkRows;
   for (const r of rework)
     alerts.push({ caseId: r.caseId, kind: "rework", threshold: String(r.transitionId) });
@@ -188,8 +281,11 @@ export async function computeDigest(
     timeZone: project.timeZone,
     clock: wip.clock,
     headline,
-    ageing: ageing.sort(byAge),
-    atRisk: atRisk.sort(byAge),
+    ageing,
+    stuck: stuckList,
+    stalled: stalledList,
+    atRisk,
+    stalledDays: signals.stalledDays,
     rework,
     reworkPeriod: project.lastDigestAt
       ? { since: "last_digest" }
@@ -200,7 +296,32 @@ export async function computeDigest(
   };
 }
 
+/** alert_log's key for one visit to a status: the status (by key, §2) and when the visit began. */
+function stuckKey(status: string, since: Date): string {
+  return `${statusKey(status)}@${since.toISOString()}`;
+}
+
+function stuckReason(c: StuckCase): StuckReason {
+  return {
+    status: c.status,
+    daysSoFar: c.daysSoFar,
+    visits: null,
+    limitDays: c.limitDays,
+    limitSource: c.limitSource,
+    estimated: c.estimated,
+  };
+}
+
+function stalledReason(c: StalledReason): StalledReason {
+  return { quietDays: c.quietDays, lastActivityAt: c.lastActivityAt };
+}
+
 /** True when the digest has nothing to alert about. */
 export function isQuiet(digest: Digest): boolean {
-  return digest.ageing.length === 0 && digest.atRisk.length === 0 && digest.rework.length === 0;
+  return digestTasks(digest).length === 0 && digest.rework.length === 0;
+}
+
+/** Every task the digest alerts for, in the order it lists them. */
+export function digestTasks(digest: Digest): DigestTask[] {
+  return [...digest.ageing, ...digest.stuck, ...digest.stalled, ...digest.atRisk];
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WebClient } from "@slack/web-api";
 import type { Database } from "../../db/connect-database.ts";
-import { computeDigest, type Digest } from "../../flow/digest/compute-digest.ts";
+import { computeDigest, type Digest, digestTasks } from "../../flow/digest/compute-digest.ts";
 import type { PostDigestPayload } from "../../flow/digest/enqueue-digest.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { slackErrorCode } from "../views/block-kit.ts";
@@ -58,9 +58,7 @@ export async function postDigest(
   const digest = await computeDigest(deps.database, payload.projectId, { now });
   if (!digest) return { outcome: "not_found" };
 
-  const emails = [...digest.ageing, ...digest.atRisk].flatMap((t) =>
-    t.assignees.flatMap((a) => (a.email ? [a.email] : [])),
-  );
+  const emails = digestTasks(digest).flatMap((t) => t.assignees.flatMap((a) => (a.email ? [a.email] : [])));
   const mentions = emails.length ? await deps.users.lookup(emails) : new Map<string, string>();
   const message = renderDigest(digest, mentions);
   if (!message) {
@@ -103,7 +101,7 @@ export function describeOutcome(result: PostDigestOutcome, projectChannelId: str
     case "posted":
       return `:white_check_mark: Posted the flow digest to <#${result.channelId}>.`;
     case "quiet":
-      return `:ocean: Nothing to report for <#${projectChannelId}>: no task newly ageing or at risk and no new rework since the last digest, so no digest was posted.`;
+      return `:ocean: Nothing to report for <#${projectChannelId}>: no task newly ageing, stuck, stalled or at risk and no new rework since the last digest, so no digest was posted.`;
     case "channel_problem":
       return `:warning: The digest could not be posted: ${CHANNEL_ERRORS[result.error] ?? result.error}.`;
     case "already_posted":

@@ -4,6 +4,8 @@ import {
   type DigestRework,
   type DigestTask,
   isQuiet,
+  type StalledReason,
+  type StuckReason,
 } from "../../flow/digest/compute-digest.ts";
 import { formatDays } from "../../flow/format-days.ts";
 import type { Assignee } from "../../flow/metrics/types.ts";
@@ -53,21 +55,46 @@ function renderAssignees(
   return more > 0 ? `${names.join(", ")} +${more}` : names.join(", ");
 }
 
+/** Working days with one decimal: "6.1 working days". */
+const workingDays = (n: number) => `${(Math.round(n * 10) / 10).toFixed(1)} working days`;
+
+/**
+ * "2.5 d in review (2 visits), over review's 85th percentile of 2.0 d", or "… over the project's rule of
+ * 8.2 d" (docs/flow-metrics.md §8.5), on the project's clock.
+ */
+function stuckLine(stuck: StuckReason, clock: Digest["clock"]): string {
+  const inDays = clock === "working" ? workingDays : days;
+  const status = escapeMrkdwn(stuck.status);
+  const visits = stuck.visits !== null && stuck.visits > 1 ? ` (${stuck.visits} visits)` : "";
+  const limit =
+    stuck.limitSource === "p85"
+      ? `${status}'s 85th percentile of ${inDays(stuck.limitDays)}`
+      : `the project's rule of ${inDays(stuck.limitDays)}`;
+  const estimated = stuck.estimated ? " _(estimated from time in status)_" : "";
+  return `:stopwatch: *Stuck:* ${inDays(stuck.daysSoFar)} in ${status}${visits}, over ${limit}${estimated}`;
+}
+
+/** "no activity for 6.1 working days" (§8.5): quiet time is always counted in working days. */
+function stalledLine(stalled: StalledReason): string {
+  return `:zzz: *Stalled:* no activity for ${workingDays(stalled.quietDays)}, since ${slackDate(stalled.lastActivityAt)}`;
+}
+
 function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<string, string>): KnownBlock[] {
   const value = JSON.stringify({ p: digest.projectId, c: task.caseId } satisfies SnoozeValue);
   const clock = digest.clock === "working" ? " (working days)" : "";
-  const estimated = task.estimated ? " _(estimated from time in status)_" : "";
+  const estimated = task.estimated && task.level ? " _(estimated from time in status)_" : "";
+  const past = task.level ? `, past ${task.level.label}${estimated}` : "";
+  const lines = [
+    `*${link(task.url, task.name)}*`,
+    `Age *${days(task.ageDays)}*${clock}${past} · ${escapeMrkdwn(task.status)} for ${days(task.daysInStatus)} · ${renderAssignees(task.assignees, mentions)}`,
+    ...(task.stuck ? [stuckLine(task.stuck, digest.clock)] : []),
+    ...(task.stalled ? [stalledLine(task.stalled)] : []),
+  ];
   return [
     {
       type: "section",
       block_id: `task:${task.caseId}`,
-      text: {
-        type: "mrkdwn",
-        text: clip(
-          `*${link(task.url, task.name)}*\nAge *${days(task.ageDays)}*${clock}, past ${task.level.label}${estimated} · ${escapeMrkdwn(task.status)} for ${days(task.daysInStatus)} · ${renderAssignees(task.assignees, mentions)}`,
-          SECTION_TEXT,
-        ),
-      },
+      text: { type: "mrkdwn", text: clip(lines.join("\n"), SECTION_TEXT) },
     },
     {
       type: "actions",
@@ -100,8 +127,9 @@ function textLength(value: unknown): number {
 }
 
 /**
- * The digest as one Block Kit message within Slack's limits: tasks past the threshold first, then at
- * risk, then rework; whatever does not fit is counted in a closing "and N more" line pointing at
+ * The digest as one Block Kit message within Slack's limits: tasks past the threshold first, then
+ * stuck, stalled and at risk — each task once, with a reason line for every signal it newly carries
+ * (docs/flow-metrics.md §8.5) — then rework; whatever does not fit is counted in a closing "and N more" line pointing at
  * `/flow report`. Undefined when there is nothing to say and the project did not ask for a quiet line.
  */
 export function renderDigest(
@@ -113,7 +141,7 @@ export function renderDigest(
   const summary = `WIP ${headline.wipNow} · throughput ${headline.throughputLastWeek} in the last 7 days · SLE ${sle}`;
   if (isQuiet(digest)) {
     if (!digest.allFlowingLine) return undefined;
-    const text = `:ocean: All flowing in <#${digest.projectChannelId}> — nothing ageing, at risk or reworked. ${summary}.`;
+    const text = `:ocean: All flowing in <#${digest.projectChannelId}> — nothing ageing, stuck, stalled, at risk or reworked. ${summary}.`;
     return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
   }
 
@@ -123,6 +151,11 @@ export function renderDigest(
   ];
   const sections: { title: string; tasks: DigestTask[] }[] = [
     { title: ":hourglass: *Ageing past the threshold*", tasks: digest.ageing },
+    { title: ":stopwatch: *Stuck in a status*", tasks: digest.stuck },
+    {
+      title: `:zzz: *Stalled* — no activity for ${digest.stalledDays} working day${digest.stalledDays === 1 ? "" : "s"} or more`,
+      tasks: digest.stalled,
+    },
     { title: ":warning: *At risk* — past the 70th percentile", tasks: digest.atRisk },
   ].filter((s) => s.tasks.length > 0);
   const reworkBlocks = digest.rework.length ? 2 : 0;
@@ -199,6 +232,8 @@ export function renderDigest(
 
   const counts = [
     digest.ageing.length ? `${digest.ageing.length} ageing` : "",
+    digest.stuck.length ? `${digest.stuck.length} stuck` : "",
+    digest.stalled.length ? `${digest.stalled.length} stalled` : "",
     digest.atRisk.length ? `${digest.atRisk.length} at risk` : "",
     digest.rework.length ? `${digest.rework.length} rework` : "",
   ].filter(Boolean);

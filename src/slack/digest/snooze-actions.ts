@@ -90,8 +90,8 @@ export function registerSnoozeActions(routes: SlackRoutes, services: SlackServic
         const name = `*${escapeMrkdwn(task.name)}*`;
         await tell(
           until
-            ? `:zzz: Snoozed ${name} for ${SNOOZE_DAYS} days: no ageing alerts for it until <!date^${Math.floor(until.getTime() / 1000)}^{date_short_pretty} {time}|${until.toISOString().slice(0, 16).replace("T", " ")} UTC>.`
-            : `:zzz: Snoozed ${name} until it moves: no ageing alerts for it while it stays in _${escapeMrkdwn(task.status)}_.`,
+            ? `:zzz: Snoozed ${name} for ${SNOOZE_DAYS} days: no digest alerts for it (ageing, stuck or stalled) until <!date^${Math.floor(until.getTime() / 1000)}^{date_short_pretty} {time}|${until.toISOString().slice(0, 16).replace("T", " ")} UTC>.`
+            : `:zzz: Snoozed ${name} until it moves: no digest alerts for it (ageing, stuck or stalled) while it stays in _${escapeMrkdwn(task.status)}_.`,
         );
       },
     );

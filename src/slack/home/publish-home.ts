@@ -3,8 +3,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Sql } from "postgres";
 import { mapLimited } from "../../concurrency/map-limited.ts";
 import type { Db } from "../../db/connect-database.ts";
-import { computeHeadline } from "../../flow/metrics/index.ts";
-import type { Headline } from "../../flow/metrics/types.ts";
+import { computeSignalHeadline, type SignalHeadline } from "../../flow/metrics/signals.ts";
 import type { ReportProject } from "../../flow/report-projects.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
@@ -92,14 +91,16 @@ async function flowPageBlocks(
   // A few at a time: each takes several queries, and the pool is shared with the webhook route.
   const headlines = await Promise.all(
     mapLimited(listed, HEADLINES_AT_ONCE, (p) =>
-      computeHeadline(deps.sql, p.id, { now }).catch((err: unknown) => {
+      computeSignalHeadline(deps.sql, p.id, { now }).catch((err: unknown) => {
         deps.logger.warn({ err, projectId: p.id }, "headline for the App Home failed");
         return null;
       }),
     ),
   );
   const blocks: KnownBlock[] = [
-    section(`*Your projects* (${projects.length}) · WIP · finished last 7 days · SLE · ageing`),
+    section(
+      `*Your projects* (${projects.length}) · WIP · finished last 7 days · SLE · tasks carrying each ageing signal`,
+    ),
   ];
   listed.forEach((project, i) => {
     blocks.push({
@@ -120,9 +121,21 @@ async function flowPageBlocks(
   return blocks;
 }
 
-function headlineText(h: Headline | null): string {
+/** How App Home names each signal's count (docs/flow-metrics.md §8.5); a case carrying two counts under both. */
+const SIGNAL_COUNTS = [
+  { kind: "over_sle", word: "ageing", emoji: ":warning:" },
+  { kind: "stuck", word: "stuck", emoji: ":stopwatch:" },
+  { kind: "stalled", word: "stalled", emoji: ":zzz:" },
+] as const;
+
+function headlineText(h: SignalHeadline | null): string {
   if (!h) return "_numbers unavailable right now_";
   const sle = h.sleDays === null ? "SLE not known yet" : `SLE 85% ≤ ${days(h.sleDays)}`;
-  const ageing = h.ageingCount > 0 ? `:warning: ${h.ageingCount} ageing` : "0 ageing";
-  return `WIP *${h.wipNow}* · finished last week *${h.throughputLastWeek}* · ${sle} · ${ageing}`;
+  // A signal switched off in `/flow settings signals` is not counted.
+  const counts = SIGNAL_COUNTS.flatMap(({ kind, word, emoji }) => {
+    const n = h.signals[kind];
+    if (n === null) return [];
+    return [n > 0 ? `${emoji} ${n} ${word}` : `0 ${word}`];
+  });
+  return [`WIP *${h.wipNow}*`, `finished last week *${h.throughputLastWeek}*`, sle, ...counts].join(" · ");
 }

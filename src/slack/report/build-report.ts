@@ -4,6 +4,7 @@ import type { Db } from "../../db/connect-database.ts";
 import { ageingWip, computeFlowReport } from "../../flow/metrics/index.ts";
 import { loadSegmenter } from "../../flow/metrics/segments.ts";
 import type { SegmentScope } from "../../flow/metrics/segments-scope.ts";
+import { projectSignals, signalsOfWip } from "../../flow/metrics/signals.ts";
 import type { FlowReport } from "../../flow/metrics/types.ts";
 import { loadMetricsSettings } from "../../flow/metrics/window-settings.ts";
 import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
@@ -98,7 +99,7 @@ export async function buildReport(
     try {
       // The report already holds every WIP task when there are no more than it lists (most projects);
       // only a bigger WIP is read again for the chart, which draws more dots than the list shows.
-      const [wipItems, order] = await Promise.all([
+      const [wipItems, order, signals] = await Promise.all([
         report.ageingTotal <= report.ageing.length
           ? report.ageing
           : loadMetricsSettings(deps.sql, project.id)
@@ -107,8 +108,15 @@ export async function buildReport(
               )
               .then((w) => w.items),
         statusOrder(deps.db, project.id),
+        // The ageing signals each dot carries (docs/flow-metrics.md §8.5), over the view's window.
+        projectSignals(deps.sql, project.id, {
+          now: opts.at,
+          from: report.window.from,
+          to: report.window.to,
+        }),
       ]);
-      const images = renderReportCharts(report, wipItems.slice(0, AGEING_CHART_MAX_POINTS), order);
+      const drawn = wipItems.slice(0, AGEING_CHART_MAX_POINTS);
+      const images = renderReportCharts(report, drawn, order, signalsOfWip(drawn, signals));
       files = await uploadCharts(deps.client, images, `${project.channelId}-${opts.at.getTime()}`);
     } catch (err) {
       deps.logger.warn(

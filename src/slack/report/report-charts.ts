@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import { renderAgeingChart, renderCycleTimeChart } from "../../flow/charts/index.ts";
+import type { SignalKind } from "../../flow/metrics/signals.ts";
 import type { AgeingItem, FlowReport } from "../../flow/metrics/types.ts";
 import type { ChartFiles } from "./flow-view-blocks.ts";
 
@@ -7,12 +8,13 @@ export type ChartImages = { ageing: Buffer; cycleTime: Buffer | null };
 
 /**
  * Renders the report's two charts. `wip` is every task in progress (the report's own ageing list is capped);
- * columns follow the workflow order of the statuses.
+ * columns follow the workflow order of the statuses; `signals` marks the ageing signals each task carries.
  */
 export function renderReportCharts(
   report: FlowReport,
   wip: readonly AgeingItem[],
   order: ReadonlyMap<string, number>,
+  signals: ReadonlyMap<number, readonly SignalKind[]> = new Map(),
 ): ChartImages {
   const levels = {
     p50: report.cycleTime.p50,
@@ -28,10 +30,17 @@ export function renderReportCharts(
   );
   const ageing = renderAgeingChart({
     columns,
-    points: wip.map((item) => ({ status: item.status, ageDays: item.ageDays, estimated: item.estimated })),
+    points: wip.map((item) => ({
+      status: item.status,
+      ageDays: item.ageDays,
+      estimated: item.estimated,
+      signals: signals.get(item.caseId) ?? [],
+    })),
     percentiles: levels,
     dayUnit: unit,
-    subtitle: `dashed lines: cycle-time percentiles of the last ${report.window.days} days · hollow dots: estimated`,
+    subtitle: `dashed lines: cycle-time percentiles of the last ${report.window.days} days · hollow dots: estimated${
+      wip.some((item) => signals.has(item.caseId)) ? " · outlines: ageing signals" : ""
+    }`,
   });
   const cycleTime =
     report.cycleScatter.length === 0

@@ -12,6 +12,7 @@ import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
 import { segmentsLine } from "./segments-summary.ts";
 import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
+import { signalsSettings } from "./signals-subcommand.ts";
 
 const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
 
@@ -28,8 +29,10 @@ function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined 
 export function settingsSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
   const { db } = services.database;
   // `/flow settings <area>` opens that area's own modal.
-  const areas: Record<string, ReturnType<typeof segmentsSettings>> = {
+  const signals = signalsSettings(routes, services);
+  const areas: Record<string, (ctx: Parameters<Subcommand["run"]>[0]) => Promise<void>> = {
     segments: segmentsSettings(routes, services),
+    signals: (ctx) => signals.run(ctx),
   };
 
   routes.view(
@@ -117,14 +120,15 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
 
   return {
     name: "settings",
-    usage: "/flow settings [segments]",
+    usage: "/flow settings [segments|signals]",
     summary:
-      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by",
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `signals`: the ageing signals (over SLE, stuck, stalled)",
     access: admin("run `/flow settings`"),
-    async run({ ack, client, command, access, args }) {
+    async run(ctx) {
+      const { ack, client, command, access, args } = ctx;
       const area = args[0]?.toLowerCase();
       if (area !== undefined) {
-        const open = areas[area];
+        const open = Object.hasOwn(areas, area) ? areas[area] : undefined;
         if (!open) {
           await ack({
             response_type: "ephemeral",
@@ -132,7 +136,7 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
           });
           return;
         }
-        await open({ ack, client, command, access });
+        await open(ctx);
         return;
       }
       const project = await findProject(db, access.teamId, command.channel_id);
