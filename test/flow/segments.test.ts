@@ -1,6 +1,7 @@
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
-import { computeFlowReport } from "../../src/flow/metrics/index.ts";
+import { alertLadder, levelOf } from "../../src/flow/digest/alert-levels.ts";
+import { ageingWip, computeFlowReport } from "../../src/flow/metrics/index.ts";
 import {
   loadSegmenter,
   segmentBreakdown,
@@ -232,6 +233,43 @@ describe("per-segment percentiles and SLE (docs/flow-metrics.md §7)", () => {
     expect(empty.project.sle).toEqual({ days: null, source: "none" });
     const one = await segmentBreakdown(database.sql, s, segmenter, at(0), now);
     expect(one.rows).toMatchObject([{ value: "(none)", n: 1, sle: { days: 2, source: "project" } }]);
+  });
+});
+
+describe("over SLE per segment (docs/flow-metrics.md §7, §8.1)", () => {
+  it("judges each WIP case by its own segment: the bug aged 5.0 d is over SLE, the feature aged 8.0 d at risk", async () => {
+    const { projectId } = await seedExample(database.sql);
+    const wip = await ageingWip(database.sql, projectId, { now });
+    const item = (name: string) => wip.items.find((i) => i.name === name)!;
+    // Bug: its own SLE 4.5 (5.0 > 4.5), though the project's p70 of 6.0 would not call it at risk.
+    expect(item("WIP bug")).toMatchObject({ segment: "Bug", ageDays: 5, overThreshold: true, atRisk: false });
+    // Feature (too few finished): the project's thresholds, 8.0 > p70 6.0 but not > SLE 9.0.
+    expect(item("WIP feature")).toMatchObject({
+      segment: "Feature",
+      ageDays: 8,
+      overThreshold: false,
+      atRisk: true,
+    });
+    // The digest climbs the case's own ladder: the bug is at its SLE rung (4.5), the feature at p70 (6.0).
+    const rung = (name: string) => levelOf(alertLadder(item(name).thresholds!), item(name).ageDays)?.level;
+    expect(rung("WIP bug")).toMatchObject({ key: "p85", days: 4.5, kind: "ageing" });
+    expect(rung("WIP feature")).toMatchObject({ key: "p70", days: 6, kind: "at_risk" });
+    // The whole project's Flow view measures its listed cases the same way.
+    const report = await computeFlowReport(database.sql, projectId, { now, windowDays: 90 });
+    expect(report.ageing.find((i) => i.name === "WIP bug")).toMatchObject({
+      overThreshold: true,
+      segment: "Bug",
+    });
+  });
+
+  it("without a segment dimension the same cases are judged by the project's thresholds", async () => {
+    const { projectId } = await seedExample(database.sql);
+    await saveSegmentDimension(database.sql, projectId, { kind: "none" }, by);
+    const wip = await ageingWip(database.sql, projectId, { now });
+    const bug = wip.items.find((i) => i.name === "WIP bug")!;
+    // Project: p70 6.0, SLE 9.0 — a 5.0 d bug is neither at risk nor over.
+    expect(bug).toMatchObject({ overThreshold: false, atRisk: false });
+    expect(bug.segment).toBeUndefined();
   });
 });
 

@@ -183,10 +183,10 @@ export async function computeDigest(
   const resetBefore = new Map<number, number>();
   for (const s of ended)
     resetBefore.set(s.caseId, Math.max(resetBefore.get(s.caseId) ?? 0, s.createdAt.getTime()));
-  // The ladder a case climbs. One for the whole project today; a per-segment threshold (§7, §8.1)
-  // gives each case its segment's, and nothing below depends on it being shared.
+  // The ladder a case climbs: its segment's when the project has a segment dimension (§7, §8.1), else
+  // the project's.
   const projectLadder = alertLadder(wip.thresholds);
-  const ladderOf = (_item: AgeingItem) => projectLadder;
+  const ladderOf = (item: AgeingItem) => (item.thresholds ? alertLadder(item.thresholds) : projectLadder);
 
   // What each WIP case carries now; a snoozed case carries nothing the digest may say (§8.5).
   const candidates = wip.items.flatMap((item) => {

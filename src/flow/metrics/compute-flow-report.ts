@@ -2,6 +2,7 @@ import type { Sql } from "postgres";
 import { FLOW_STAGES } from "../stage-mapping.ts";
 import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
 import { reworkEvents } from "./rework.ts";
+import { judgeBySegment } from "./segment-ageing.ts";
 import { segmentBreakdown, segmentCaseIds, segmentThreshold } from "./segments.ts";
 import { timeInStatus } from "./time-in-status.ts";
 import type {
@@ -57,10 +58,13 @@ export async function computeFlowReport(
         }
       : null;
   const thresholds = segment ? segment.thresholds : thresholdsOf(s, fin.cycleTime);
-  const [counts, ageing] = await Promise.all([
+  const [counts, listed] = await Promise.all([
     wipCounts(sql, s, opts.now, thresholds.thresholdDays),
     ageingItems(sql, s, opts.now, thresholds, REPORT_LIMITS.ageing),
   ]);
+  // A one-segment report already measures against that segment; the whole project's report measures
+  // each listed case against its own segment (§8.1).
+  const ageing = scope ? listed : await judgeBySegment(sql, project, { from, to }, listed);
   const byStage = new Map<string, TimeInStage>();
   for (const t of statuses) {
     const cur = byStage.get(t.stage) ?? { stage: t.stage, days: 0, estimated: false };
@@ -135,6 +139,11 @@ export async function ageingWip(sql: Sql, projectId: number, opts: ComputeOption
   const s = opts.settings ?? (await loadMetricsSettings(sql, projectId));
   const { from, to } = windowOf(opts.now, s.windowDays);
   const thresholds = thresholdsOf(s, await cyclePercentiles(sql, s, from, to));
-  const items = await ageingItems(sql, s, opts.now, thresholds, null);
+  const items = await judgeBySegment(
+    sql,
+    s,
+    { from, to },
+    await ageingItems(sql, s, opts.now, thresholds, null),
+  );
   return { thresholds, clock: s.clock, timeZone: s.timeZone, items };
 }

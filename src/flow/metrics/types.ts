@@ -117,6 +117,9 @@ export interface AgeingItem {
   /** Age exceeds the 70th percentile but not the threshold. */
   atRisk: boolean;
   estimated: boolean;
+  /** With a segment dimension: the case's segment value and the thresholds it is judged by (§8.1). */
+  segment?: string;
+  thresholds?: AgeingThresholds;
 }
 
 export interface CycleScatterPoint {

@@ -32,6 +32,15 @@ export function thresholdsOf(s: MetricsSettings, p: Omit<Percentiles, "estimated
   };
 }
 
+/** A WIP case's age against thresholds: its pace band, over the ageing threshold, or at risk (§4.9). */
+export function judgeAge(
+  age: number,
+  t: AgeingThresholds,
+): Pick<AgeingItem, "pace" | "overThreshold" | "atRisk"> {
+  const overThreshold = t.thresholdDays !== null && age > t.thresholdDays;
+  return { pace: paceOf(age, t), overThreshold, atRisk: !overThreshold && t.p70 !== null && age > t.p70 };
+}
+
 function paceOf(age: number, t: AgeingThresholds): Pace | null {
   if (t.p50 === null || t.p70 === null || t.p85 === null || t.p95 === null) return null;
   if (age <= t.p50) return "≤p50";
@@ -92,7 +101,6 @@ export async function ageingItems(
     order by fc.started_at, fc.case_id
     ${limit === null ? sql`` : sql`limit ${limit}`}`;
   return rows.map((r) => {
-    const overThreshold = t.thresholdDays !== null && r.ageDays > t.thresholdDays;
     return {
       caseId: r.caseId,
       taskId: r.taskId,
@@ -105,9 +113,7 @@ export async function ageingItems(
       ageDays: Math.max(0, r.ageDays),
       startedAt: r.startedAt,
       assignees: assigneesOf(r.assignees),
-      pace: paceOf(r.ageDays, t),
-      overThreshold,
-      atRisk: !overThreshold && t.p70 !== null && r.ageDays > t.p70,
+      ...judgeAge(r.ageDays, t),
       estimated: r.estimated,
     };
   });
