@@ -18,7 +18,7 @@ export async function judgeBySegment(
 ): Promise<AgeingItem[]> {
   const segmenter = await loadSegmenter(sql, s.projectId);
   if (!segmenter || items.length === 0) return items;
-  const [thresholds, valueOf] = await Promise.all([
+  const [thresholds, segmentOf] = await Promise.all([
     segmentThresholds(sql, s, window, segmenter),
     segmentOfCases(
       sql,
@@ -27,7 +27,7 @@ export async function judgeBySegment(
     ),
   ]);
   return items.map((item) => {
-    const segment = valueOf.get(item.caseId);
+    const segment = segmentOf.get(item.caseId);
     const own = thresholds.of(segment).thresholds;
     return { ...item, ...judgeAge(item.ageDays, own), segment, thresholds: own };
   });
