@@ -1,5 +1,5 @@
 import type { Task } from "graphile-worker";
-import { postWipLimitAlerts } from "../src/flow/metrics/wip-limits-post.ts";
+import { postWipLimitAlerts } from "../src/slack/limits/post-wip-limit-alerts.ts";
 import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 

@@ -34,12 +34,6 @@ export async function judgeWipLimits(sql: Sql, projectId: number): Promise<WipLi
   return rows.map(toLimitCount);
 }
 
-/** The alert's text (§10.1's example: "review is over its WIP limit: 4 / 3"). */
-export function overLimitText(c: WipLimitCount): string {
-  const what = c.kind === "stage" ? `The ${c.label} stage` : c.label;
-  return `:rotating_light: ${what} is over its WIP limit: ${c.count} / ${c.limit}`;
-}
-
 /**
  * Queues check-wip-limits for each given project that has the immediate alert on and some limit (one
  * job waits per project). Projects still backfilling are left out: a backfill is judged once, at its

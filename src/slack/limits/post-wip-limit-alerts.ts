@@ -1,8 +1,14 @@
 import type { WebClient } from "@slack/web-api";
 import type { Database } from "../../db/connect-database.ts";
+import type { WipLimitCount } from "../../flow/metrics/wip-limits.ts";
+import { judgeWipLimits } from "../../flow/metrics/wip-limits-alert.ts";
 import type { Logger } from "../../log/create-logger.ts";
-import type { WipLimitCount } from "./wip-limits.ts";
-import { judgeWipLimits, overLimitText } from "./wip-limits-alert.ts";
+
+/** The alert's text (docs/flow-metrics.md §10.1's example: "review is over its WIP limit: 4 / 3"). */
+export function overLimitText(c: WipLimitCount): string {
+  const what = c.kind === "stage" ? `The ${c.label} stage` : c.label;
+  return `:rotating_light: ${what} is over its WIP limit: ${c.count} / ${c.limit}`;
+}
 
 type Deps = { database: Database; logger: Logger; slack?: WebClient };
 
