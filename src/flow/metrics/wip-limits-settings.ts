@@ -10,7 +10,7 @@ export const LIMITED_STAGES = ["not_started", "active", "blocked"] as const;
 export type LimitedStage = (typeof LIMITED_STAGES)[number];
 
 /** What a limit is on: a status by its key (§2), or a stage. */
-export type LimitTarget = { kind: "status"; key: string } | { kind: "stage"; stage: LimitedStage };
+type LimitTarget = { kind: "status"; key: string } | { kind: "stage"; stage: LimitedStage };
 
 export type WipLimit = LimitTarget & { limit: number };
 

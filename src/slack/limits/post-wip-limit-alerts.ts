@@ -5,7 +5,7 @@ import { judgeWipLimits } from "../../flow/metrics/wip-limits-alert.ts";
 import type { Logger } from "../../log/create-logger.ts";
 
 /** The alert's text (docs/flow-metrics.md §10.1's example: "review is over its WIP limit: 4 / 3"). */
-export function overLimitText(c: WipLimitCount): string {
+function overLimitText(c: WipLimitCount): string {
   const what = c.kind === "stage" ? `The ${c.label} stage` : c.label;
   return `:rotating_light: ${what} is over its WIP limit: ${c.count} / ${c.limit}`;
 }
