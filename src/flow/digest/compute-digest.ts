@@ -5,6 +5,7 @@ import { ageingWip, computeHeadline } from "../metrics/index.ts";
 import { reworkEventsIn } from "../metrics/rework.ts";
 import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
 import { metricsSettingsOf } from "../metrics/window-settings.ts";
+import { type WipLimitCount, wipLimitCounts } from "../metrics/wip-limits.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
 
 export type DigestTask = {
@@ -56,6 +57,8 @@ export type Digest = {
    * window of this many days.
    */
   reworkPeriod: { since: "last_digest" } | { since: "window"; days: number };
+  /** Statuses and stages over their WIP limit at the digest's instant (docs/flow-metrics.md §10.1). */
+  overLimit: WipLimitCount[];
   /** Whether a quiet digest posts one short "all flowing" line. */
   allFlowingLine: boolean;
   alerts: DigestAlert[];
@@ -89,9 +92,10 @@ export async function computeDigest(
   const reworkSince = project.lastDigestAt
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
-  const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
+  const [wip, headline, limits, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(sql, projectId, { now, settings }),
     computeHeadline(sql, projectId, { now, settings }),
+    wipLimitCounts(sql, projectId),
     sql<{ id: number; caseId: number; active: boolean; createdAt: Date }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         s.created_at as "createdAt",
@@ -194,6 +198,7 @@ export async function computeDigest(
     reworkPeriod: project.lastDigestAt
       ? { since: "last_digest" }
       : { since: "window", days: project.windowDays },
+    overLimit: limits.filter((l) => l.over),
     allFlowingLine: project.digestAllFlowingLine,
     alerts,
     endedSnoozeIds: ended.map((s) => s.id),
@@ -202,5 +207,10 @@ export async function computeDigest(
 
 /** True when the digest has nothing to alert about. */
 export function isQuiet(digest: Digest): boolean {
-  return digest.ageing.length === 0 && digest.atRisk.length === 0 && digest.rework.length === 0;
+  return (
+    digest.ageing.length === 0 &&
+    digest.atRisk.length === 0 &&
+    digest.rework.length === 0 &&
+    digest.overLimit.length === 0
+  );
 }
