@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { enqueueWipLimitChecks } from "../../flow/metrics/wip-limits-alert.ts";
 import { findProject, saveProjectSettings, seenStatuses } from "../../flow/settings/project-settings.ts";
 import { recomputeProjectRework } from "../../sync/timeline/index.ts";
 import { admin } from "../access/rules.ts";
@@ -106,6 +107,10 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
           note =
             "\n:warning: The stage mapping was saved, but rework events could not be recomputed; they follow the old mapping until the settings are saved again.";
         }
+        // Stage limits count by the mapping: a changed one is judged again (docs/flow-metrics.md §10.1).
+        await enqueueWipLimitChecks(services.database.sql, [project.id]).catch((err: unknown) =>
+          services.logger.warn({ err, projectId: project.id }, "could not queue the WIP limit check"),
+        );
       }
       const segments = await segmentsLine(services.database.sql, project.id).catch((err: unknown) => {
         services.logger.warn({ err, projectId: project.id }, "could not describe the segment settings");
