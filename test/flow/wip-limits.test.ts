@@ -153,6 +153,22 @@ describe("the immediate alert (§10.1's example: limit on review = 3)", () => {
     });
   });
 
+  it("turning the alert on arms a limit left fired from before", async () => {
+    // Fired while the alert was on, then the alert went off: nobody judged the counts since.
+    await database.sql`update wip_limits set fired = true where project_id = ${projectId}`;
+    await saveWipLimits(
+      database.sql,
+      projectId,
+      { limits: [{ kind: "status", key: "review", limit: 1 }], alertAtOnce: true },
+      BY,
+    );
+    const { posts, slack } = recordingSlack();
+    expect((await postWipLimitAlerts({ database, logger, slack }, projectId)).map((c) => c.count)).toEqual([
+      4,
+    ]);
+    expect(posts).toHaveLength(1);
+  });
+
   it("counts a stage across its statuses", async () => {
     await saveWipLimits(
       database.sql,

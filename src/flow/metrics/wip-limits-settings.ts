@@ -43,6 +43,7 @@ export async function loadWipLimits(sql: Sql, projectId: number): Promise<WipLim
 /**
  * Replaces the project's limits with `settings.limits` in one transaction. A limit kept at the same
  * number keeps its alert state; a new or changed one starts armed (§10.1); one left out is removed.
+ * Turning the alert on arms them all.
  */
 export async function saveWipLimits(
   sql: Sql,
@@ -66,6 +67,14 @@ export async function saveWipLimits(
       on conflict (project_id, target_kind, target) do update set
         wip_limit = excluded.wip_limit, updated_by = excluded.updated_by, updated_at = excluded.updated_at,
         fired = case when wip_limits.wip_limit = excluded.wip_limit then wip_limits.fired else false end`;
+    // Turning the alert on starts every limit armed: a state left from before it was off says nothing
+    // about the counts since, which nobody judged.
+    if (settings.alertAtOnce) {
+      await tx`
+        update wip_limits set fired = false
+        where project_id = ${projectId} and fired
+          and not coalesce((select alert_at_once from wip_alert_settings where project_id = ${projectId}), false)`;
+    }
     await tx`
       insert into wip_alert_settings (project_id, alert_at_once, updated_by, updated_at)
       values (${projectId}, ${settings.alertAtOnce}, ${by.userId}, ${by.at}::timestamptz)
