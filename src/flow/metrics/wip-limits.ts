@@ -98,7 +98,11 @@ export async function arrivalsAndDepartures(
     cases as (
       select date_trunc('week', started_at at time zone ${timeZone}) as arrived,
              date_trunc('week', finished_at at time zone ${timeZone}) as departed
-      from flow_cases where project_id = ${projectId} and (started_at is not null or finished_at is not null)
+      from flow_cases
+      -- Only cases that start or finish on or after the first week's Monday can count.
+      where project_id = ${projectId}
+        and (started_at >= (select min(local_start) from weeks) at time zone ${timeZone}
+             or finished_at >= (select min(local_start) from weeks) at time zone ${timeZone})
     )
     select w.local_start at time zone ${timeZone} as "weekStart",
            to_char(w.local_start, 'IYYY-"W"IW') as label,
