@@ -642,3 +642,44 @@ export const signalSettings = pgTable(
     check("signal_settings_stuck_rule_days", sql`${t.stuckRuleDays} > 0`),
   ],
 );
+
+/*
+ * WIP limits (docs/flow-metrics.md §10.1): one row per limited status key or stage of a project, with
+ * the immediate alert's state. `fired` is false (armed) when the limit is set or changed; the
+ * check-wip-limits job flips it atomically, so several workers post one alert.
+ */
+export const wipLimitTarget = pgEnum("wip_limit_target", ["status", "stage"]);
+
+export const wipLimits = pgTable(
+  "wip_limits",
+  {
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    targetKind: wipLimitTarget("target_kind").notNull(),
+    /** A status key (§2) or one of not_started, active, blocked. */
+    target: text("target").notNull(),
+    wipLimit: integer("wip_limit").notNull(),
+    fired: boolean("fired").notNull().default(false),
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.targetKind, t.target] }),
+    check("wip_limits_whole", sql`${t.wipLimit} >= 0`),
+    check(
+      "wip_limits_stage",
+      sql`${t.targetKind} <> 'stage' or ${t.target} in ('not_started', 'active', 'blocked')`,
+    ),
+  ],
+);
+
+/** Whether a project's limits alert its channel at once (§10.1: off by default, so no row is off). */
+export const wipAlertSettings = pgTable("wip_alert_settings", {
+  projectId: bigint("project_id", { mode: "number" })
+    .primaryKey()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  alertAtOnce: boolean("alert_at_once").notNull().default(false),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});

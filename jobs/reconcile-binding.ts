@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import { enqueueWipLimitChecks } from "../src/flow/metrics/wip-limits-alert.ts";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
 import { reconcileBinding } from "../src/sync/reconcile/reconcile-binding.ts";
 import { parseJobPayload } from "../src/worker/job-catalog.ts";
@@ -30,7 +31,11 @@ export default function reconcileBindingJob(deps: JobDeps): Task<"reconcile-bind
       bindingId,
       { sweep: sweep === true },
     );
-    if (result.status === "skipped")
+    if (result.status === "skipped") {
       deps.logger.info({ bindingId, reason: result.reason }, "reconcile skipped");
+      return;
+    }
+    // Reconcile writes cases directly (their flow facts follow at once): judge the WIP limits (§10.1).
+    await enqueueWipLimitChecks(deps.database.sql, [ctx.binding.projectId]);
   };
 }

@@ -49,6 +49,8 @@ describe("runMigrations", () => {
         "sync_errors",
         "tracked_cases",
         "webhook_deliveries",
+        "wip_alert_settings",
+        "wip_limits",
         "worker_processes",
       ]);
       const journal = JSON.parse(readFileSync("db/migrations/meta/_journal.json", "utf8")) as {

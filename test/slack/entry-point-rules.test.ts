@@ -23,6 +23,7 @@ const EXPECTED: Record<string, string> = {
   "view flow_settings": "admin settings",
   "view flow_settings_segments": "admin segments",
   "view flow_signal_settings": "admin signals",
+  "view flow_settings_limits": "admin limits",
   "action bind_space": "admin bind",
   "action bind_folder": "admin bind",
   "action bind_list": "admin bind",

@@ -45,7 +45,16 @@ let flowbot: Flowbot;
 let url: string;
 let bindingId: number;
 /** Modals the admin opened (and the confirm view Bind pushed), which attackers send from. */
-const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "", segments: "", signals: "" };
+const views = {
+  connect: "",
+  disconnect: "",
+  bind: "",
+  confirm: "",
+  settings: "",
+  segments: "",
+  signals: "",
+  limits: "",
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -100,6 +109,7 @@ beforeAll(async () => {
   views.settings = await kit.open(() => command("settings", ADMIN, TEAM));
   views.segments = await kit.open(() => command("settings segments", ADMIN, TEAM));
   views.signals = await kit.open(() => command("settings signals", ADMIN, TEAM));
+  views.limits = await kit.open(() => command("settings limits", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -209,6 +219,7 @@ const COMMANDS = [
   "settings",
   "settings segments",
   "settings signals",
+  "settings limits",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -296,6 +307,21 @@ const PATHS: Path[] = [
           {
             signals_on: { value: { type: "checkboxes", selected_options: [] } },
             stalled_days: { value: { type: "plain_text_input", value: "60" } },
+          },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_settings_limits",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.limits,
+          {
+            wip_alert_at_once: { value: { type: "checkboxes", selected_options: [{ value: "on" }] } },
+            "wip_status:to do": { value: { type: "plain_text_input", value: "0" } },
           },
           as(a),
         )

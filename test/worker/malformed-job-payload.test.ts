@@ -21,6 +21,7 @@ const MALFORMED: Record<JobName, { payload: JSONValue; names: string }> = {
   "apply-task-deliveries": { payload: [{ taskId: "nothing-pending" }, { taskId: 7 }], names: "taskId" },
   "backfill-binding": { payload: { bindingId: 1.5 }, names: "bindingId" },
   "check-webhook-health": { payload: { _cron: "now" }, names: "_cron" },
+  "check-wip-limits": { payload: { projectId: -2 }, names: "projectId" },
   "post-digest": { payload: { projectId: 1, dueAt: "tomorrow at nine" }, names: "dueAt" },
   "rebuild-flow-facts": { payload: 42, names: "payload" },
   "reconcile-binding": { payload: { bindingId: 3, sweep: "yes" }, names: "sweep" },

@@ -8,6 +8,7 @@ import { loadSignalSettings } from "../metrics/signals-settings.ts";
 import { type StuckCase, statusVisits } from "../metrics/signals-stuck.ts";
 import type { AgeingItem, Assignee, FlowClock, Headline } from "../metrics/types.ts";
 import { metricsSettingsOf, windowOf } from "../metrics/window-settings.ts";
+import { type WipLimitCount, wipLimitCounts } from "../metrics/wip-limits.ts";
 import { statusKey } from "../stage-mapping.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
 
@@ -91,6 +92,8 @@ export type Digest = {
    * window of this many days.
    */
   reworkPeriod: { since: "last_digest" } | { since: "window"; days: number };
+  /** Statuses and stages over their WIP limit at the digest's instant (docs/flow-metrics.md §10.1). */
+  overLimit: WipLimitCount[];
   /** Whether a quiet digest posts one short "all flowing" line. */
   allFlowingLine: boolean;
   alerts: DigestAlert[];
@@ -135,10 +138,11 @@ export async function computeDigest(
   const reworkSince = project.lastDigestAt
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
-  const [wip, headline, found, snoozeRows, reworkRows] = await Promise.all([
+  const [wip, headline, found, limits, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(sql, projectId, { now, settings }),
     computeHeadline(sql, projectId, { now, settings }),
     wipSignals(sql, settings, signals, { now, from, to }),
+    wipLimitCounts(sql, projectId),
     sql<{ id: number; caseId: number; active: boolean; createdAt: Date }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         s.created_at as "createdAt",
@@ -290,6 +294,7 @@ export async function computeDigest(
     reworkPeriod: project.lastDigestAt
       ? { since: "last_digest" }
       : { since: "window", days: project.windowDays },
+    overLimit: limits.filter((l) => l.over),
     allFlowingLine: project.digestAllFlowingLine,
     alerts,
     endedSnoozeIds: ended.map((s) => s.id),
@@ -318,7 +323,7 @@ function stalledReason(c: StalledReason): StalledReason {
 
 /** True when the digest has nothing to alert about. */
 export function isQuiet(digest: Digest): boolean {
-  return digestTasks(digest).length === 0 && digest.rework.length === 0;
+  return digestTasks(digest).length === 0 && digest.rework.length === 0 && digest.overLimit.length === 0;
 }
 
 /** Every task the digest alerts for, in the order it lists them. */

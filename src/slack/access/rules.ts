@@ -1,7 +1,7 @@
 import type { AccessRequest } from "./read-request.ts";
 
 /** The flows whose modals are recorded (slack_views) and re-checked on everything sent from them. */
-export type ViewKind = "connect" | "disconnect" | "bind" | "settings" | "segments" | "signals";
+export type ViewKind = "connect" | "disconnect" | "bind" | "settings" | "segments" | "signals" | "limits";
 
 /** Which channel a request concerns, or why it concerns none flowbot accepts. */
 export type ChannelAnswer = { channelId: string } | { refused: string };
@@ -42,4 +42,5 @@ export const VIEW_COMMANDS: Record<ViewKind, string> = {
   settings: "/flow settings",
   segments: "/flow settings segments",
   signals: "/flow settings signals",
+  limits: "/flow settings limits",
 };

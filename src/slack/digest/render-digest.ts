@@ -115,6 +115,23 @@ function reworkLine(r: DigestRework): string {
   return `• ${link(r.url, r.name)} ${what}: ${escapeMrkdwn(r.from)} → ${escapeMrkdwn(r.to)}${who}, ${slackDate(r.at)}`;
 }
 
+/** The statuses over their WIP limit in one line: "review 5 / 3" (docs/flow-metrics.md §10.1). */
+function overLimitBlock(digest: Digest): KnownBlock[] {
+  if (digest.overLimit.length === 0) return [];
+  const each = digest.overLimit
+    .map(
+      (l) =>
+        `${escapeMrkdwn(clip(l.label, 60))}${l.kind === "stage" ? " (stage)" : ""} ${l.count} / ${l.limit}`,
+    )
+    .join(", ");
+  return [
+    {
+      type: "section",
+      text: { type: "mrkdwn", text: clip(`:no_entry: *Over the WIP limit*: ${each}`, SECTION_TEXT) },
+    },
+  ];
+}
+
 /** Characters of text in blocks, counted the way Slack's total-text ceiling counts them (every `text` string). */
 function textLength(value: unknown): number {
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
@@ -148,6 +165,7 @@ export function renderDigest(
   const head: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: "Flow digest" } },
     { type: "context", elements: [{ type: "mrkdwn", text: `<#${digest.projectChannelId}> · ${summary}` }] },
+    ...overLimitBlock(digest),
   ];
   const sections: { title: string; tasks: DigestTask[] }[] = [
     { title: ":hourglass: *Ageing past the threshold*", tasks: digest.ageing },
@@ -231,6 +249,7 @@ export function renderDigest(
   }
 
   const counts = [
+    digest.overLimit.length ? `${digest.overLimit.length} over the WIP limit` : "",
     digest.ageing.length ? `${digest.ageing.length} ageing` : "",
     digest.stuck.length ? `${digest.stuck.length} stuck` : "",
     digest.stalled.length ? `${digest.stalled.length} stalled` : "",

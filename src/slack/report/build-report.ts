@@ -7,6 +7,7 @@ import type { SegmentScope } from "../../flow/metrics/segments-scope.ts";
 import { projectSignals, signalsOfWip } from "../../flow/metrics/signals.ts";
 import type { FlowReport } from "../../flow/metrics/types.ts";
 import { loadMetricsSettings } from "../../flow/metrics/window-settings.ts";
+import { arrivalsAndDepartures, wipLimitCounts } from "../../flow/metrics/wip-limits.ts";
 import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { SegmentFilter } from "../../flow/segments/resolve-segment.ts";
 import type { Logger } from "../../log/create-logger.ts";
@@ -93,6 +94,19 @@ export async function buildReport(
   if (reportIsEmpty(report)) {
     return { kind: "empty", message: emptyMessage(project, report) };
   }
+  // Limits and arrivals count the whole project's cases (docs/flow-metrics.md §10): not in a segment's report.
+  const limits = scope
+    ? undefined
+    : await Promise.all([
+        wipLimitCounts(deps.sql, project.id),
+        arrivalsAndDepartures(
+          deps.sql,
+          project.id,
+          report.window.timeZone,
+          report.window.from,
+          report.window.to,
+        ),
+      ]).then(([counts, weeks]) => ({ counts, weeks }));
   let files: ChartFiles = opts.files ?? {};
   let chartProblem: string | undefined;
   if (!opts.files) {
@@ -144,6 +158,7 @@ export async function buildReport(
     charts: files,
     ...(shareValue ? { shareValue } : {}),
     ...(opts.sharedBy ? { sharedBy: opts.sharedBy } : {}),
+    ...(limits ? { limits } : {}),
     ...(chartProblem
       ? {
           note: `:warning: The charts could not be attached (Slack said \`${chartProblem}\`); the numbers are complete.`,

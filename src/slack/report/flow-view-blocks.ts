@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { AgeingItem, FlowReport, Pace } from "../../flow/metrics/types.ts";
+import type { FlowBalanceWeek, WipLimitCount } from "../../flow/metrics/wip-limits.ts";
 import { button, clip, context as contextLine, section } from "../views/block-kit.ts";
 import { dateFormatter, days, escapeMrkdwn, link, percent, plural } from "../views/mrkdwn.ts";
 import { segmentLines, segmentSleText, segmentTitle } from "./segment-blocks.ts";
@@ -27,6 +28,8 @@ export type FlowViewContext = {
   sharedBy?: string;
   /** A line shown under the headline, e.g. why the charts are missing. */
   note?: string;
+  /** WIP against the project's limits and arrivals against departures (docs/flow-metrics.md §10). */
+  limits?: { counts: WipLimitCount[]; weeks: FlowBalanceWeek[] };
 };
 
 export type FlowViewMessage = { text: string; blocks: KnownBlock[] };
@@ -118,6 +121,10 @@ export function flowViewMessage(report: FlowReport, context: FlowViewContext): F
   if (stages) blocks.push(section(`*Time per stage* (tasks finished in the window)\n${stages}`));
   const statuses = timeInStatusText(report, estimatedMark);
   if (statuses) blocks.push(section(`*Time per status*\n${statuses}`));
+  if (context.limits && context.limits.counts.length > 0)
+    blocks.push(section(wipLimitsText(context.limits.counts)));
+  if (context.limits && context.limits.weeks.length > 0)
+    blocks.push(section(flowBalanceText(context.limits.weeks)));
   blocks.push(section(reworkText(report, day)));
 
   blocks.push(section(ageingHeading(report)));
@@ -231,6 +238,35 @@ function timeInStatusText(report: FlowReport, mark: (estimated: boolean) => stri
   const more = statuses.length - STATUSES_LISTED;
   if (more > 0) lines.push(`…and ${plural(more, "more status", "more statuses")}`);
   return lines.join("\n");
+}
+
+const LIMITS_LISTED = 20;
+const WEEKS_LISTED = 14;
+
+/** Count / limit of each limited status and stage, those over it marked (§10.1: at the limit is not over). */
+function wipLimitsText(counts: readonly WipLimitCount[]): string {
+  const over = counts.filter((c) => c.over).length;
+  const lines = counts.slice(0, LIMITS_LISTED).map((c) => {
+    const name = `${escapeMrkdwn(clip(c.label, 40))}${c.kind === "stage" ? " (stage)" : ""}`;
+    return c.over
+      ? `• :warning: *${name}: ${c.count} / ${c.limit}* — over`
+      : `• ${name}: ${c.count} / ${c.limit}`;
+  });
+  const more = counts.length - LIMITS_LISTED;
+  if (more > 0) lines.push(`…and ${plural(more, "more limit")}`);
+  return `*WIP vs limit*${over > 0 ? ` (${over} over)` : ""}\n${lines.join("\n")}`;
+}
+
+/** Arrivals (tasks started) and departures (tasks finished) per ISO week, the latest weeks (§10.2). */
+function flowBalanceText(weeks: readonly FlowBalanceWeek[]): string {
+  const shown = weeks.slice(-WEEKS_LISTED);
+  const lines = shown.map((w) => {
+    const trend = w.arrivals > w.departures ? " ↑" : w.arrivals < w.departures ? " ↓" : "";
+    return `• ${w.label}: ${w.arrivals} arrived · ${w.departures} departed${trend}`;
+  });
+  const arrived = shown.reduce((n, w) => n + w.arrivals, 0);
+  const departed = shown.reduce((n, w) => n + w.departures, 0);
+  return `*Arrivals vs departures* (per ISO week; ${arrived} started, ${departed} finished)\n${lines.join("\n")}`;
 }
 
 function reworkText(report: FlowReport, day: (d: Date) => string): string {

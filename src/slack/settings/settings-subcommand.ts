@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { enqueueWipLimitChecks } from "../../flow/metrics/wip-limits-alert.ts";
 import { findProject, saveProjectSettings, seenStatuses } from "../../flow/settings/project-settings.ts";
 import { recomputeProjectRework } from "../../sync/timeline/index.ts";
 import { admin } from "../access/rules.ts";
@@ -8,6 +9,7 @@ import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
+import { limitsSettings } from "./limits-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
 import { segmentsLine } from "./segments-summary.ts";
@@ -33,6 +35,7 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
   const areas: Record<string, (ctx: Parameters<Subcommand["run"]>[0]) => Promise<void>> = {
     segments: segmentsSettings(routes, services),
     signals: (ctx) => signals.run(ctx),
+    limits: limitsSettings(routes, services),
   };
 
   routes.view(
@@ -107,6 +110,10 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
           note =
             "\n:warning: The stage mapping was saved, but rework events could not be recomputed; they follow the old mapping until the settings are saved again.";
         }
+        // Stage limits count by the mapping: a changed one is judged again (docs/flow-metrics.md §10.1).
+        await enqueueWipLimitChecks(services.database.sql, [project.id]).catch((err: unknown) =>
+          services.logger.warn({ err, projectId: project.id }, "could not queue the WIP limit check"),
+        );
       }
       const segments = await segmentsLine(services.database.sql, project.id).catch((err: unknown) => {
         services.logger.warn({ err, projectId: project.id }, "could not describe the segment settings");
@@ -120,9 +127,9 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
 
   return {
     name: "settings",
-    usage: "/flow settings [segments|signals]",
+    usage: "/flow settings [segments|signals|limits]",
     summary:
-      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `signals`: the ageing signals (over SLE, stuck, stalled)",
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `signals`: the ageing signals (over SLE, stuck, stalled); `limits`: WIP limits and their alert",
     access: admin("run `/flow settings`"),
     async run(ctx) {
       const { ack, client, command, access, args } = ctx;
