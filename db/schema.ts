@@ -646,7 +646,7 @@ export const blockedReasonKind = pgEnum("blocked_reason_kind", ["tag", "field", 
  * A span [started_at, ended_at) during which one blocked rule held for a case (docs/flow-metrics.md §9.2);
  * `ended_at` is null while it holds. `detail` names the reason: the tag key, `<field id>:<option id>` (or
  * the field id for a checkbox), or the id of the task waited on. Kept by db/functions/blocked-intervals.sql
- * from the case's fields as sync writes them; `inferred` when the instant is a `date_updated` (§6.1).
+ * from the case's fields as sync writes them; `inferred` when its start or end is a `date_updated` (§6.1).
  */
 export const blockedIntervals = pgTable(
   "blocked_intervals",

@@ -41,7 +41,7 @@ $$;
 CREATE OR REPLACE FUNCTION flowbot_blocked_sync(cid bigint, at timestamptz, is_inferred boolean) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE blocked_intervals i SET ended_at = greatest(at, i.started_at)
+  UPDATE blocked_intervals i SET ended_at = greatest(at, i.started_at), inferred = i.inferred OR is_inferred
   WHERE i.case_id = cid AND i.ended_at IS NULL
     AND (i.kind, i.detail) NOT IN (SELECT h.kind, h.detail FROM flowbot_blocked_holds(cid) h);
   INSERT INTO blocked_intervals (case_id, kind, detail, started_at, inferred)
