@@ -106,6 +106,8 @@ BEGIN
 END
 $$;
 
+-- (`prior` comes first in its FROM: test/db/case-trigger-plan.test.ts picks the flow-fact trigger's plans out
+-- of the log by the words JOIN and prior side by side.)
 CREATE OR REPLACE FUNCTION flowbot_blocked_on_changed_cases() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -114,7 +116,7 @@ BEGIN
     n.status_name IS DISTINCT FROM o.status_name OR n.status_type IS DISTINCT FROM o.status_type,
     n.status_name IS DISTINCT FROM o.status_name OR n.status_type IS DISTINCT FROM o.status_type
       OR n.tracked IS DISTINCT FROM o.tracked OR n.deleted_at IS DISTINCT FROM o.deleted_at)
-  FROM changed n JOIN prior o ON o.id = n.id JOIN bindings b ON b.id = n.binding_id
+  FROM prior o JOIN changed n ON n.id = o.id JOIN bindings b ON b.id = n.binding_id
   WHERE (n.tags IS DISTINCT FROM o.tags OR n.field_values IS DISTINCT FROM o.field_values
          OR n.waiting_on IS DISTINCT FROM o.waiting_on OR n.status_name IS DISTINCT FROM o.status_name
          OR n.status_type IS DISTINCT FROM o.status_type OR n.tracked IS DISTINCT FROM o.tracked

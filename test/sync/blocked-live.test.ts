@@ -21,7 +21,6 @@ const BASE = Date.UTC(2026, 2, 2, 9, 0, 0);
 let tdb: TestDatabase;
 let flowbot: Flowbot;
 let clickup: ClickUpFake;
-let inbox: string;
 const logs = captureLogs("warn");
 
 const STATUSES = [
@@ -44,7 +43,7 @@ beforeAll(async () => {
   clickup.addUser({ id: 100, username: "Jane", token: TOKEN, teamIds: ["9001"] });
   clickup.addSpace({ teamId: "9001", id: "10", name: "Engineering", statuses: STATUSES });
   clickup.addFolder({ spaceId: "10", id: "20", name: "Product" });
-  inbox = clickup.addList({ spaceId: "10", id: "31", name: "Inbox" }).id;
+
   flowbot = await startFlowbot({
     config: testConfig({
       DATABASE_URL: tdb.url,

@@ -7,6 +7,7 @@ import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
+import { blockedSettings } from "./blocked-settings.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
@@ -30,6 +31,7 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
   // `/flow settings <area>` opens that area's own modal.
   const areas: Record<string, ReturnType<typeof segmentsSettings>> = {
     segments: segmentsSettings(routes, services),
+    blocked: blockedSettings(routes, services),
   };
 
   routes.view(
@@ -117,9 +119,9 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
 
   return {
     name: "settings",
-    usage: "/flow settings [segments]",
+    usage: "/flow settings [segments|blocked]",
     summary:
-      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by",
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `blocked`: the rules that make a task blocked",
     access: admin("run `/flow settings`"),
     async run({ ack, client, command, access, args }) {
       const area = args[0]?.toLowerCase();
