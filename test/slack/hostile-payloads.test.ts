@@ -45,7 +45,7 @@ let flowbot: Flowbot;
 let url: string;
 let bindingId: number;
 /** Modals the admin opened (and the confirm view Bind pushed), which attackers send from. */
-const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "", segments: "" };
+const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "", segments: "", blocked: "" };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -99,6 +99,7 @@ beforeAll(async () => {
   views.disconnect = await kit.open(() => command("disconnect", ADMIN, TEAM));
   views.settings = await kit.open(() => command("settings", ADMIN, TEAM));
   views.segments = await kit.open(() => command("settings segments", ADMIN, TEAM));
+  views.blocked = await kit.open(() => command("settings blocked", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -207,6 +208,7 @@ const COMMANDS = [
   "bind",
   "settings",
   "settings segments",
+  "settings blocked",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -279,6 +281,21 @@ const PATHS: Path[] = [
             segment_dimension: {
               value: { type: "radio_buttons", selected_option: { value: "priority" } },
             },
+          },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_settings_blocked",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.blocked,
+          {
+            blocked_tags: { value: { type: "plain_text_input", value: "blocked" } },
+            blocked_dependency: { value: { type: "checkboxes", selected_options: [{ value: "on" }] } },
           },
           as(a),
         )

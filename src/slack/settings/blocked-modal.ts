@@ -64,7 +64,9 @@ export function blockedModal(
       block_id: BLOCKED_FIELDS.field,
       optional: true,
       label: text("Custom field that blocks"),
-      hint: text(clip(`A drop-down, labels or checkbox field, by its name in ClickUp. ${fieldHint}`, HINT_LIMIT)),
+      hint: text(
+        clip(`A drop-down, labels or checkbox field, by its name in ClickUp. ${fieldHint}`, HINT_LIMIT),
+      ),
       element: {
         type: "plain_text_input",
         action_id: "value",
@@ -78,7 +80,9 @@ export function blockedModal(
       block_id: BLOCKED_FIELDS.options,
       optional: true,
       label: text("Its values that block"),
-      hint: text("For a drop-down or labels field, the options, separated by commas. A checkbox blocks when checked."),
+      hint: text(
+        "For a drop-down or labels field, the options, separated by commas. A checkbox blocks when checked.",
+      ),
       element: {
         type: "plain_text_input",
         action_id: "value",

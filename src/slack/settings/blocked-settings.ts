@@ -1,8 +1,8 @@
 import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import { loadLabelSources } from "../../flow/segments/label-sources.ts";
 import { loadBlockedRules, saveBlockedRules } from "../../flow/metrics/blocked-rules.ts";
+import { loadLabelSources } from "../../flow/segments/label-sources.ts";
 import { findProject } from "../../flow/settings/project-settings.ts";
 import type { Access } from "../access/check-access.ts";
 import { admin } from "../access/rules.ts";
@@ -89,10 +89,7 @@ export function blockedSettings(
         return;
       }
       await ack();
-      services.logger.info(
-        { projectId: project.id, rules: parsed.rules },
-        "blocked rules saved",
-      );
+      services.logger.info({ projectId: project.id, rules: parsed.rules }, "blocked rules saved");
       await client.chat
         .postEphemeral({
           channel: project.channelId,

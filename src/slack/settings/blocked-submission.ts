@@ -56,7 +56,8 @@ export function parseBlockedSubmission(values: unknown, fields: readonly FieldDe
   } else {
     const found = findFieldByName(fieldName, fields);
     if (!found) {
-      errors[BLOCKED_FIELDS.field] = `No custom field is named “${fieldName}” on this project's lists. ${offer}`;
+      errors[BLOCKED_FIELDS.field] =
+        `No custom field is named “${fieldName}” on this project's lists. ${offer}`;
     } else if (found.kind === "checkbox") {
       if (optionNames.length > 0) {
         errors[BLOCKED_FIELDS.options] =
