@@ -1,6 +1,7 @@
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
 import { blockedFlowEfficiency, blockedNow, blockedTimes } from "../../src/flow/metrics/blocked.ts";
+import { computeFlowReport } from "../../src/flow/metrics/index.ts";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { newProject } from "./metrics-timeline.ts";
@@ -135,7 +136,10 @@ describe("blocked by rule (docs/flow-metrics.md §9.5)", () => {
     expect(times).toEqual({ caseId: a, blockedMs: 101 * HOUR, activeMs: 73 * HOUR, cycleMs: 197 * HOUR });
     // D: 1 d 8 h in progress, never blocked.
     const eff = await blockedFlowEfficiency(sql, projectId, at(1, 0), at(20, 0));
-    expect(eff).toBeCloseTo((73 + 32) / (197 + 32), 10);
+    expect(eff!.efficiency).toBeCloseTo((73 + 32) / (197 + 32), 10);
+    // The report's flow efficiency is this one (51.8% of A's with the status rule alone, §4.5).
+    const report = await computeFlowReport(sql, projectId, { now: at(20, 0), windowDays: 30 });
+    expect(report.flowEfficiency).toBeCloseTo((73 + 32) / (197 + 32), 10);
   });
 
   it("a reopen of the task waited on starts a new interval; a task outside the project never blocks", async () => {

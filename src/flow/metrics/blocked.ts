@@ -115,19 +115,26 @@ export async function blockedTimes(
 }
 
 /**
- * Flow efficiency with blocked time (§9.3): Σ active ÷ Σ cycle time over the cases finished in [from, to],
- * in elapsed time whatever the clock; null when none finished.
+ * Flow efficiency with blocked time (§9.3): Σ active ÷ Σ cycle time over the cases finished in [from, to]
+ * (of `caseIds` only, a segment's, as a Postgres array literal: SegmentScope), in elapsed time whatever the clock; `efficiency` null when none
+ * finished. Null when the project has no rule beyond the status rule: §4.5's efficiency is then exact.
  */
 export async function blockedFlowEfficiency(
   sql: Sql,
   projectId: number,
   from: Date,
   to: Date,
-): Promise<number | null> {
+  caseIds?: string,
+): Promise<{ efficiency: number | null } | null> {
+  const [rules] = await sql`
+    select 1 from blocked_rules
+    where project_id = ${projectId} and (tag_keys <> '{}' or field_id is not null or dependency)`;
+  if (!rules) return null;
   const rows = await sql<{ caseId: number }[]>`
     select fc.case_id::int as "caseId" from flow_cases fc join tracked_cases c on c.id = fc.case_id
     where fc.project_id = ${projectId} and fc.finished_at between ${from} and ${to}
-      and fc.started_at is not null and c.tracked and c.deleted_at is null`;
+      and fc.started_at is not null and c.tracked and c.deleted_at is null
+      and (${caseIds === undefined} or fc.case_id in (select unnest(${caseIds ?? "{}"}::bigint[])))`;
   const times = await blockedTimes(
     sql,
     projectId,
@@ -135,7 +142,7 @@ export async function blockedFlowEfficiency(
     to,
   );
   const cycle = times.reduce((n, t) => n + t.cycleMs, 0);
-  return cycle > 0 ? times.reduce((n, t) => n + t.activeMs, 0) / cycle : null;
+  return { efficiency: cycle > 0 ? times.reduce((n, t) => n + t.activeMs, 0) / cycle : null };
 }
 
 export interface BlockedNow {
