@@ -1,7 +1,9 @@
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
+import { computeDigest } from "../../src/flow/digest/compute-digest.ts";
 import { blockedFlowEfficiency, blockedNow, blockedTimes } from "../../src/flow/metrics/blocked.ts";
 import { computeFlowReport } from "../../src/flow/metrics/index.ts";
+import { renderDigest } from "../../src/slack/digest/render-digest.ts";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { newProject } from "./metrics-timeline.ts";
@@ -106,11 +108,20 @@ describe("blocked by rule (docs/flow-metrics.md §9.5)", () => {
       {
         caseId: a,
         name: "Task A",
+        url: "https://app.clickup.com/t/tA",
         days: expect.closeTo(37 / 24, 10),
         reasons: ["tag blocked", "status waiting on client"],
       },
     ]);
     expect(sat[0]!.days.toFixed(1)).toBe("1.5");
+    // The digest line (§9.4) and its headline count.
+    const digest = await computeDigest(database, projectId, { now: at(7, 9) });
+    expect(digest!.blocked.map((b) => b.caseId)).toEqual([a]);
+    const message = renderDigest(digest!, new Map())!;
+    expect(JSON.stringify(message.blocks)).toContain(
+      "|Task A> blocked for 1.5 d — tag blocked, status waiting on client",
+    );
+    expect(message.text).toContain("1 blocked");
     const satWorking = await blockedNow(sql, projectId, at(7, 9), { timeZone: "UTC", working: true });
     expect(satWorking[0]!.days).toBeCloseTo(4 / 24 + 1, 10); // 1.2 working days
 

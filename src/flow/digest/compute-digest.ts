@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
 import type { Database } from "../../db/connect-database.ts";
+import { type BlockedNow, blockedNow } from "../metrics/blocked.ts";
 import { ageingWip, computeHeadline } from "../metrics/index.ts";
 import { reworkEventsIn } from "../metrics/rework.ts";
 import type { Assignee, FlowClock, Headline } from "../metrics/types.ts";
@@ -51,6 +52,8 @@ export type Digest = {
   atRisk: DigestTask[];
   /** Rework not reported before, newest first. */
   rework: DigestRework[];
+  /** WIP tasks blocked now, longest blocked run first (docs/flow-metrics.md §9.4). */
+  blocked: BlockedNow[];
   /**
    * What the rework list covers: since the previous digest, or — for a project's first digest — its
    * window of this many days.
@@ -89,9 +92,10 @@ export async function computeDigest(
   const reworkSince = project.lastDigestAt
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
-  const [wip, headline, snoozeRows, reworkRows] = await Promise.all([
+  const [wip, headline, blocked, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(sql, projectId, { now, settings }),
     computeHeadline(sql, projectId, { now, settings }),
+    blockedNow(sql, projectId, now, { timeZone: project.timeZone, working: settings.clock === "working" }),
     sql<{ id: number; caseId: number; active: boolean; createdAt: Date }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         s.created_at as "createdAt",
@@ -191,6 +195,7 @@ export async function computeDigest(
     ageing: ageing.sort(byAge),
     atRisk: atRisk.sort(byAge),
     rework,
+    blocked,
     reworkPeriod: project.lastDigestAt
       ? { since: "last_digest" }
       : { since: "window", days: project.windowDays },
@@ -202,5 +207,10 @@ export async function computeDigest(
 
 /** True when the digest has nothing to alert about. */
 export function isQuiet(digest: Digest): boolean {
-  return digest.ageing.length === 0 && digest.atRisk.length === 0 && digest.rework.length === 0;
+  return (
+    digest.ageing.length === 0 &&
+    digest.atRisk.length === 0 &&
+    digest.rework.length === 0 &&
+    digest.blocked.length === 0
+  );
 }

@@ -12,6 +12,7 @@ import { blockedAndActive, currentBlockedRun, type RuleInterval, type StageSpan 
 interface CaseTimeline {
   caseId: number;
   name: string;
+  url: string;
   startedAt: Date | null;
   finishedAt: Date | null;
   spans: StageSpan[];
@@ -26,8 +27,8 @@ async function loadTimelines(
   if (caseIds.length === 0) return [];
   const ids = caseIds.map(Number);
   const [cases, spans, intervals] = await Promise.all([
-    sql<{ caseId: number; name: string; startedAt: Date | null; finishedAt: Date | null }[]>`
-      select fc.case_id::int as "caseId", c.name, fc.started_at as "startedAt", fc.finished_at as "finishedAt"
+    sql<{ caseId: number; name: string; url: string; startedAt: Date | null; finishedAt: Date | null }[]>`
+      select fc.case_id::int as "caseId", c.name, c.url, fc.started_at as "startedAt", fc.finished_at as "finishedAt"
       from flow_cases fc join tracked_cases c on c.id = fc.case_id
       where fc.project_id = ${projectId} and fc.case_id = any(${ids}::bigint[])`,
     sql<{ caseId: number; from: Date; to: Date | null; status: string; stage: FlowStage }[]>`
@@ -148,6 +149,7 @@ export async function blockedFlowEfficiency(
 export interface BlockedNow {
   caseId: number;
   name: string;
+  url: string;
   /** From the start of the current blocked run to now, on the project's clock (§9.4). */
   days: number;
   reasons: string[];
@@ -171,7 +173,9 @@ export async function blockedNow(
   );
   const runs = timelines.flatMap((t) => {
     const run = t.startedAt && currentBlockedRun(t.spans, t.intervals, t.startedAt.getTime(), now.getTime());
-    return run ? [{ caseId: t.caseId, name: t.name, since: new Date(run.since), reasons: run.reasons }] : [];
+    return run
+      ? [{ caseId: t.caseId, name: t.name, url: t.url, since: new Date(run.since), reasons: run.reasons }]
+      : [];
   });
   if (runs.length === 0) return [];
   const days = await sql<{ days: number }[]>`
@@ -179,6 +183,6 @@ export async function blockedNow(
     from unnest(${runs.map((r) => r.since.toISOString())}::text[]) with ordinality as u(t, n),
       lateral (select t::timestamptz as s) x order by n`;
   return runs
-    .map((r, i) => ({ caseId: r.caseId, name: r.name, days: days[i]!.days, reasons: r.reasons }))
+    .map((r, i) => ({ caseId: r.caseId, name: r.name, url: r.url, days: days[i]!.days, reasons: r.reasons }))
     .sort((a, b) => b.days - a.days);
 }
