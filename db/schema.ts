@@ -624,20 +624,17 @@ export const segmentSettings = pgTable(
  * that block (a drop-down set to one, labels containing one; a checkbox blocks when checked and lists
  * none), and whether waiting on an unfinished case of the project blocks. No row: the status rule only.
  */
-export const blockedRules = pgTable(
-  "blocked_rules",
-  {
-    projectId: bigint("project_id", { mode: "number" })
-      .primaryKey()
-      .references(() => projects.id, { onDelete: "cascade" }),
-    tagKeys: text("tag_keys").array().notNull().default(sql`'{}'::text[]`),
-    fieldId: text("field_id"),
-    optionIds: text("option_ids").array().notNull().default(sql`'{}'::text[]`),
-    dependency: boolean("dependency").notNull().default(false),
-    updatedBy: text("updated_by").notNull(),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
-  },
-);
+export const blockedRules = pgTable("blocked_rules", {
+  projectId: bigint("project_id", { mode: "number" })
+    .primaryKey()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  tagKeys: text("tag_keys").array().notNull().default(sql`'{}'::text[]`),
+  fieldId: text("field_id"),
+  optionIds: text("option_ids").array().notNull().default(sql`'{}'::text[]`),
+  dependency: boolean("dependency").notNull().default(false),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
 
 /** Why a blocked interval holds (the status rule is read from the timeline, not kept here). */
 export const blockedReasonKind = pgEnum("blocked_reason_kind", ["tag", "field", "dependency"]);
@@ -664,9 +661,7 @@ export const blockedIntervals = pgTable(
   (t) => [
     index("blocked_intervals_case").on(t.caseId, t.startedAt),
     // At most one open interval per case and reason.
-    uniqueIndex("blocked_intervals_open")
-      .on(t.caseId, t.kind, t.detail)
-      .where(sql`ended_at is null`),
+    uniqueIndex("blocked_intervals_open").on(t.caseId, t.kind, t.detail).where(sql`ended_at is null`),
     index("blocked_intervals_waiting").on(t.detail).where(sql`kind = 'dependency' and ended_at is null`),
   ],
 );

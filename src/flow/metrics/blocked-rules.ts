@@ -14,7 +14,7 @@ export interface BlockedRules {
   dependency: boolean;
 }
 
-export const NO_BLOCKED_RULES: BlockedRules = { tags: [], field: null, dependency: false };
+const NO_BLOCKED_RULES: BlockedRules = { tags: [], field: null, dependency: false };
 
 export async function loadBlockedRules(sql: Sql, projectId: number): Promise<BlockedRules> {
   const [row] = await sql<

@@ -37,7 +37,7 @@ function merge(pieces: Piece[]): Piece[] {
 }
 
 /** The pieces of [from, to) during which the case is blocked, merged. */
-export function blockedPieces(
+function blockedPieces(
   spans: readonly StageSpan[],
   intervals: readonly RuleInterval[],
   from: number,
