@@ -81,9 +81,15 @@ DECLARE
   c record;
   w record;
 BEGIN
-  SELECT tc.task_id, tc.date_updated, b.project_id INTO c
+  SELECT tc.task_id, tc.date_updated, tc.deleted_at, b.project_id INTO c
   FROM tracked_cases tc JOIN bindings b ON b.id = tc.binding_id WHERE tc.id = cid;
-  SELECT ci.at, ci.is_inferred INTO w FROM flowbot_blocked_change_instant(cid, status_changed, c.date_updated) ci;
+  IF c.deleted_at IS NOT NULL THEN
+    -- A deleted task's intervals, and those waiting on it, end when flowbot recorded the deletion (§9.2).
+    SELECT c.deleted_at AS at, false AS is_inferred INTO w;
+  ELSE
+    SELECT ci.at, ci.is_inferred INTO w
+    FROM flowbot_blocked_change_instant(cid, status_changed, c.date_updated) ci;
+  END IF;
   PERFORM flowbot_blocked_sync(cid, w.at, w.is_inferred);
   IF others THEN
     PERFORM flowbot_blocked_sync(x.id, w.at, w.is_inferred)

@@ -170,6 +170,10 @@ describe("blocked by rule (docs/flow-metrics.md §9.5)", () => {
     ]);
     const [t] = await blockedTimes(sql, projectId, [a], at(2, 16));
     expect(t).toMatchObject({ blockedMs: 3 * HOUR, activeMs: 4 * HOUR });
+    // Reopened again, then deleted: the interval ends when flowbot recorded the deletion.
+    await move(sql, d, "done", "progress", at(2, 17));
+    await sql`update tracked_cases set deleted_at = ${at(2, 18)} where id = ${d}`;
+    expect((await intervals(sql, a)).at(-1)).toMatchObject({ startedAt: at(2, 17), endedAt: at(2, 18) });
   });
 
   it("a rule change re-derives from the fields kept now, at date_updated (inferred)", async () => {
