@@ -163,6 +163,35 @@ describe("blocked intervals through the running app", () => {
     ]);
   });
 
+  it("a drop-down set to the chosen value by webhook opens an interval; another value closes it", async () => {
+    const waitingFor = clickup.defineCustomField({
+      folderId: "20",
+      type: "drop_down",
+      name: "Waiting for",
+      options: ["Vendor", "Legal"],
+    });
+    const vendor = waitingFor.options[0]!.id;
+    const { listId, bindingIds } = await boundList("Fielded", ["C0FIELDED"]);
+    const bindingId = bindingIds[0]!;
+    await flowbot.database.sql`
+      insert into blocked_rules (project_id, field_id, option_ids, updated_by)
+      select project_id, ${waitingFor.id}, ${[vendor]}::text[], 'U0ADMIN' from bindings where id = ${bindingId}`;
+    const t = clickup.addTask({ listId, name: "Fielded task", createdAt: BASE, status: "in progress" });
+    await applied();
+    clickup.setCustomFieldValue(t.id, waitingFor.id, "Vendor", { at: BASE + 20 * MIN });
+    clickup.setCustomFieldValue(t.id, waitingFor.id, "Legal", { at: BASE + 50 * MIN });
+    await applied();
+    expect(await intervalsOf(bindingId, t.id)).toEqual([
+      {
+        kind: "field",
+        detail: `${waitingFor.id}:${vendor}`,
+        startedAt: new Date(BASE + 20 * MIN),
+        endedAt: new Date(BASE + 50 * MIN),
+        inferred: false,
+      },
+    ]);
+  });
+
   it("a dependency read by the backfill ends when the task waited on finishes (webhook)", async () => {
     const list = clickup.addList({ folderId: "20", name: "Waiting" });
     const d = clickup.addTask({ listId: list.id, name: "D", createdAt: BASE, status: "in progress" });
