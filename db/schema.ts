@@ -683,3 +683,51 @@ export const wipAlertSettings = pgTable("wip_alert_settings", {
   updatedBy: text("updated_by").notNull(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
+
+/**
+ * A project's blocked rules beyond the status rule, which always holds (docs/flow-metrics.md §9.1): the
+ * chosen tags (as keys, lower-cased like tracked_cases.tags), one chosen custom field with the options
+ * that block (a drop-down set to one, labels containing one; a checkbox blocks when checked and lists
+ * none), and whether waiting on an unfinished case of the project blocks. No row: the status rule only.
+ */
+export const blockedRules = pgTable("blocked_rules", {
+  projectId: bigint("project_id", { mode: "number" })
+    .primaryKey()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  tagKeys: text("tag_keys").array().notNull().default(sql`'{}'::text[]`),
+  fieldId: text("field_id"),
+  optionIds: text("option_ids").array().notNull().default(sql`'{}'::text[]`),
+  dependency: boolean("dependency").notNull().default(false),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/** Why a blocked interval holds (the status rule is read from the timeline, not kept here). */
+export const blockedReasonKind = pgEnum("blocked_reason_kind", ["tag", "field", "dependency"]);
+
+/**
+ * A span [started_at, ended_at) during which one blocked rule held for a case (docs/flow-metrics.md §9.2);
+ * `ended_at` is null while it holds. `detail` names the reason: the tag key, `<field id>:<option id>` (or
+ * the field id for a checkbox), or the id of the task waited on. Kept by db/functions/blocked-intervals.sql
+ * from the case's fields as sync writes them; `inferred` when its start or end is a `date_updated` (§6.1).
+ */
+export const blockedIntervals = pgTable(
+  "blocked_intervals",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    kind: blockedReasonKind("kind").notNull(),
+    detail: text("detail").notNull(),
+    startedAt: ts("started_at").notNull(),
+    endedAt: ts("ended_at"),
+    inferred: boolean("inferred").notNull(),
+  },
+  (t) => [
+    index("blocked_intervals_case").on(t.caseId, t.startedAt),
+    // At most one open interval per case and reason.
+    uniqueIndex("blocked_intervals_open").on(t.caseId, t.kind, t.detail).where(sql`ended_at is null`),
+    index("blocked_intervals_waiting").on(t.detail).where(sql`kind = 'dependency' and ended_at is null`),
+  ],
+);

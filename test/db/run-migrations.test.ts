@@ -26,6 +26,8 @@ describe("runMigrations", () => {
       expect(tables.map((t) => t.table_name)).toEqual([
         "alert_log",
         "bindings",
+        "blocked_intervals",
+        "blocked_rules",
         "clickup_webhooks",
         "comment_sentiment",
         "connections",

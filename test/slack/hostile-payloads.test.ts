@@ -54,6 +54,7 @@ const views = {
   segments: "",
   signals: "",
   limits: "",
+  blocked: "",
 };
 
 beforeAll(async () => {
@@ -110,6 +111,7 @@ beforeAll(async () => {
   views.segments = await kit.open(() => command("settings segments", ADMIN, TEAM));
   views.signals = await kit.open(() => command("settings signals", ADMIN, TEAM));
   views.limits = await kit.open(() => command("settings limits", ADMIN, TEAM));
+  views.blocked = await kit.open(() => command("settings blocked", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -220,6 +222,7 @@ const COMMANDS = [
   "settings segments",
   "settings signals",
   "settings limits",
+  "settings blocked",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -322,6 +325,21 @@ const PATHS: Path[] = [
           {
             wip_alert_at_once: { value: { type: "checkboxes", selected_options: [{ value: "on" }] } },
             "wip_status:to do": { value: { type: "plain_text_input", value: "0" } },
+          },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_settings_blocked",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.blocked,
+          {
+            blocked_tags: { value: { type: "plain_text_input", value: "blocked" } },
+            blocked_dependency: { value: { type: "checkboxes", selected_options: [{ value: "on" }] } },
           },
           as(a),
         )

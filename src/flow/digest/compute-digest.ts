@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
 import type { Database } from "../../db/connect-database.ts";
+import { type BlockedNow, blockedNow } from "../metrics/blocked.ts";
 import { ageingWip, computeHeadline } from "../metrics/index.ts";
 import { reworkEventsIn } from "../metrics/rework.ts";
 import { wipSignals } from "../metrics/signals.ts";
@@ -87,6 +88,8 @@ export type Digest = {
   stalledDays: number;
   /** Rework not reported before, newest first. */
   rework: DigestRework[];
+  /** WIP tasks blocked now, longest blocked run first (docs/flow-metrics.md §9.4). */
+  blocked: BlockedNow[];
   /**
    * What the rework list covers: since the previous digest, or — for a project's first digest — its
    * window of this many days.
@@ -138,11 +141,12 @@ export async function computeDigest(
   const reworkSince = project.lastDigestAt
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
-  const [wip, headline, found, limits, snoozeRows, reworkRows] = await Promise.all([
+  const [wip, headline, found, limits, blocked, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(sql, projectId, { now, settings }),
     computeHeadline(sql, projectId, { now, settings }),
     wipSignals(sql, settings, signals, { now, from, to }),
     wipLimitCounts(sql, projectId),
+    blockedNow(sql, projectId, now, { timeZone: project.timeZone, working: settings.clock === "working" }),
     sql<{ id: number; caseId: number; active: boolean; createdAt: Date }[]>`
       select s.id::int as id, s.case_id::int as "caseId",
         s.created_at as "createdAt",
@@ -291,6 +295,7 @@ export async function computeDigest(
     atRisk,
     stalledDays: signals.stalledDays,
     rework,
+    blocked,
     reworkPeriod: project.lastDigestAt
       ? { since: "last_digest" }
       : { since: "window", days: project.windowDays },
@@ -323,7 +328,12 @@ function stalledReason(c: StalledReason): StalledReason {
 
 /** True when the digest has nothing to alert about. */
 export function isQuiet(digest: Digest): boolean {
-  return digestTasks(digest).length === 0 && digest.rework.length === 0 && digest.overLimit.length === 0;
+  return (
+    digestTasks(digest).length === 0 &&
+    digest.rework.length === 0 &&
+    digest.overLimit.length === 0 &&
+    digest.blocked.length === 0
+  );
 }
 
 /** Every task the digest alerts for, in the order it lists them. */

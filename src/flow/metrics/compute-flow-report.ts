@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import { FLOW_STAGES } from "../stage-mapping.ts";
+import { blockedFlowEfficiency } from "./blocked.ts";
 import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
 import { reworkEvents } from "./rework.ts";
 import { judgeBySegment } from "./segment-ageing.ts";
@@ -41,13 +42,16 @@ export async function computeFlowReport(
     : [undefined, null];
   const scope = opts.scope && caseIds !== undefined ? { ...opts.scope, caseIds } : undefined;
   const s: MetricsSettings = scope ? { ...project, scope } : project;
-  const [fin, statuses, rework, scatter, segments] = await Promise.all([
+  const [fin, statuses, rework, scatter, segments, blocked] = await Promise.all([
     finishedStats(sql, s, from, to),
     timeInStatus(sql, s, from, to),
     reworkEvents(sql, s, from, to, REPORT_LIMITS.reworkEvents),
     cycleScatter(sql, s, from, to, REPORT_LIMITS.cycleScatter),
     opts.breakdown && !opts.scope ? segmentBreakdown(sql, project, opts.breakdown, from, to) : null,
+    // Tag, field and dependency rules take their time out of active time (docs/flow-metrics.md §9.3).
+    blockedFlowEfficiency(sql, projectId, from, to, caseIds),
   ]);
+  const efficiency = blocked ? blocked.efficiency : fin.flowEfficiency;
   const segment =
     opts.scope && projectCycle
       ? {
@@ -80,7 +84,7 @@ export async function computeFlowReport(
     sle: segment ? sleOfSegment(segment.sle) : sleOf(s, fin.cycleTime.p85),
     throughput: { total: fin.finished, perWeek: fin.throughput },
     wipNow: counts.wip,
-    flowEfficiency: fin.flowEfficiency === null ? null : Math.min(1, fin.flowEfficiency),
+    flowEfficiency: efficiency === null ? null : Math.min(1, efficiency),
     timeInStatus: statuses,
     timeInStage: FLOW_STAGES.flatMap((stage) => byStage.get(stage) ?? []),
     rework: {

@@ -1,7 +1,15 @@
 import type { AccessRequest } from "./read-request.ts";
 
 /** The flows whose modals are recorded (slack_views) and re-checked on everything sent from them. */
-export type ViewKind = "connect" | "disconnect" | "bind" | "settings" | "segments" | "signals" | "limits";
+export type ViewKind =
+  | "connect"
+  | "disconnect"
+  | "bind"
+  | "settings"
+  | "segments"
+  | "signals"
+  | "limits"
+  | "blocked";
 
 /** Which channel a request concerns, or why it concerns none flowbot accepts. */
 export type ChannelAnswer = { channelId: string } | { refused: string };
@@ -43,4 +51,5 @@ export const VIEW_COMMANDS: Record<ViewKind, string> = {
   segments: "/flow settings segments",
   signals: "/flow settings signals",
   limits: "/flow settings limits",
+  blocked: "/flow settings blocked",
 };

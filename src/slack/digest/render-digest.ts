@@ -27,6 +27,7 @@ const MAX_BLOCKS = 50;
 const TEXT_BUDGET = 10_000;
 const SECTION_TEXT = 3000;
 const REWORK_TEXT = 2000;
+const BLOCKED_TEXT = 1500;
 const NAME_CHARS = 90;
 const ASSIGNEES_SHOWN = 4;
 
@@ -132,6 +133,13 @@ function overLimitBlock(digest: Digest): KnownBlock[] {
   ];
 }
 
+/** "blocked for N d — reasons" (docs/flow-metrics.md §9.4), N on the project's clock. */
+function blockedLine(b: Digest["blocked"][number], clock: Digest["clock"]): string {
+  const unit = clock === "working" ? " working days" : " d";
+  const n = formatDays(b.days, { precision: "fixed tenth" }).replace(/ ?d$/, "");
+  return `• ${link(b.url, b.name)} blocked for ${n}${unit} — ${escapeMrkdwn(clip(b.reasons.join(", "), 300))}`;
+}
+
 /** Characters of text in blocks, counted the way Slack's total-text ceiling counts them (every `text` string). */
 function textLength(value: unknown): number {
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
@@ -155,7 +163,8 @@ export function renderDigest(
 ): RenderedMessage | undefined {
   const { headline } = digest;
   const sle = headline.sleDays === null ? "not known yet" : `85% within ${days(headline.sleDays)}`;
-  const summary = `WIP ${headline.wipNow} · throughput ${headline.throughputLastWeek} in the last 7 days · SLE ${sle}`;
+  const blockedCount = digest.blocked.length ? ` · ${digest.blocked.length} blocked` : "";
+  const summary = `WIP ${headline.wipNow}${blockedCount} · throughput ${headline.throughputLastWeek} in the last 7 days · SLE ${sle}`;
   if (isQuiet(digest)) {
     if (!digest.allFlowingLine) return undefined;
     const text = `:ocean: All flowing in <#${digest.projectChannelId}> — nothing ageing, stuck, stalled, at risk or reworked. ${summary}.`;
@@ -176,10 +185,14 @@ export function renderDigest(
     },
     { title: ":warning: *At risk* — past the 70th percentile", tasks: digest.atRisk },
   ].filter((s) => s.tasks.length > 0);
-  const reworkBlocks = digest.rework.length ? 2 : 0;
+  const reworkBlocks = (digest.rework.length ? 2 : 0) + (digest.blocked.length ? 2 : 0);
   // Header, summary, one title per list, rework, and the closing "and N more" line.
   let spareBlocks = MAX_BLOCKS - head.length - sections.length - reworkBlocks - 1;
-  let spareText = TEXT_BUDGET - textLength(head) - (digest.rework.length ? REWORK_TEXT + 100 : 0);
+  let spareText =
+    TEXT_BUDGET -
+    textLength(head) -
+    (digest.rework.length ? REWORK_TEXT + 100 : 0) -
+    (digest.blocked.length ? BLOCKED_TEXT + 100 : 0);
 
   const body: KnownBlock[] = [];
   let hiddenTasks = 0;
@@ -232,9 +245,29 @@ export function renderDigest(
     );
   }
 
-  if (hiddenTasks + hiddenRework > 0) {
+  let hiddenBlocked = 0;
+  if (digest.blocked.length) {
+    const lines: string[] = [];
+    let length = 0;
+    for (const b of digest.blocked) {
+      const line = blockedLine(b, digest.clock);
+      if (length + line.length + 1 > BLOCKED_TEXT) {
+        hiddenBlocked++;
+        continue;
+      }
+      lines.push(line);
+      length += line.length + 1;
+    }
+    body.push(
+      { type: "section", text: { type: "mrkdwn", text: `:no_entry: *Blocked* (${digest.blocked.length})` } },
+      { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
+    );
+  }
+
+  if (hiddenTasks + hiddenRework + hiddenBlocked > 0) {
     const parts = [
       hiddenTasks ? `${hiddenTasks} more task${hiddenTasks === 1 ? "" : "s"}` : "",
+      hiddenBlocked ? `${hiddenBlocked} more blocked` : "",
       hiddenRework ? `${hiddenRework} more rework event${hiddenRework === 1 ? "" : "s"}` : "",
     ].filter(Boolean);
     body.push({
@@ -255,6 +288,7 @@ export function renderDigest(
     digest.stalled.length ? `${digest.stalled.length} stalled` : "",
     digest.atRisk.length ? `${digest.atRisk.length} at risk` : "",
     digest.rework.length ? `${digest.rework.length} rework` : "",
+    digest.blocked.length ? `${digest.blocked.length} blocked` : "",
   ].filter(Boolean);
   return { text: `Flow digest: ${counts.join(", ")}. ${summary}.`, blocks: [...head, ...body] };
 }

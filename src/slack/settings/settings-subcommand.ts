@@ -7,6 +7,7 @@ import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
+import { blockedSettings } from "./blocked-settings.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
 import { limitsSettings } from "./limits-settings.ts";
@@ -36,6 +37,7 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
     segments: segmentsSettings(routes, services),
     signals: (ctx) => signals.run(ctx),
     limits: limitsSettings(routes, services),
+    blocked: blockedSettings(routes, services),
   };
 
   routes.view(
@@ -127,9 +129,9 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
 
   return {
     name: "settings",
-    usage: "/flow settings [segments|signals|limits]",
+    usage: "/flow settings [segments|signals|limits|blocked]",
     summary:
-      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `signals`: the ageing signals (over SLE, stuck, stalled); `limits`: WIP limits and their alert",
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `signals`: the ageing signals (over SLE, stuck, stalled); `limits`: WIP limits and their alert; `blocked`: the rules that make a task blocked",
     access: admin("run `/flow settings`"),
     async run(ctx) {
       const { ack, client, command, access, args } = ctx;

@@ -51,6 +51,7 @@ export async function applyFieldItems(tx: TransactionSql, input: FieldItemsInput
   }
 
   let activity: number | null = null;
+  const steps: { at: number; fields: TaskFields }[] = [];
   for (const item of ordered) {
     // Without candidates no item changes anything; applied to empty fields only for activity.
     const applied = applyHistoryItem(fields ?? EMPTY, item.raw, definitions);
@@ -59,6 +60,11 @@ export async function applyFieldItems(tx: TransactionSql, input: FieldItemsInput
     const keys = keysOf(item.raw);
     if (newer.some((n) => n.at > item.at && n.keys.some((k) => keys.includes(k)))) continue;
     fields = applied.fields;
+    steps.push({ at: item.at, fields });
+  }
+
+  if (fields !== null && before !== null && !sameTaskFields(fields, before)) {
+    await writeSteps(tx, input.caseId, steps);
   }
 
   if (fields !== null && before !== null && !sameTaskFields(fields, before)) {
@@ -72,6 +78,27 @@ export async function applyFieldItems(tx: TransactionSql, input: FieldItemsInput
       update tracked_cases set last_activity_at = greatest(last_activity_at, ${new Date(activity)}::timestamptz)
       where id = ${input.caseId}`;
   }
+}
+
+/**
+ * Writes each change at its history item's instant, so that the blocked intervals a tag or field value
+ * opens or closes start and end at ClickUp's time (db/functions/blocked-intervals.sql reads
+ * `flowbot.blocked_change_at`; docs/flow-metrics.md §6.1, §9.2). The setting is cleared afterwards, since
+ * the rest of the transaction's writes are not these changes.
+ */
+async function writeSteps(
+  tx: TransactionSql,
+  caseId: number,
+  steps: readonly { at: number; fields: TaskFields }[],
+): Promise<void> {
+  for (const { at, fields } of steps) {
+    await tx`select set_config('flowbot.blocked_change_at', ${new Date(at).toISOString()}, true)`;
+    await tx`
+      update tracked_cases set tags = ${fields.tags}::text[], priority = ${fields.priority}::task_priority,
+        field_values = ${tx.json(fields.fieldValues)}
+      where id = ${caseId}`;
+  }
+  await tx`select set_config('flowbot.blocked_change_at', '', true)`;
 }
 
 const EMPTY: TaskFields = {
