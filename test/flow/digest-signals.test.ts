@@ -148,6 +148,11 @@ const shown = (m: Message) =>
   Object.keys(tasks)
     .filter((key) => taskText(m, key) !== undefined)
     .sort();
+/** True when the message says nothing of ageing, stuck, stalled or at-risk tasks (a blocked list only). */
+const onlyBlocked = (m: Message) =>
+  ["Ageing past", "Stuck", "Stalled", "At risk"].every((title) => section(m, title).length === 0) &&
+  !/\*(Stuck|Stalled):\*/.test(JSON.stringify(m.blocks)) &&
+  /blocked for/.test(JSON.stringify(m.blocks));
 /** The task keys listed under the section whose title starts with `title`. */
 function section(m: Message, title: string): string[] {
   const blocks = m.blocks!;
@@ -234,7 +239,7 @@ describe("the digest's ageing signals", () => {
     expect(s1).not.toContain("Stuck");
     expect(taskText(m, "W2")).not.toMatch(/Stuck|Stalled/);
     expect(taskText(m, "S2")).not.toMatch(/Stuck|Stalled/);
-    expect(m.text).toMatch(/^Flow digest: 2 ageing, 1 stalled, 2 at risk, \d+ rework\./);
+    expect(m.text).toMatch(/^Flow digest: 2 ageing, 1 stalled, 2 at risk, \d+ rework, 2 blocked\./);
 
     // What was alerted, per kind: the rung, the visit (status key and its start), the quiet period.
     expect(await alertsOf("W1", "ageing")).toEqual(["p85"]);
@@ -258,7 +263,9 @@ describe("the digest's ageing signals", () => {
     expect(taskText(m, "S2")).not.toContain("past the");
     expect(await alertsOf("S2", "stalled")).toEqual(["2026-03-12T15:00:00.000Z"]);
     now += 60_000;
-    expect(await runDigest(deps, projectId, now)).toEqual({ outcome: "quiet" });
+    // Nothing alerts again; the digest still lists what is blocked now (§9.4), and only that.
+    expect(await runDigest(deps, projectId, now)).toMatchObject({ outcome: "posted", alerts: 0 });
+    expect(onlyBlocked(lastMessage())).toBe(true);
   });
 
   it("a snoozed task carries no signal; after the snooze a new visit to its status alerts again", async () => {
@@ -311,7 +318,8 @@ describe("the digest's ageing signals", () => {
       values (${projectId}, false, false, false)`;
     await app.sql`delete from alert_log`;
     now += 60_000;
-    // Every alert is forgotten, yet there is nothing to say.
-    expect(await runDigest(deps, projectId, now)).toEqual({ outcome: "quiet" });
+    // Every alert is forgotten, yet no signal speaks: the digest lists only what is blocked now (§9.4).
+    expect(await runDigest(deps, projectId, now)).toMatchObject({ outcome: "posted", alerts: 0 });
+    expect(onlyBlocked(lastMessage())).toBe(true);
   });
 });
