@@ -1,7 +1,7 @@
 -- How durations are counted (docs/flow-metrics.md §4.2–4.3). The calendar clock is elapsed time: seconds
 -- ÷ 86,400, whatever the zone does. On the working-day clock every working day (Monday to Friday in the
--- project's zone) counts as one day whatever its length, and a part of one as the share of that day's
--- elapsed time it covers. The zone decides only where days begin.
+-- project's zone, less its holidays, §11) counts as one day whatever its length, and a part of one as the
+-- share of that day's elapsed time it covers. The zone decides only where days begin.
 
 -- Working days from Monday 1970-01-05 00:00 in `tz` up to the instant `t`: whole Mon–Fri dates before
 -- t's local date, plus the share of t's local day that has elapsed when that day is a working day. Each
@@ -34,6 +34,34 @@ CREATE OR REPLACE FUNCTION flowbot_days(a timestamptz, b timestamptz, tz text, w
 RETURNS double precision LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN working
     THEN flowbot_working_days_at(b, tz) - flowbot_working_days_at(a, tz)
+    ELSE extract(epoch FROM b - a)::float8 / 86400
+  END
+$$;
+
+-- The same with the project's holidays (docs/flow-metrics.md §11): project_holidays lists the Mon–Fri
+-- dates the project does not work, each with its rank, so the working dates before `d` are the Mon–Fri
+-- dates less the listed ones before it (one index probe), and a listed date's share is 0. These read a
+-- table, so Postgres does not inline them: callers use them only for a project that has holidays and keep
+-- the inlinable forms above for every other (flowbot_days_sql in src/flow/metrics/sql-fragments.ts, the
+-- has_holidays column in start-finish-cycle-lead.sql).
+CREATE OR REPLACE FUNCTION flowbot_holidays_before(pid bigint, d date) RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce((SELECT h.ordinal FROM project_holidays h WHERE h.project_id = pid AND h.day < d
+                   ORDER BY h.day DESC LIMIT 1), 0)
+$$;
+
+CREATE OR REPLACE FUNCTION flowbot_holiday_working_days_at(t timestamptz, tz text, pid bigint)
+RETURNS double precision LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT flowbot_working_dates_before(l.d) - flowbot_holidays_before(pid, l.d)
+    + CASE WHEN EXISTS (SELECT 1 FROM project_holidays h WHERE h.project_id = pid AND h.day = l.d) THEN 0
+           ELSE flowbot_working_day_share(t, l.d, tz) END
+  FROM (SELECT (t AT TIME ZONE tz)::date AS d) l
+$$;
+
+CREATE OR REPLACE FUNCTION flowbot_holiday_days(a timestamptz, b timestamptz, tz text, working boolean, pid bigint)
+RETURNS double precision LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN working
+    THEN flowbot_holiday_working_days_at(b, tz, pid) - flowbot_holiday_working_days_at(a, tz, pid)
     ELSE extract(epoch FROM b - a)::float8 / 86400
   END
 $$;

@@ -1,4 +1,4 @@
-import type { Sql } from "postgres";
+import type { PendingQuery, Row, Sql } from "postgres";
 import { PERCENTILES } from "./percentiles.ts";
 import type { Percentiles } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
@@ -22,6 +22,19 @@ export const percentileJson = (sql: Sql, v: string) =>
         `'p${p}', (percentile_disc(array[${PERCENTILES.map((q) => q / 100).join(", ")}]::float8[]) within group (order by ${v}))[${i + 1}]`,
     ).join(", ")})`,
   );
+
+/**
+ * SQL fragment: days from `a` to `b` in the project's clock (flowbot_days). A project with holidays
+ * (docs/flow-metrics.md §11) counts working days with flowbot_holiday_days; the EXISTS does not depend on
+ * the row, so Postgres runs it once per query (an InitPlan) and every other project keeps flowbot_days,
+ * which it inlines.
+ */
+export const daysSql = (sql: Sql, s: MetricsSettings, a: PendingQuery<Row[]>, b: PendingQuery<Row[]>) =>
+  s.clock === "working"
+    ? sql`(case when exists (select 1 from project_holidays where project_id = ${s.projectId})
+             then flowbot_holiday_days(${a}, ${b}, ${s.timeZone}, true, ${s.projectId})
+             else flowbot_days(${a}, ${b}, ${s.timeZone}, true) end)`
+    : sql`flowbot_days(${a}, ${b}, ${s.timeZone}, false)`;
 
 /** Stored durations of finished cases (flow_cases), in the project's clock. */
 export const cycleColumn = (s: MetricsSettings) => (s.clock === "working" ? "cycle_work_days" : "cycle_days");
