@@ -167,8 +167,16 @@ describe("the calendar and blackout entries", () => {
   });
 
   it("refuses unknown countries and regions, naming them", () => {
-    expect(checkCalendar("XX", "")).toEqual({ ok: false, error: expect.stringContaining('"XX"') });
-    expect(checkCalendar("DE", "ZZ")).toEqual({ ok: false, error: expect.stringContaining('"ZZ"') });
+    expect(checkCalendar("XX", "")).toEqual({
+      ok: false,
+      on: "country",
+      error: expect.stringContaining('"XX"'),
+    });
+    expect(checkCalendar("DE", "ZZ")).toEqual({
+      ok: false,
+      on: "region",
+      error: expect.stringContaining('"ZZ"'),
+    });
     expect(checkCalendar("", "")).toBeNull();
     expect(checkCalendar("de", "de-by")).toEqual({ ok: true, calendar: { country: "DE", region: "BY" } });
   });

@@ -22,6 +22,7 @@ const EXPECTED: Record<string, string> = {
   "view flow_bind_confirm": "admin bind",
   "view flow_settings": "admin settings",
   "view flow_settings_segments": "admin segments",
+  "view flow_settings_holidays": "admin holidays",
   "action bind_space": "admin bind",
   "action bind_folder": "admin bind",
   "action bind_list": "admin bind",

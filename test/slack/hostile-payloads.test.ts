@@ -45,7 +45,15 @@ let flowbot: Flowbot;
 let url: string;
 let bindingId: number;
 /** Modals the admin opened (and the confirm view Bind pushed), which attackers send from. */
-const views = { connect: "", disconnect: "", bind: "", confirm: "", settings: "", segments: "" };
+const views = {
+  connect: "",
+  disconnect: "",
+  bind: "",
+  confirm: "",
+  settings: "",
+  segments: "",
+  holidays: "",
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -99,6 +107,7 @@ beforeAll(async () => {
   views.disconnect = await kit.open(() => command("disconnect", ADMIN, TEAM));
   views.settings = await kit.open(() => command("settings", ADMIN, TEAM));
   views.segments = await kit.open(() => command("settings segments", ADMIN, TEAM));
+  views.holidays = await kit.open(() => command("settings holidays", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -207,6 +216,7 @@ const COMMANDS = [
   "bind",
   "settings",
   "settings segments",
+  "settings holidays",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -279,6 +289,21 @@ const PATHS: Path[] = [
             segment_dimension: {
               value: { type: "radio_buttons", selected_option: { value: "priority" } },
             },
+          },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_settings_holidays",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.holidays,
+          {
+            holiday_country: { value: { type: "plain_text_input", value: "DE" } },
+            holiday_blackouts: { value: { type: "plain_text_input", value: "2026-12-24" } },
           },
           as(a),
         )

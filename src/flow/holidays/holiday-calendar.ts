@@ -8,11 +8,14 @@ import Holidays from "date-holidays";
  */
 
 /** The years resolved: wide enough around any project's data; the list is a few hundred dates. */
-export const HOLIDAY_YEARS = { from: 2000, to: 2049 } as const;
+const HOLIDAY_YEARS = { from: 2000, to: 2049 } as const;
 
 export type Calendar = { country: string; region: string | null };
 
-export type CalendarCheck = { ok: true; calendar: Calendar } | { ok: false; error: string };
+/** A refusal names the input it is about. */
+export type CalendarCheck =
+  | { ok: true; calendar: Calendar }
+  | { ok: false; on: "country" | "region"; error: string };
 
 const library = new Holidays();
 const DAY_MS = 86_400_000;
@@ -22,11 +25,14 @@ export function checkCalendar(countryText: string, regionText: string): Calendar
   const country = countryText.trim().toUpperCase();
   let region = regionText.trim().toUpperCase();
   if (country === "") {
-    return region === "" ? null : { ok: false, error: `A region ("${regionText.trim()}") needs a country.` };
+    return region === ""
+      ? null
+      : { ok: false, on: "region", error: `A region ("${regionText.trim()}") needs a country.` };
   }
   if (!Object.hasOwn(library.getCountries("en"), country)) {
     return {
       ok: false,
+      on: "country",
       error: `"${countryText.trim()}" is not a country the holidays library knows (e.g. DE, US, GB).`,
     };
   }
@@ -37,6 +43,7 @@ export function checkCalendar(countryText: string, regionText: string): Calendar
     const known = Object.keys(regions);
     return {
       ok: false,
+      on: "region",
       error: `"${regionText.trim()}" is not a region of ${country}${known.length ? ` (known: ${known.join(", ")})` : " (it has none)"}.`,
     };
   }

@@ -1,7 +1,7 @@
 import type { AccessRequest } from "./read-request.ts";
 
 /** The flows whose modals are recorded (slack_views) and re-checked on everything sent from them. */
-export type ViewKind = "connect" | "disconnect" | "bind" | "settings" | "segments";
+export type ViewKind = "connect" | "disconnect" | "bind" | "settings" | "segments" | "holidays";
 
 /** Which channel a request concerns, or why it concerns none flowbot accepts. */
 export type ChannelAnswer = { channelId: string } | { refused: string };
@@ -41,4 +41,5 @@ export const VIEW_COMMANDS: Record<ViewKind, string> = {
   bind: "/flow bind",
   settings: "/flow settings",
   segments: "/flow settings segments",
+  holidays: "/flow settings holidays",
 };

@@ -8,6 +8,7 @@ import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
+import { holidaysSettings } from "./holidays-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
 import { segmentsLine } from "./segments-summary.ts";
@@ -30,6 +31,7 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
   // `/flow settings <area>` opens that area's own modal.
   const areas: Record<string, ReturnType<typeof segmentsSettings>> = {
     segments: segmentsSettings(routes, services),
+    holidays: holidaysSettings(routes, services),
   };
 
   routes.view(
@@ -117,9 +119,9 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
 
   return {
     name: "settings",
-    usage: "/flow settings [segments]",
+    usage: "/flow settings [segments|holidays]",
     summary:
-      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by",
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `holidays`: public holidays and blackout dates of the working-day clock",
     access: admin("run `/flow settings`"),
     async run({ ack, client, command, access, args }) {
       const area = args[0]?.toLowerCase();
