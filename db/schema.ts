@@ -639,9 +639,9 @@ export const holidaySettings = pgTable("holiday_settings", {
 
 /**
  * The resolved list (§11): every Monday-to-Friday date the project does not work, public holidays and
- * blackouts together (weekend dates change nothing, so they are left out). `ordinal` is the date's
- * 1-based rank in the project's list, so the dates before any date are one index probe away
- * (flowbot_holidays_before in db/functions/day-counts.sql). No rows: the fast Mon–Fri formulas apply.
+ * blackouts together (weekend dates change nothing, so they are left out). The day counts read it as one
+ * sorted array per query (flowbot_project_holidays in db/functions/day-counts.sql); no rows: the
+ * Mon–Fri formulas apply.
  */
 export const projectHolidays = pgTable(
   "project_holidays",
@@ -650,7 +650,6 @@ export const projectHolidays = pgTable(
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
     day: date("day", { mode: "string" }).notNull(),
-    ordinal: integer("ordinal").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.day] }),

@@ -38,32 +38,32 @@ RETURNS double precision LANGUAGE sql STABLE PARALLEL SAFE AS $$
   END
 $$;
 
--- The same with the project's holidays (docs/flow-metrics.md §11): project_holidays lists the Mon–Fri
--- dates the project does not work, each with its rank, so the working dates before `d` are the Mon–Fri
--- dates less the listed ones before it (one index probe), and a listed date's share is 0. These read a
--- table, so Postgres does not inline them: callers use them only for a project that has holidays and keep
--- the inlinable forms above for every other (flowbot_days_sql in src/flow/metrics/sql-fragments.ts, the
--- has_holidays column in start-finish-cycle-lead.sql).
-CREATE OR REPLACE FUNCTION flowbot_holidays_before(pid bigint, d date) RETURNS integer
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce((SELECT h.ordinal FROM project_holidays h WHERE h.project_id = pid AND h.day < d
-                   ORDER BY h.day DESC LIMIT 1), 0)
-$$;
-
-CREATE OR REPLACE FUNCTION flowbot_holiday_working_days_at(t timestamptz, tz text, pid bigint)
+-- The same with a project's holidays (docs/flow-metrics.md §11). `hol` is the project's list of Mon–Fri
+-- dates it does not work (project_holidays), sorted: width_bucket finds by binary search how many of
+-- them fall before a date, so the working dates before `d` are the Mon–Fri dates less those, and a listed
+-- date's share is 0. Still single expressions that Postgres inlines; callers read the list once per query
+-- or per project (daysSql in src/flow/metrics/sql-fragments.ts, pj in start-finish-cycle-lead.sql) and
+-- keep the forms above for a project without holidays.
+CREATE OR REPLACE FUNCTION flowbot_holiday_working_days_at(t timestamptz, tz text, hol date[])
 RETURNS double precision LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT flowbot_working_dates_before(l.d) - flowbot_holidays_before(pid, l.d)
-    + CASE WHEN EXISTS (SELECT 1 FROM project_holidays h WHERE h.project_id = pid AND h.day = l.d) THEN 0
-           ELSE flowbot_working_day_share(t, l.d, tz) END
-  FROM (SELECT (t AT TIME ZONE tz)::date AS d) l
+  SELECT flowbot_working_dates_before((t AT TIME ZONE tz)::date)
+    - width_bucket((t AT TIME ZONE tz)::date - 1, hol)
+    + CASE WHEN width_bucket((t AT TIME ZONE tz)::date, hol) > width_bucket((t AT TIME ZONE tz)::date - 1, hol)
+        THEN 0 ELSE flowbot_working_day_share(t, (t AT TIME ZONE tz)::date, tz) END
 $$;
 
-CREATE OR REPLACE FUNCTION flowbot_holiday_days(a timestamptz, b timestamptz, tz text, working boolean, pid bigint)
+CREATE OR REPLACE FUNCTION flowbot_holiday_days(a timestamptz, b timestamptz, tz text, working boolean, hol date[])
 RETURNS double precision LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN working
-    THEN flowbot_holiday_working_days_at(b, tz, pid) - flowbot_holiday_working_days_at(a, tz, pid)
+    THEN flowbot_holiday_working_days_at(b, tz, hol) - flowbot_holiday_working_days_at(a, tz, hol)
     ELSE extract(epoch FROM b - a)::float8 / 86400
   END
+$$;
+
+-- A project's holiday list for the functions above, sorted; NULL when it has none.
+CREATE OR REPLACE FUNCTION flowbot_project_holidays(pid bigint) RETURNS date[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT array_agg(h.day ORDER BY h.day) FROM project_holidays h WHERE h.project_id = pid
 $$;
 
 -- ActionableAgile's calendar-days count: date(b) − date(a) + 1 in the zone, at least 1.

@@ -10,7 +10,7 @@
 -- durations of a case whose start and finish did not move are kept: they depend only on those instants,
 -- its creation, the zone and the holidays, none of which a mapping changes. A project with holidays
 -- (docs/flow-metrics.md §11) counts working days with the holiday-aware forms; every other keeps the
--- inlined Mon–Fri ones (has_holidays, looked up once per project).
+-- Mon–Fri ones (hol, the project's list read once; NULL without holidays).
 CREATE OR REPLACE FUNCTION flowbot_derive_start_finish_cycle_lead(ids bigint[], pid bigint) RETURNS void
 LANGUAGE sql AS $$
   WITH tgt AS (
@@ -41,7 +41,7 @@ LANGUAGE sql AS $$
     FROM agg0 a
   ),
   pj AS MATERIALIZED (
-    SELECT p.id, p.time_zone, EXISTS (SELECT 1 FROM project_holidays h WHERE h.project_id = p.id) AS has_holidays
+    SELECT p.id, p.time_zone, flowbot_project_holidays(p.id) AS hol
     FROM projects p
     WHERE ids IS NOT NULL OR p.id = pid
   ),
@@ -64,8 +64,8 @@ LANGUAGE sql AS $$
         cycle_calendar_days = CASE WHEN a.started IS NOT NULL THEN flowbot_calendar_days(a.started, a.fin, p.time_zone) END,
         lead_days = flowbot_days(fc.created_at, a.fin, p.time_zone, false),
         lead_work_days = CASE WHEN a.unmoved THEN fc.lead_work_days
-                              WHEN a.fin IS NOT NULL AND p.has_holidays
-                                THEN w.fin - flowbot_holiday_working_days_at(fc.created_at, p.time_zone, p.id)
+                              WHEN a.fin IS NOT NULL AND p.hol IS NOT NULL
+                                THEN w.fin - flowbot_holiday_working_days_at(fc.created_at, p.time_zone, p.hol)
                               WHEN a.fin IS NOT NULL THEN w.fin - flowbot_working_days_at(fc.created_at, p.time_zone) END,
         finished_week = date_trunc('week', a.fin AT TIME ZONE p.time_zone) AT TIME ZONE p.time_zone
     FROM agg a, pj p,
@@ -73,10 +73,10 @@ LANGUAGE sql AS $$
       -- inlining the subquery, which would compute them again at every use), for finished cases only.
       LATERAL (
         SELECT CASE WHEN a.fin IS NULL OR a.unmoved THEN NULL
-                 WHEN p.has_holidays THEN flowbot_holiday_working_days_at(a.fin, p.time_zone, p.id)
+                 WHEN p.hol IS NOT NULL THEN flowbot_holiday_working_days_at(a.fin, p.time_zone, p.hol)
                  ELSE flowbot_working_days_at(a.fin, p.time_zone) END AS fin,
                CASE WHEN a.fin IS NULL OR a.started IS NULL OR a.unmoved THEN NULL
-                 WHEN p.has_holidays THEN flowbot_holiday_working_days_at(a.started, p.time_zone, p.id)
+                 WHEN p.hol IS NOT NULL THEN flowbot_holiday_working_days_at(a.started, p.time_zone, p.hol)
                  ELSE flowbot_working_days_at(a.started, p.time_zone) END AS started
         OFFSET 0
       ) w

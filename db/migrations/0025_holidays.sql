@@ -10,7 +10,6 @@ CREATE TABLE "holiday_settings" (
 CREATE TABLE "project_holidays" (
 	"project_id" bigint NOT NULL,
 	"day" date NOT NULL,
-	"ordinal" integer NOT NULL,
 	CONSTRAINT "project_holidays_project_id_day_pk" PRIMARY KEY("project_id","day"),
 	CONSTRAINT "project_holidays_weekday" CHECK (extract(isodow from "project_holidays"."day") <= 5)
 );

@@ -56,8 +56,7 @@ export async function saveHolidaySettings(
     await tx`delete from project_holidays where project_id = ${projectId}`;
     if (dates.length > 0) {
       await tx`
-        insert into project_holidays (project_id, day, ordinal)
-        select ${projectId}, d, o::integer from unnest(${dates}::date[]) with ordinality as u(d, o)`;
+        insert into project_holidays (project_id, day) select ${projectId}, d from unnest(${dates}::date[]) as u(d)`;
     }
     await tx`select flowbot_derive_start_finish_cycle_lead(null, ${projectId})`;
     return { listChanged: true, dates: dates.length };

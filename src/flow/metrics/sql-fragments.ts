@@ -24,16 +24,17 @@ export const percentileJson = (sql: Sql, v: string) =>
   );
 
 /**
- * SQL fragment: days from `a` to `b` in the project's clock (flowbot_days). A project with holidays
- * (docs/flow-metrics.md §11) counts working days with flowbot_holiday_days; the EXISTS does not depend on
- * the row, so Postgres runs it once per query (an InitPlan) and every other project keeps flowbot_days,
- * which it inlines.
+ * SQL fragment: days from `a` to `b` in the project's clock (flowbot_days). On the working-day clock a
+ * project with holidays (docs/flow-metrics.md §11) counts with its list of days off: the subquery does not
+ * depend on the row, so Postgres reads the list once per query (an InitPlan), and a project without
+ * holidays (NULL) keeps flowbot_days. Both inline; CASE evaluates only the branch it takes.
  */
 export const daysSql = (sql: Sql, s: MetricsSettings, a: PendingQuery<Row[]>, b: PendingQuery<Row[]>) =>
   s.clock === "working"
-    ? sql`(case when exists (select 1 from project_holidays where project_id = ${s.projectId})
-             then flowbot_holiday_days(${a}, ${b}, ${s.timeZone}, true, ${s.projectId})
-             else flowbot_days(${a}, ${b}, ${s.timeZone}, true) end)`
+    ? sql`(case when (select flowbot_project_holidays(${s.projectId})) is null
+             then flowbot_days(${a}, ${b}, ${s.timeZone}, true)
+             else flowbot_holiday_days(${a}, ${b}, ${s.timeZone}, true, (select flowbot_project_holidays(${s.projectId})))
+           end)`
     : sql`flowbot_days(${a}, ${b}, ${s.timeZone}, false)`;
 
 /** Stored durations of finished cases (flow_cases), in the project's clock. */
