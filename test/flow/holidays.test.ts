@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseBlackouts } from "../../src/flow/holidays/blackout-dates.ts";
 import { checkCalendar } from "../../src/flow/holidays/holiday-calendar.ts";
+import { refreshHolidayLists } from "../../src/flow/holidays/refresh-holiday-lists.ts";
 import { resolvedHolidays, saveHolidaySettings } from "../../src/flow/holidays/save-holidays.ts";
 import { ageingWip, computeFlowReport } from "../../src/flow/metrics/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
@@ -152,6 +153,22 @@ describe("working days with holidays (docs/flow-metrics.md §11)", () => {
     expect(again.listChanged).toBe(false);
     expect(await cycleWorkDays(p.projectId)).toBeCloseTo(5, 10);
     expect(await cycleWorkDays(other.projectId)).toBeCloseTo(7, 10);
+  });
+});
+
+describe("refreshing the lists (a holidays-library upgrade)", () => {
+  it("a list that no longer matches the library is resolved again and the numbers move back", async () => {
+    const p = await projectWithCase(yearEnd.from, yearEnd.to);
+    await saveHolidaySettings(database.sql, p.projectId, { calendar: de(), blackouts: none }, "U1");
+    // As if an older library had not listed Fri 1 Jan 2027: 6.0 working days.
+    await database.sql`delete from project_holidays where project_id = ${p.projectId} and day = '2027-01-01'`;
+    await database.sql`select flowbot_derive_start_finish_cycle_lead(null, ${p.projectId})`;
+    expect(await cycleWorkDays(p.projectId)).toBeCloseTo(6, 10);
+
+    const first = await refreshHolidayLists(database.sql);
+    expect(first.changed).toEqual([p.projectId]);
+    expect(await cycleWorkDays(p.projectId)).toBeCloseTo(5, 10);
+    expect((await refreshHolidayLists(database.sql)).changed).toEqual([]);
   });
 });
 

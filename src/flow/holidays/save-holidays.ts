@@ -1,4 +1,4 @@
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { Calendar } from "./holiday-calendar.ts";
 import { publicHolidayDates } from "./holiday-calendar.ts";
 
@@ -47,18 +47,31 @@ export async function saveHolidaySettings(
               ${settings.blackouts.entries}::text[], ${updatedBy})
       on conflict (project_id) do update set country = excluded.country, region = excluded.region,
         blackouts = excluded.blackouts, updated_by = excluded.updated_by, updated_at = now()`;
-    const [before] = await tx<{ days: string[] }[]>`
-      select coalesce(array_agg(day::text order by day), '{}') as days
-      from project_holidays where project_id = ${projectId}`;
-    const old = before?.days ?? [];
-    if (old.length === dates.length && old.every((d, i) => d === dates[i]))
-      return { listChanged: false, dates: dates.length };
-    await tx`delete from project_holidays where project_id = ${projectId}`;
-    if (dates.length > 0) {
-      await tx`
-        insert into project_holidays (project_id, day) select ${projectId}, d from unnest(${dates}::date[]) as u(d)`;
-    }
-    await tx`select flowbot_derive_start_finish_cycle_lead(null, ${projectId})`;
-    return { listChanged: true, dates: dates.length };
+    return { listChanged: await replaceHolidayList(tx, projectId, dates), dates: dates.length };
   });
+}
+
+/**
+ * In a transaction: makes `dates` the project's list; when that changes it, derives every working-day
+ * number of the project again (as a zone change does) and returns true.
+ */
+export async function replaceHolidayList(
+  tx: TransactionSql,
+  projectId: number,
+  dates: readonly string[],
+): Promise<boolean> {
+  // Concurrent saves of one project take turns, so each compares against the list the other left.
+  await tx`select id from projects where id = ${projectId} for update`;
+  const [before] = await tx<{ days: string[] }[]>`
+    select coalesce(array_agg(day::text order by day), '{}') as days
+    from project_holidays where project_id = ${projectId}`;
+  const old = before?.days ?? [];
+  if (old.length === dates.length && old.every((d, i) => d === dates[i])) return false;
+  await tx`delete from project_holidays where project_id = ${projectId}`;
+  if (dates.length > 0) {
+    await tx`
+      insert into project_holidays (project_id, day) select ${projectId}, d from unnest(${dates}::date[]) as u(d)`;
+  }
+  await tx`select flowbot_derive_start_finish_cycle_lead(null, ${projectId})`;
+  return true;
 }
