@@ -60,8 +60,9 @@ export async function replaceHolidayList(
   projectId: number,
   dates: readonly string[],
 ): Promise<boolean> {
-  // Concurrent saves of one project take turns, so each compares against the list the other left.
-  await tx`select id from projects where id = ${projectId} for update`;
+  // Concurrent saves of one project take turns, so each compares against the list the other left. NO KEY
+  // UPDATE does not hold up rows being inserted that reference the project (their foreign keys' locks).
+  await tx`select id from projects where id = ${projectId} for no key update`;
   const [before] = await tx<{ days: string[] }[]>`
     select coalesce(array_agg(day::text order by day), '{}') as days
     from project_holidays where project_id = ${projectId}`;
