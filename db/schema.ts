@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -729,5 +730,43 @@ export const blockedIntervals = pgTable(
     // At most one open interval per case and reason.
     uniqueIndex("blocked_intervals_open").on(t.caseId, t.kind, t.detail).where(sql`ended_at is null`),
     index("blocked_intervals_waiting").on(t.detail).where(sql`kind = 'dependency' and ended_at is null`),
+  ],
+);
+
+/**
+ * A project's holiday calendar and blackout dates (docs/flow-metrics.md §11), set with
+ * `/flow settings holidays` (src/flow/holidays/). Blackouts are kept as the admin's entries, normalised
+ * (`YYYY-MM-DD` or `YYYY-MM-DD..YYYY-MM-DD`). No row: Monday to Friday only.
+ */
+export const holidaySettings = pgTable("holiday_settings", {
+  projectId: bigint("project_id", { mode: "number" })
+    .primaryKey()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  /** ISO 3166-1 code as the holidays library spells it, e.g. `DE`; null: no public holidays. */
+  country: text("country"),
+  /** The library's region code within the country, e.g. `BY`. */
+  region: text("region"),
+  blackouts: text("blackouts").array().notNull().default(sql`'{}'::text[]`),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/**
+ * The resolved list (§11): every Monday-to-Friday date the project does not work, public holidays and
+ * blackouts together (weekend dates change nothing, so they are left out). The day counts read it as one
+ * sorted array per query (flowbot_project_holidays in db/functions/day-counts.sql); no rows: the
+ * Mon–Fri formulas apply.
+ */
+export const projectHolidays = pgTable(
+  "project_holidays",
+  {
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.day] }),
+    check("project_holidays_weekday", sql`extract(isodow from ${t.day}) <= 5`),
   ],
 );

@@ -8,7 +8,9 @@
 -- A stage-mapping or zone change re-runs it for the whole project; nothing else is read again. After a
 -- mapping change (flowbot.mapping_only = 'on', set by the stage_overrides trigger) the working-day
 -- durations of a case whose start and finish did not move are kept: they depend only on those instants,
--- its creation and the zone, none of which a mapping changes.
+-- its creation, the zone and the holidays, none of which a mapping changes. A project with holidays
+-- (docs/flow-metrics.md §11) counts working days with the holiday-aware forms; every other keeps the
+-- Mon–Fri ones (hol, the project's list read once; NULL without holidays).
 CREATE OR REPLACE FUNCTION flowbot_derive_start_finish_cycle_lead(ids bigint[], pid bigint) RETURNS void
 LANGUAGE sql AS $$
   WITH tgt AS (
@@ -38,6 +40,11 @@ LANGUAGE sql AS $$
     SELECT a.*, CASE WHEN a.is_done THEN coalesce(a.left_undone, a.first_at) END AS fin
     FROM agg0 a
   ),
+  pj AS MATERIALIZED (
+    SELECT p.id, p.time_zone, flowbot_project_holidays(p.id) AS hol
+    FROM projects p
+    WHERE ids IS NOT NULL OR p.id = pid
+  ),
   agg AS (
     SELECT a.*,
            coalesce(current_setting('flowbot.mapping_only', true), '') = 'on'
@@ -57,15 +64,20 @@ LANGUAGE sql AS $$
         cycle_calendar_days = CASE WHEN a.started IS NOT NULL THEN flowbot_calendar_days(a.started, a.fin, p.time_zone) END,
         lead_days = flowbot_days(fc.created_at, a.fin, p.time_zone, false),
         lead_work_days = CASE WHEN a.unmoved THEN fc.lead_work_days
+                              WHEN a.fin IS NOT NULL AND p.hol IS NOT NULL
+                                THEN w.fin - flowbot_holiday_working_days_at(fc.created_at, p.time_zone, p.hol)
                               WHEN a.fin IS NOT NULL THEN w.fin - flowbot_working_days_at(fc.created_at, p.time_zone) END,
         finished_week = date_trunc('week', a.fin AT TIME ZONE p.time_zone) AT TIME ZONE p.time_zone
-    FROM agg a, projects p,
+    FROM agg a, pj p,
       -- The working-day positions of finish and start once each (OFFSET 0 keeps the planner from
       -- inlining the subquery, which would compute them again at every use), for finished cases only.
       LATERAL (
-        SELECT CASE WHEN a.fin IS NOT NULL AND NOT a.unmoved THEN flowbot_working_days_at(a.fin, p.time_zone) END AS fin,
-               CASE WHEN a.fin IS NOT NULL AND a.started IS NOT NULL AND NOT a.unmoved
-                 THEN flowbot_working_days_at(a.started, p.time_zone) END AS started
+        SELECT CASE WHEN a.fin IS NULL OR a.unmoved THEN NULL
+                 WHEN p.hol IS NOT NULL THEN flowbot_holiday_working_days_at(a.fin, p.time_zone, p.hol)
+                 ELSE flowbot_working_days_at(a.fin, p.time_zone) END AS fin,
+               CASE WHEN a.fin IS NULL OR a.started IS NULL OR a.unmoved THEN NULL
+                 WHEN p.hol IS NOT NULL THEN flowbot_holiday_working_days_at(a.started, p.time_zone, p.hol)
+                 ELSE flowbot_working_days_at(a.started, p.time_zone) END AS started
         OFFSET 0
       ) w
     WHERE fc.case_id = a.case_id AND p.id = fc.project_id

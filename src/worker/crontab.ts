@@ -14,6 +14,8 @@ export function buildCrontab(config: Pick<Config, "reconcileMinutes">, taskNames
     { task: "check-webhook-health", at: "7 * * * *" },
     // Every minute; the job works out which projects' digests are due in their own time zones.
     { task: "schedule-digests", at: "* * * * *", options: ["fill=5m"] },
+    // Daily: a holidays-library upgrade takes effect within a day of the deploy.
+    { task: "refresh-holidays", at: "23 3 * * *" },
   ];
   return lines
     .filter(({ task }) => has.has(task))

@@ -66,6 +66,8 @@ export const jobCatalog = {
     jobKey: ["projectId", "dueAt"],
     maxAttempts: 5,
   },
+  /** Every project's holiday list resolved again (docs/flow-metrics.md §11). */
+  "refresh-holidays": { payload: cronPayload, cron: true, maxAttempts: GRAPHILE_DEFAULT_MAX_ATTEMPTS },
   /** The flow facts of the cases listed in flow_dirty_cases. */
   "rebuild-flow-facts": { payload: z.object({}), jobKey: [], maxAttempts: GRAPHILE_DEFAULT_MAX_ATTEMPTS },
   /** One binding; sweep pulls the whole container instead of what changed since the high-water mark. */

@@ -38,6 +38,8 @@ describe("runMigrations", () => {
         "flow_case_status",
         "flow_cases",
         "flow_dirty_cases",
+        "holiday_settings",
+        "project_holidays",
         "projects",
         "rework_events",
         "segment_settings",

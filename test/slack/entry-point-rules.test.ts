@@ -25,6 +25,7 @@ const EXPECTED: Record<string, string> = {
   "view flow_signal_settings": "admin signals",
   "view flow_settings_limits": "admin limits",
   "view flow_settings_blocked": "admin blocked",
+  "view flow_settings_holidays": "admin holidays",
   "action bind_space": "admin bind",
   "action bind_folder": "admin bind",
   "action bind_list": "admin bind",

@@ -55,6 +55,7 @@ const views = {
   signals: "",
   limits: "",
   blocked: "",
+  holidays: "",
 };
 
 beforeAll(async () => {
@@ -112,6 +113,7 @@ beforeAll(async () => {
   views.signals = await kit.open(() => command("settings signals", ADMIN, TEAM));
   views.limits = await kit.open(() => command("settings limits", ADMIN, TEAM));
   views.blocked = await kit.open(() => command("settings blocked", ADMIN, TEAM));
+  views.holidays = await kit.open(() => command("settings holidays", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -223,6 +225,7 @@ const COMMANDS = [
   "settings signals",
   "settings limits",
   "settings blocked",
+  "settings holidays",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -340,6 +343,21 @@ const PATHS: Path[] = [
           {
             blocked_tags: { value: { type: "plain_text_input", value: "blocked" } },
             blocked_dependency: { value: { type: "checkboxes", selected_options: [{ value: "on" }] } },
+          },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_settings_holidays",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.holidays,
+          {
+            holiday_country: { value: { type: "plain_text_input", value: "DE" } },
+            holiday_blackouts: { value: { type: "plain_text_input", value: "2026-12-24" } },
           },
           as(a),
         )

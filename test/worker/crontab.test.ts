@@ -9,13 +9,15 @@ describe("the worker's cron schedule", () => {
       "reconcile-bindings",
       "check-webhook-health",
       "schedule-digests",
+      "refresh-holidays",
     ]);
     expect(all.split("\n")).toEqual([
       "*/15 * * * * reconcile-bindings",
       "7 * * * * check-webhook-health",
       "* * * * * schedule-digests ?fill=5m",
+      "23 3 * * * refresh-holidays",
     ]);
-    expect(parseCrontab(all)).toHaveLength(3);
+    expect(parseCrontab(all)).toHaveLength(4);
   });
 
   it("turns FLOWBOT_RECONCILE_MINUTES into valid cron fields across its whole range", () => {

@@ -24,6 +24,7 @@ const MALFORMED: Record<JobName, { payload: JSONValue; names: string }> = {
   "check-wip-limits": { payload: { projectId: -2 }, names: "projectId" },
   "post-digest": { payload: { projectId: 1, dueAt: "tomorrow at nine" }, names: "dueAt" },
   "rebuild-flow-facts": { payload: 42, names: "payload" },
+  "refresh-holidays": { payload: { _cron: "now" }, names: "_cron" },
   "reconcile-binding": { payload: { bindingId: 3, sweep: "yes" }, names: "sweep" },
   "reconcile-bindings": { payload: { _cron: { ts: 5, backfilled: false } }, names: "_cron.ts" },
   "schedule-digests": { payload: { _cron: { ts: "2026-03-02T09:00:00.000Z" } }, names: "_cron.backfilled" },

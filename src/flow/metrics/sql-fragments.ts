@@ -1,4 +1,4 @@
-import type { Sql } from "postgres";
+import type { PendingQuery, Row, Sql } from "postgres";
 import { PERCENTILES } from "./percentiles.ts";
 import type { Percentiles } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
@@ -22,6 +22,20 @@ export const percentileJson = (sql: Sql, v: string) =>
         `'p${p}', (percentile_disc(array[${PERCENTILES.map((q) => q / 100).join(", ")}]::float8[]) within group (order by ${v}))[${i + 1}]`,
     ).join(", ")})`,
   );
+
+/**
+ * SQL fragment: days from `a` to `b` in the project's clock (flowbot_days). On the working-day clock a
+ * project with holidays (docs/flow-metrics.md §11) counts with its list of days off: the subquery does not
+ * depend on the row, so Postgres reads the list once per query (an InitPlan), and a project without
+ * holidays (NULL) keeps flowbot_days. Both inline; CASE evaluates only the branch it takes.
+ */
+export const daysSql = (sql: Sql, s: MetricsSettings, a: PendingQuery<Row[]>, b: PendingQuery<Row[]>) =>
+  s.clock === "working"
+    ? sql`(case when (select flowbot_project_holidays(${s.projectId})) is null
+             then flowbot_days(${a}, ${b}, ${s.timeZone}, true)
+             else flowbot_holiday_days(${a}, ${b}, ${s.timeZone}, true, (select flowbot_project_holidays(${s.projectId})))
+           end)`
+    : sql`flowbot_days(${a}, ${b}, ${s.timeZone}, false)`;
 
 /** Stored durations of finished cases (flow_cases), in the project's clock. */
 export const cycleColumn = (s: MetricsSettings) => (s.clock === "working" ? "cycle_work_days" : "cycle_days");

@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import { caseScope } from "./segments-scope.ts";
+import { daysSql } from "./sql-fragments.ts";
 import type { AgeingItem, AgeingThresholds, Assignee, Pace, Percentiles } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
@@ -65,7 +66,7 @@ export async function wipCounts(
   const [row] = await sql<WipCounts[]>`
     select count(*)::int as wip,
            (count(*) filter (where ${thresholdDays}::float8 is not null
-              and flowbot_days(started_at, ${now}::timestamptz, ${s.timeZone}, ${s.clock === "working"})
+              and ${daysSql(sql, s, sql`started_at`, sql`${now}::timestamptz`)}
                   > ${thresholdDays}::float8))::int as "overThreshold"
     from flow_cases
     where project_id = ${s.projectId} and finished_at is null and started_at is not null
@@ -81,7 +82,6 @@ export async function ageingItems(
   t: AgeingThresholds,
   limit: number | null,
 ): Promise<AgeingItem[]> {
-  const working = s.clock === "working";
   type Row = Pick<AgeingItem, "caseId" | "taskId" | "name" | "url" | "status" | "stage" | "estimated"> & {
     statusSince: Date;
     startedAt: Date;
@@ -93,8 +93,8 @@ export async function ageingItems(
     select fc.case_id::float8 as "caseId", tc.task_id as "taskId", tc.name, tc.url,
            fc.current_status as status, fc.current_stage::text as stage, fc.current_since as "statusSince",
            fc.started_at as "startedAt", tc.assignees, fc.estimated,
-           flowbot_days(fc.started_at, ${now}::timestamptz, ${s.timeZone}, ${working}) as "ageDays",
-           flowbot_days(fc.current_since, ${now}::timestamptz, ${s.timeZone}, ${working}) as "daysInStatus"
+           ${daysSql(sql, s, sql`fc.started_at`, sql`${now}::timestamptz`)} as "ageDays",
+           ${daysSql(sql, s, sql`fc.current_since`, sql`${now}::timestamptz`)} as "daysInStatus"
     from flow_cases fc join tracked_cases tc on tc.id = fc.case_id
     where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null
       ${caseScope(sql, s, "fc.case_id")}

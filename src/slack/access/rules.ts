@@ -9,7 +9,8 @@ export type ViewKind =
   | "segments"
   | "signals"
   | "limits"
-  | "blocked";
+  | "blocked"
+  | "holidays";
 
 /** Which channel a request concerns, or why it concerns none flowbot accepts. */
 export type ChannelAnswer = { channelId: string } | { refused: string };
@@ -52,4 +53,5 @@ export const VIEW_COMMANDS: Record<ViewKind, string> = {
   signals: "/flow settings signals",
   limits: "/flow settings limits",
   blocked: "/flow settings blocked",
+  holidays: "/flow settings holidays",
 };

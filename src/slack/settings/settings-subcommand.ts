@@ -10,6 +10,7 @@ import { noticeModal } from "../views/notice-modal.ts";
 import { blockedSettings } from "./blocked-settings.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
+import { holidaysSettings } from "./holidays-settings.ts";
 import { limitsSettings } from "./limits-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
@@ -38,6 +39,7 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
     signals: (ctx) => signals.run(ctx),
     limits: limitsSettings(routes, services),
     blocked: blockedSettings(routes, services),
+    holidays: holidaysSettings(routes, services),
   };
 
   routes.view(
@@ -129,9 +131,9 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
 
   return {
     name: "settings",
-    usage: "/flow settings [segments|signals|limits|blocked]",
+    usage: "/flow settings [segments|signals|limits|blocked|holidays]",
     summary:
-      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `signals`: the ageing signals (over SLE, stuck, stalled); `limits`: WIP limits and their alert; `blocked`: the rules that make a task blocked",
+      "digest channel, days, time and time zone, ageing threshold, working days and stage mapping; `segments`: what the report segments tasks by; `signals`: the ageing signals (over SLE, stuck, stalled); `limits`: WIP limits and their alert; `blocked`: the rules that make a task blocked; `holidays`: public holidays and blackout dates of the working-day clock",
     access: admin("run `/flow settings`"),
     async run(ctx) {
       const { ack, client, command, access, args } = ctx;
