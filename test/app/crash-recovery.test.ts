@@ -10,8 +10,8 @@ import { type ClickUpFake, createClickUpFake, PAGE_SIZE } from "../fakes/clickup
 import {
   embeddedDatabaseUrl,
   type FlowbotProcess,
+  freePort,
   killHard,
-  randomPort,
   startFlowbotProcess,
   waitForHealth,
 } from "../helpers/flowbot-process.ts";
@@ -225,7 +225,7 @@ describe("a restart after the process was killed mid-job", () => {
   }, async () => {
     const world = await clickupWorld(4 * PAGE_SIZE + 30, 20);
     const dir = await dataDir();
-    const port = String(randomPort());
+    const port = String(await freePort());
     const env = { FLOWBOT_DATA_DIR: dir, PORT: port, CLICKUP_API_URL: world.url };
 
     const first = await start(env);
@@ -276,7 +276,7 @@ describe("a restart after the process was killed mid-job", () => {
   }, async () => {
     const world = await clickupWorld(3, 0);
     const dir = await dataDir();
-    const port = String(randomPort());
+    const port = String(await freePort());
     const env = {
       FLOWBOT_DATA_DIR: dir,
       PORT: port,
@@ -424,7 +424,7 @@ describe("several processes on an external database", () => {
     };
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-    const portA = randomPort();
+    const portA = await freePort();
     const a = await start(env(portA));
     const bindingId = await bindSprint(database);
     holdPagesFrom(world.fake, 2);
@@ -435,7 +435,7 @@ describe("several processes on an external database", () => {
 
     // B runs beside the busy A for longer than the grace after which a free lock counts as gone: A's
     // job stays A's.
-    const b = await start(env(portA + 1));
+    const b = await start(env(await freePort()));
     await pause(GONE_AFTER_MS + 3_000);
     expect(await backfillLockedBy()).toBe(poolA);
 

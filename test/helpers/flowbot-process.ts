@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import path from "node:path";
 
 // flowbot as an operator runs it: `node src/main.ts` (what `npm start` runs) in its own process.
@@ -58,8 +59,19 @@ export async function waitForHealth(url: string, timeoutMs: number): Promise<Res
 }
 
 /** A free-looking port in a range no other test file uses. */
-export function randomPort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
+/**
+ * A TCP port free right now, from the OS (listening on port 0): a random pick could be one the OS hands
+ * out meanwhile to another test's server or outgoing connection.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
