@@ -69,25 +69,35 @@ async function loadTimelines(
       where i.case_id = any(${ids}::bigint[])
       order by i.case_id, i.started_at`,
   ]);
+  // Grouped once: a digest reads every WIP case's timeline, so filtering per case would be quadratic.
+  const spansOf = groupBy(spans, (s) => s.caseId);
+  const intervalsOf = groupBy(intervals, (i) => i.caseId);
   return cases.map((c) => ({
     ...c,
-    spans: spans
-      .filter((s) => s.caseId === c.caseId)
-      .map((s) => ({
-        from: s.from.getTime(),
-        to: s.to?.getTime() ?? null,
-        status: s.status,
-        stage: s.stage,
-      })),
-    intervals: intervals
-      .filter((i) => i.caseId === c.caseId)
-      .map((i) => ({
-        start: i.start.getTime(),
-        end: i.end?.getTime() ?? null,
-        // A checkbox reason names its field only (no " = option" part): drop the unknown-value fallback.
-        reason: i.reason,
-      })),
+    spans: (spansOf.get(c.caseId) ?? []).map((s) => ({
+      from: s.from.getTime(),
+      to: s.to?.getTime() ?? null,
+      status: s.status,
+      stage: s.stage,
+    })),
+    intervals: (intervalsOf.get(c.caseId) ?? []).map((i) => ({
+      start: i.start.getTime(),
+      end: i.end?.getTime() ?? null,
+      // A checkbox reason names its field only (no " = option" part): drop the unknown-value fallback.
+      reason: i.reason,
+    })),
   }));
+}
+
+function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
 }
 
 export interface CaseBlockedTime {
