@@ -1,6 +1,5 @@
 import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { z } from "zod";
 import { loadHolidaySettings, saveHolidaySettings } from "../../flow/holidays/save-holidays.ts";
 import { findProject } from "../../flow/settings/project-settings.ts";
 import type { Access } from "../access/check-access.ts";
@@ -10,17 +9,7 @@ import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { describeHolidays, HOLIDAYS_CALLBACK, holidaysModal } from "./holidays-modal.ts";
 import { parseHolidaysSubmission } from "./holidays-submission.ts";
-
-const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
-
-function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { readSettingsMetadata } from "./settings-metadata.ts";
 
 type OpenContext = {
   ack: AckFn<string | RespondArguments>;
@@ -46,7 +35,7 @@ export function holidaysSettings(
     admin("change holiday settings", "holidays"),
     async ({ ack, view, client, access }) => {
       const opened = access.view!;
-      const meta = readMetadata(view.private_metadata);
+      const meta = readSettingsMetadata(view.private_metadata);
       if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
         await ack({
           response_action: "update",

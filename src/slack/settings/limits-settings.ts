@@ -1,6 +1,5 @@
 import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { z } from "zod";
 import { enqueueWipLimitChecks } from "../../flow/metrics/wip-limits-alert.ts";
 import { loadWipLimits, saveWipLimits } from "../../flow/metrics/wip-limits-settings.ts";
 import { findProject, seenStatuses } from "../../flow/settings/project-settings.ts";
@@ -12,17 +11,7 @@ import { noticeModal } from "../views/notice-modal.ts";
 import { LIMITS_CALLBACK, type LimitableStatus, limitsModal } from "./limits-modal.ts";
 import { parseLimitsSubmission } from "./limits-submission.ts";
 import { describeLimits } from "./limits-summary.ts";
-
-const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
-
-function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { readSettingsMetadata } from "./settings-metadata.ts";
 
 /** Each input block's label, by block id, from the submitted view (so errors name the status). */
 function blockLabels(blocks: unknown): Map<string, string> {
@@ -58,7 +47,7 @@ export function limitsSettings(
     admin("change WIP limits", "limits"),
     async ({ ack, view, client, access }) => {
       const opened = access.view!;
-      const meta = readMetadata(view.private_metadata);
+      const meta = readSettingsMetadata(view.private_metadata);
       if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
         await ack({
           response_action: "update",

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { enqueueWipLimitChecks } from "../../flow/metrics/wip-limits-alert.ts";
 import { findProject, saveProjectSettings, seenStatuses } from "../../flow/settings/project-settings.ts";
 import { recomputeProjectRework } from "../../sync/timeline/index.ts";
@@ -15,19 +14,9 @@ import { limitsSettings } from "./limits-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
 import { segmentsLine } from "./segments-summary.ts";
+import { readSettingsMetadata } from "./settings-metadata.ts";
 import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
 import { signalsSettings } from "./signals-subcommand.ts";
-
-const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
-
-function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `/flow settings` (admins, in a project channel): digest schedule, ageing threshold, clock and stage mapping. */
 export function settingsSubcommand(routes: SlackRoutes, services: SlackServices): Subcommand {
@@ -49,7 +38,7 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
       const { teamId, userId } = access;
       // The project and channel the modal was opened for, as recorded; the metadata must agree.
       const opened = access.view!;
-      const meta = readMetadata(view.private_metadata);
+      const meta = readSettingsMetadata(view.private_metadata);
       if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
         await ack({
           response_action: "update",

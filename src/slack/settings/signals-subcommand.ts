@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { loadSignalSettings, saveSignalSettings } from "../../flow/metrics/signals-settings.ts";
 import { findProject } from "../../flow/settings/project-settings.ts";
 import { admin } from "../access/rules.ts";
@@ -6,19 +5,9 @@ import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
+import { readSettingsMetadata } from "./settings-metadata.ts";
 import { SIGNALS_CALLBACK, signalsModal } from "./signals-modal.ts";
 import { describeSignals, parseSignalsSubmission } from "./signals-submission.ts";
-
-const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
-
-function readMetadata(raw: string): z.output<typeof metadataSchema> | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const TITLE = "Ageing signals";
 
@@ -36,7 +25,7 @@ export function signalsSettings(routes: SlackRoutes, services: SlackServices): P
     async ({ ack, view, client, access }) => {
       // The project and channel the modal was opened for, as recorded; the metadata must agree.
       const opened = access.view!;
-      const meta = readMetadata(view.private_metadata);
+      const meta = readSettingsMetadata(view.private_metadata);
       if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
         await ack({
           response_action: "update",
