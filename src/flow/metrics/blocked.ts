@@ -172,10 +172,14 @@ export async function blockedNow(
   now: Date,
   clock: { timeZone: string; working: boolean },
 ): Promise<BlockedNow[]> {
+  // Only a case in a blocked-stage status now, or with a rule interval open, can be blocked now: the
+  // others' timelines need not be read.
   const rows = await sql<{ caseId: number }[]>`
     select fc.case_id::int as "caseId" from flow_cases fc join tracked_cases c on c.id = fc.case_id
     where fc.project_id = ${projectId} and fc.started_at is not null and fc.finished_at is null
-      and c.tracked and c.deleted_at is null`;
+      and c.tracked and c.deleted_at is null
+      and (fc.current_stage = 'blocked'
+           or exists (select 1 from blocked_intervals i where i.case_id = fc.case_id and i.ended_at is null))`;
   const timelines = await loadTimelines(
     sql,
     projectId,
