@@ -1,23 +1,13 @@
-import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
 import { loadBlockedRules, saveBlockedRules } from "../../flow/metrics/blocked-rules.ts";
 import { loadLabelSources } from "../../flow/segments/label-sources.ts";
 import { findProject } from "../../flow/settings/project-settings.ts";
-import type { Access } from "../access/check-access.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { BLOCKED_CALLBACK, blockedModal, describeBlockedRules } from "./blocked-modal.ts";
 import { parseBlockedSubmission } from "./blocked-submission.ts";
-import { readSettingsMetadata } from "./settings-metadata.ts";
-
-type OpenContext = {
-  ack: AckFn<string | RespondArguments>;
-  client: WebClient;
-  command: SlashCommand;
-  access: Access;
-};
+import { type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
 
 /**
  * `/flow settings blocked` (admins, in a project channel): the project's blocked rules
@@ -27,33 +17,19 @@ type OpenContext = {
 export function blockedSettings(
   routes: SlackRoutes,
   services: SlackServices,
-): (ctx: OpenContext) => Promise<void> {
+): (ctx: SettingsOpenContext) => Promise<void> {
   const { db, sql } = services.database;
 
   routes.view(
     BLOCKED_CALLBACK,
     admin("change blocked rules", "blocked"),
     async ({ ack, view, client, access }) => {
-      const opened = access.view!;
-      const meta = readSettingsMetadata(view.private_metadata);
-      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal(
-            "Blocked rules",
-            "This dialog is damaged; nothing was saved. Run `/flow settings blocked` again.",
-          ),
-        });
-        return;
-      }
-      const project = await findProject(db, access.teamId, meta.channelId);
-      if (!project || project.id !== meta.projectId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal("Blocked rules", "This channel's project no longer exists; nothing was saved."),
-        });
-        return;
-      }
+      const project = await submittedProject(
+        db,
+        { ack, privateMetadata: view.private_metadata, access },
+        { title: "Blocked rules", command: "/flow settings blocked" },
+      );
+      if (!project) return;
       const { fields } = await loadLabelSources(sql, project.id);
       const parsed = parseBlockedSubmission(view.state.values, fields);
       if (!parsed.ok) {

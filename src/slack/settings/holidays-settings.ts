@@ -1,22 +1,11 @@
-import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
 import { loadHolidaySettings, saveHolidaySettings } from "../../flow/holidays/save-holidays.ts";
 import { findProject } from "../../flow/settings/project-settings.ts";
-import type { Access } from "../access/check-access.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
-import { noticeModal } from "../views/notice-modal.ts";
 import { describeHolidays, HOLIDAYS_CALLBACK, holidaysModal } from "./holidays-modal.ts";
 import { parseHolidaysSubmission } from "./holidays-submission.ts";
-import { readSettingsMetadata } from "./settings-metadata.ts";
-
-type OpenContext = {
-  ack: AckFn<string | RespondArguments>;
-  client: WebClient;
-  command: SlashCommand;
-  access: Access;
-};
+import { type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
 
 /**
  * `/flow settings holidays` (admins, in a project channel): the project's holiday calendar and blackout
@@ -27,33 +16,19 @@ type OpenContext = {
 export function holidaysSettings(
   routes: SlackRoutes,
   services: SlackServices,
-): (ctx: OpenContext) => Promise<void> {
+): (ctx: SettingsOpenContext) => Promise<void> {
   const { db, sql } = services.database;
 
   routes.view(
     HOLIDAYS_CALLBACK,
     admin("change holiday settings", "holidays"),
     async ({ ack, view, client, access }) => {
-      const opened = access.view!;
-      const meta = readSettingsMetadata(view.private_metadata);
-      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal(
-            "Holidays",
-            "This dialog is damaged; nothing was saved. Run `/flow settings holidays` again.",
-          ),
-        });
-        return;
-      }
-      const project = await findProject(db, access.teamId, meta.channelId);
-      if (!project || project.id !== meta.projectId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal("Holidays", "This channel's project no longer exists; nothing was saved."),
-        });
-        return;
-      }
+      const project = await submittedProject(
+        db,
+        { ack, privateMetadata: view.private_metadata, access },
+        { title: "Holidays", command: "/flow settings holidays" },
+      );
+      if (!project) return;
       const parsed = parseHolidaysSubmission(view.state.values);
       if (!parsed.ok) {
         await ack({ response_action: "errors", errors: parsed.errors });

@@ -1,9 +1,6 @@
-import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
 import { enqueueWipLimitChecks } from "../../flow/metrics/wip-limits-alert.ts";
 import { loadWipLimits, saveWipLimits } from "../../flow/metrics/wip-limits-settings.ts";
 import { findProject, seenStatuses } from "../../flow/settings/project-settings.ts";
-import type { Access } from "../access/check-access.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
@@ -11,7 +8,7 @@ import { noticeModal } from "../views/notice-modal.ts";
 import { LIMITS_CALLBACK, type LimitableStatus, limitsModal } from "./limits-modal.ts";
 import { parseLimitsSubmission } from "./limits-submission.ts";
 import { describeLimits } from "./limits-summary.ts";
-import { readSettingsMetadata } from "./settings-metadata.ts";
+import { readSettingsMetadata, type SettingsOpenContext } from "./settings-metadata.ts";
 
 /** Each input block's label, by block id, from the submitted view (so errors name the status). */
 function blockLabels(blocks: unknown): Map<string, string> {
@@ -24,13 +21,6 @@ function blockLabels(blocks: unknown): Map<string, string> {
   return labels;
 }
 
-type OpenContext = {
-  ack: AckFn<string | RespondArguments>;
-  client: WebClient;
-  command: SlashCommand;
-  access: Access;
-};
-
 /**
  * `/flow settings limits` (admins, in a project channel): the project's WIP limits and the immediate
  * alert (docs/flow-metrics.md §10.1) in a modal of its own, recorded so that only the admin who opened
@@ -39,7 +29,7 @@ type OpenContext = {
 export function limitsSettings(
   routes: SlackRoutes,
   services: SlackServices,
-): (ctx: OpenContext) => Promise<void> {
+): (ctx: SettingsOpenContext) => Promise<void> {
   const { db, sql } = services.database;
 
   routes.view(

@@ -1,23 +1,13 @@
-import type { AckFn, RespondArguments, SlashCommand } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
 import { loadLabelSources } from "../../flow/segments/label-sources.ts";
 import { loadSegmentDimension, saveSegmentDimension } from "../../flow/segments/segment-settings.ts";
 import { findProject } from "../../flow/settings/project-settings.ts";
-import type { Access } from "../access/check-access.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { describeSegments, SEGMENTS_CALLBACK, segmentsModal } from "./segments-modal.ts";
 import { parseSegmentsSubmission } from "./segments-submission.ts";
-import { readSettingsMetadata } from "./settings-metadata.ts";
-
-type OpenContext = {
-  ack: AckFn<string | RespondArguments>;
-  client: WebClient;
-  command: SlashCommand;
-  access: Access;
-};
+import { type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
 
 /**
  * `/flow settings segments` (admins, in a project channel): the project's segment dimension
@@ -27,33 +17,19 @@ type OpenContext = {
 export function segmentsSettings(
   routes: SlackRoutes,
   services: SlackServices,
-): (ctx: OpenContext) => Promise<void> {
+): (ctx: SettingsOpenContext) => Promise<void> {
   const { db, sql } = services.database;
 
   routes.view(
     SEGMENTS_CALLBACK,
     admin("change segment settings", "segments"),
     async ({ ack, view, client, access }) => {
-      const opened = access.view!;
-      const meta = readSettingsMetadata(view.private_metadata);
-      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal(
-            "Segments",
-            "This dialog is damaged; nothing was saved. Run `/flow settings segments` again.",
-          ),
-        });
-        return;
-      }
-      const project = await findProject(db, access.teamId, meta.channelId);
-      if (!project || project.id !== meta.projectId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal("Segments", "This channel's project no longer exists; nothing was saved."),
-        });
-        return;
-      }
+      const project = await submittedProject(
+        db,
+        { ack, privateMetadata: view.private_metadata, access },
+        { title: "Segments", command: "/flow settings segments" },
+      );
+      if (!project) return;
       const { fields } = await loadLabelSources(sql, project.id);
       const parsed = parseSegmentsSubmission(view.state.values, fields);
       if (!parsed.ok) {
