@@ -3,7 +3,11 @@ import { parseBlackouts } from "../../src/flow/holidays/blackout-dates.ts";
 import { checkCalendar } from "../../src/flow/holidays/holiday-calendar.ts";
 import { refreshHolidayLists } from "../../src/flow/holidays/refresh-holiday-lists.ts";
 import { resolvedHolidays, saveHolidaySettings } from "../../src/flow/holidays/save-holidays.ts";
+import { blockedNow } from "../../src/flow/metrics/blocked.ts";
 import { ageingWip, computeFlowReport } from "../../src/flow/metrics/index.ts";
+import { stalledCases } from "../../src/flow/metrics/signals-stalled.ts";
+import { stuckCases } from "../../src/flow/metrics/signals-stuck.ts";
+import { loadMetricsSettings, windowOf } from "../../src/flow/metrics/window-settings.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { addCase, newProject } from "./metrics-timeline.ts";
 
@@ -153,6 +157,123 @@ describe("working days with holidays (docs/flow-metrics.md §11)", () => {
     expect(again.listChanged).toBe(false);
     expect(await cycleWorkDays(p.projectId)).toBeCloseTo(5, 10);
     expect(await cycleWorkDays(other.projectId)).toBeCloseTo(7, 10);
+  });
+});
+
+describe("the signals and blocked time skip the holidays too (docs/flow-metrics.md §8.3, §9.4, §11)", () => {
+  // §11's "stalled across the holidays": last activity Wed 23 Dec 2026 17:00 in Berlin (16:00 UTC), N = 5.
+  const lastActivity = new Date("2026-12-23T16:00:00Z");
+  const stalledAt = async (projectId: number, iso: string) =>
+    (await stalledCases(database.sql, { projectId, timeZone: TZ }, new Date(iso), 5)).map((c) => c.caseId);
+
+  it("stalled from Wed 30 Dec 17:00 Mon–Fri only, Thu 31 Dec with DE, Tue 5 Jan with blackouts 24 and 31 Dec", async () => {
+    // A calendar-clock project: stalled counts working days whatever the clock (§8.3).
+    const p = await newProject(database.sql, { timeZone: TZ, workingDays: false });
+    const id = await addCase(database.sql, p.bindingId, {
+      path: [
+        ["todo", new Date("2026-12-01T09:00:00Z")],
+        ["progress", lastActivity],
+      ],
+    });
+    expect(await stalledAt(p.projectId, "2026-12-30T15:59:00Z")).toEqual([]);
+    expect(await stalledAt(p.projectId, "2026-12-30T16:00:00Z")).toEqual([id]);
+
+    await saveHolidaySettings(database.sql, p.projectId, { calendar: de(), blackouts: none }, "U1");
+    expect(await stalledAt(p.projectId, "2026-12-30T16:00:00Z")).toEqual([]);
+    expect(await stalledAt(p.projectId, "2026-12-31T15:59:00Z")).toEqual([]);
+    const [thu] = await stalledCases(
+      database.sql,
+      { projectId: p.projectId, timeZone: TZ },
+      new Date("2026-12-31T16:00:00Z"),
+      5,
+    );
+    expect(thu?.caseId).toBe(id);
+    expect(thu?.quietDays).toBeCloseTo(5, 9);
+
+    await saveHolidaySettings(
+      database.sql,
+      p.projectId,
+      { calendar: de(), blackouts: blackouts("2026-12-24, 2026-12-31") },
+      "U1",
+    );
+    expect(await stalledAt(p.projectId, "2027-01-05T15:59:00Z")).toEqual([]);
+    expect(await stalledAt(p.projectId, "2027-01-05T16:00:00Z")).toEqual([id]);
+  });
+
+  it("stuck in status: time so far since Thu 24 Dec 12:00 is 7.0 Mon–Fri days at Mon 4 Jan 12:00, 5.0 with DE", async () => {
+    const p = await newProject(database.sql, { timeZone: TZ, workingDays: true });
+    const id = await addCase(database.sql, p.bindingId, {
+      path: [
+        ["todo", new Date("2026-12-01T09:00:00Z")],
+        ["progress", new Date(yearEnd.from)],
+      ],
+    });
+    // No finished case entered "in progress": the project's rule, here 6 days, is the limit.
+    const stuck = async () => {
+      const s = await loadMetricsSettings(database.sql, p.projectId);
+      const now = new Date(yearEnd.to);
+      return stuckCases(database.sql, s, { now, ...windowOf(now, s.windowDays), rule: 6 });
+    };
+    const before = await stuck();
+    expect(before.map((c) => c.caseId)).toEqual([id]);
+    expect(before[0]?.daysSoFar).toBeCloseTo(7, 10);
+    await saveHolidaySettings(database.sql, p.projectId, { calendar: de(), blackouts: none }, "U1");
+    expect(await stuck()).toEqual([]);
+  });
+
+  it("the stuck history counts each visit's working days less the holidays", async () => {
+    const p = await newProject(database.sql, { timeZone: TZ, workingDays: true });
+    // Five finished cases spent Thu 24 Dec 12:00 → Mon 4 Jan 12:00 in review: 7.0 each Mon–Fri, 5.0 with DE.
+    for (let i = 0; i < 5; i += 1) {
+      await addCase(database.sql, p.bindingId, {
+        path: [
+          ["todo", new Date("2026-12-01T09:00:00Z")],
+          ["review", new Date(yearEnd.from)],
+          ["complete", new Date(yearEnd.to)],
+        ],
+      });
+    }
+    // A WIP case in review since Tue 5 Jan 12:00 (11:00 UTC); at Tue 12 Jan 18:00 (17:00 UTC) it has
+    // 0.5 + 4 (Wed–Fri, Mon) + 0.75 = 5.25 working days: above 5.0 (DE), not above 7.0 (Mon–Fri only).
+    const id = await addCase(database.sql, p.bindingId, {
+      path: [
+        ["todo", new Date("2026-12-01T09:00:00Z")],
+        ["review", new Date("2027-01-05T11:00:00Z")],
+      ],
+    });
+    const stuck = async () => {
+      const s = await loadMetricsSettings(database.sql, p.projectId);
+      const now = new Date("2027-01-12T17:00:00Z");
+      return stuckCases(database.sql, s, { now, ...windowOf(now, s.windowDays), rule: null });
+    };
+    expect(await stuck()).toEqual([]);
+    await saveHolidaySettings(database.sql, p.projectId, { calendar: de(), blackouts: none }, "U1");
+    const after = await stuck();
+    expect(after).toMatchObject([{ caseId: id, limitSource: "p85", historyCount: 5 }]);
+    expect(after[0]?.limitDays).toBeCloseTo(5, 10);
+    expect(after[0]?.daysSoFar).toBeCloseTo(5.25, 10);
+  });
+
+  it("blocked for N days on the working-day clock: blocked since Thu 24 Dec 12:00 is 5.0 at Mon 4 Jan 12:00 with DE", async () => {
+    const p = await newProject(database.sql, { timeZone: TZ, workingDays: true });
+    await addCase(database.sql, p.bindingId, {
+      path: [
+        ["todo", new Date("2026-12-01T09:00:00Z")],
+        ["progress", new Date("2026-12-21T09:00:00Z")],
+        ["blocked", new Date(yearEnd.from)],
+      ],
+    });
+    const blocked = () =>
+      blockedNow(database.sql, p.projectId, new Date(yearEnd.to), { timeZone: TZ, working: true });
+    expect((await blocked())[0]?.days).toBeCloseTo(7, 10);
+    await saveHolidaySettings(database.sql, p.projectId, { calendar: de(), blackouts: none }, "U1");
+    expect((await blocked())[0]?.days).toBeCloseTo(5, 10);
+    // The calendar clock is elapsed time, holidays or not: 11 days.
+    const calendar = await blockedNow(database.sql, p.projectId, new Date(yearEnd.to), {
+      timeZone: TZ,
+      working: false,
+    });
+    expect(calendar[0]?.days).toBeCloseTo(11, 10);
   });
 });
 

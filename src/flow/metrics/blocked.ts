@@ -1,6 +1,7 @@
 import type { Sql } from "postgres";
 import type { FlowStage } from "../stage-mapping.ts";
 import { blockedAndActive, currentBlockedRun, type RuleInterval, type StageSpan } from "./blocked-time.ts";
+import { daysSql } from "./sql-fragments.ts";
 
 /*
  * Blocked time by rule from the database (docs/flow-metrics.md §9.3, §9.4): the timeline of each case as
@@ -193,7 +194,7 @@ export async function blockedNow(
   });
   if (runs.length === 0) return [];
   const days = await sql<{ days: number }[]>`
-    select flowbot_days(s, ${now}::timestamptz, ${clock.timeZone}, ${clock.working}) as days
+    select ${daysSql(sql, { projectId, timeZone: clock.timeZone, clock: clock.working ? "working" : "calendar" }, sql`s`, sql`${now}::timestamptz`)} as days
     from unnest(${runs.map((r) => r.since.toISOString())}::text[]) with ordinality as u(t, n),
       lateral (select t::timestamptz as s) x order by n`;
   return runs

@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { workingDaysAtSql } from "./sql-fragments.ts";
 
 /* The stalled signal (docs/flow-metrics.md §8.3). */
 
@@ -26,7 +27,7 @@ const SHORTEST_DAY = "12 hours";
 
 /**
  * The WIP cases of a project stalled at `now`: quiet for at least `stalledDays` working days in the
- * project's zone, whatever its clock. The last activity is the latest of the case's recorded activity
+ * project's zone less its holidays (§11), whatever its clock. The last activity is the latest of the case's recorded activity
  * (`last_activity_at`, until sync records one its `date_updated`), its latest status transition (which
  * flow_cases keeps as `current_since`) and its creation. One query, over the project's WIP only; the
  * cases active in the last N half-days are left out before any working day is counted.
@@ -47,8 +48,8 @@ export async function stalledCases(
     ),
     q as (
       select case_id, last_at,
-             flowbot_working_days_at(${now}::timestamptz, ${s.timeZone})
-               - flowbot_working_days_at(least(last_at, ${now}::timestamptz), ${s.timeZone}) as quiet
+             ${workingDaysAtSql(sql, s, sql`${now}::timestamptz`)}
+               - ${workingDaysAtSql(sql, s, sql`least(last_at, ${now}::timestamptz)`)} as quiet
       from c
       where last_at <= ${now}::timestamptz - ${stalledDays} * ${SHORTEST_DAY}::interval
       -- OFFSET 0: each quiet time is worked out once, not again for the filter and the sort.

@@ -1,5 +1,5 @@
-import type { Sql } from "postgres";
-import { cycleColumn } from "./sql-fragments.ts";
+import type { PendingQuery, Row, Sql } from "postgres";
+import { cycleColumn, workingDaysAtSql } from "./sql-fragments.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 
 /* The stuck-in-status signal (docs/flow-metrics.md §8.2). */
@@ -53,7 +53,7 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
         group by 1, 2
       )`;
   }
-  const tz = s.timeZone;
+  const at = (t: PendingQuery<Row[]>) => workingDaysAtSql(sql, s, t);
   return sql`
     fin as (
       select case_id from flow_cases
@@ -98,13 +98,13 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
     vis as (
       select case_id, to_status as status,
              case when next_at is null then 0
-                  else flowbot_working_days_at(next_at, ${tz}) - flowbot_working_days_at(occurred_at, ${tz}) end
+                  else ${at(sql`next_at`)} - ${at(sql`occurred_at`)} end
                as days,
              false as est
       from tr0 where flowbot_status_key(to_status) in (select key from keys)
       union all
       select f.case_id, f.from_status,
-             flowbot_working_days_at(f.occurred_at, ${tz}) - flowbot_working_days_at(cs.created_at, ${tz}), false
+             ${at(sql`f.occurred_at`)} - ${at(sql`cs.created_at`)}, false
       from f join cs on cs.case_id = f.case_id
       where f.from_status is not null and cs.created_at < f.occurred_at
         and flowbot_status_key(f.from_status) in (select key from keys)
@@ -112,8 +112,7 @@ function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
       union all
       select case_id, status_name,
              case when exited is null then 0
-                  else flowbot_working_days_at(exited, ${tz})
-                       - flowbot_working_days_at(exited - make_interval(secs => secs), ${tz}) end,
+                  else ${at(sql`exited`)} - ${at(sql`exited - make_interval(secs => secs)`)} end,
              true
       from tim where flowbot_status_key(status_name) in (select key from keys)
     ),
@@ -155,8 +154,8 @@ export async function stuckCases(
       : sql`${rule}::float8`;
   const current =
     s.clock === "working"
-      ? sql`flowbot_working_days_at(${now}::timestamptz, ${s.timeZone})
-              - flowbot_working_days_at(least(w.current_since, ${now}::timestamptz), ${s.timeZone})`
+      ? sql`${workingDaysAtSql(sql, s, sql`${now}::timestamptz`)}
+              - ${workingDaysAtSql(sql, s, sql`least(w.current_since, ${now}::timestamptz)`)}`
       : sql`greatest(extract(epoch from ${now}::timestamptz - w.current_since)::float8, 0) / 86400`;
   return sql<StuckCase[]>`
     with wip as (

@@ -24,17 +24,31 @@ export const percentileJson = (sql: Sql, v: string) =>
   );
 
 /**
- * SQL fragment: days from `a` to `b` in the project's clock (flowbot_days). On the working-day clock a
- * project with holidays (docs/flow-metrics.md §11) counts with its list of days off: the subquery does not
- * depend on the row, so Postgres reads the list once per query (an InitPlan), and a project without
- * holidays (NULL) keeps flowbot_days. Both inline; CASE evaluates only the branch it takes.
+ * SQL fragment: the position of instant `t` on a project's working-day clock (days since the clock's
+ * origin, docs/flow-metrics.md §4.3), less the project's holidays (§11) when it has any. The list is a
+ * subquery that does not depend on the row, so Postgres reads it once per query (an InitPlan); a project
+ * without holidays (NULL) keeps flowbot_working_days_at. Both inline; CASE evaluates only the branch it
+ * takes. Subtract two positions for the working days between two instants.
  */
-export const daysSql = (sql: Sql, s: MetricsSettings, a: PendingQuery<Row[]>, b: PendingQuery<Row[]>) =>
+export const workingDaysAtSql = (
+  sql: Sql,
+  s: { projectId: number; timeZone: string },
+  t: PendingQuery<Row[]>,
+) =>
+  sql`(case when (select flowbot_project_holidays(${s.projectId})) is null
+         then flowbot_working_days_at(${t}, ${s.timeZone})
+         else flowbot_holiday_working_days_at(${t}, ${s.timeZone}, (select flowbot_project_holidays(${s.projectId})))
+       end)`;
+
+/** SQL fragment: days from `a` to `b` on the project's clock (flowbot_days; holidays as workingDaysAtSql). */
+export const daysSql = (
+  sql: Sql,
+  s: Pick<MetricsSettings, "projectId" | "timeZone" | "clock">,
+  a: PendingQuery<Row[]>,
+  b: PendingQuery<Row[]>,
+) =>
   s.clock === "working"
-    ? sql`(case when (select flowbot_project_holidays(${s.projectId})) is null
-             then flowbot_days(${a}, ${b}, ${s.timeZone}, true)
-             else flowbot_holiday_days(${a}, ${b}, ${s.timeZone}, true, (select flowbot_project_holidays(${s.projectId})))
-           end)`
+    ? sql`(${workingDaysAtSql(sql, s, b)} - ${workingDaysAtSql(sql, s, a)})`
     : sql`flowbot_days(${a}, ${b}, ${s.timeZone}, false)`;
 
 /** Stored durations of finished cases (flow_cases), in the project's clock. */
