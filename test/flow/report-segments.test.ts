@@ -210,6 +210,8 @@ describe("/flow report on one segment", () => {
     const text = allText(await reportView(responseId));
     expect(text).toContain("*Cycle time* (8 tasks)\\n50% 3 d · 70% 6 d · 85% 9 d · 95% 14 d");
     expect(text).toContain("*By task type*");
+    // The bug (5.0 d) is over its own SLE of 4.5 d, though not over the project's 9 d.
+    expect(text).toContain("2 in progress · 1 ageing (each over its segment's threshold)");
     expect(text).toContain(
       "• *Bug* (n 5) · 50% 1.5 d · 70% 3 d · 85% 4.5 d · 95% 4.5 d · SLE *4.5 d* (its own 85th percentile, n 5) · 5 finished · 1 in progress",
     );

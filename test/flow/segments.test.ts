@@ -9,6 +9,7 @@ import {
   segmentOfCases,
   segmentThresholds,
 } from "../../src/flow/metrics/segments.ts";
+import { computeSignalHeadline } from "../../src/flow/metrics/signals.ts";
 import { loadMetricsSettings, windowOf } from "../../src/flow/metrics/window-settings.ts";
 import { type SegmentDimension, saveSegmentDimension } from "../../src/flow/segments/segment-settings.ts";
 import { segmentIsSql } from "../../src/flow/segments/segmenter.ts";
@@ -260,6 +261,10 @@ describe("over SLE per segment (docs/flow-metrics.md §7, §8.1)", () => {
       overThreshold: true,
       segment: "Bug",
     });
+    // And so do its count and App Home's: one ageing (the bug), where the project's SLE of 9.0 says none.
+    expect(report).toMatchObject({ ageingOverThreshold: 1, ageingBySegment: true, ageingThresholdDays: 9 });
+    const home = await computeSignalHeadline(database.sql, projectId, { now });
+    expect(home).toMatchObject({ wipNow: 2, ageingCount: 1, signals: { over_sle: 1 } });
   });
 
   it("without a segment dimension the same cases are judged by the project's thresholds", async () => {
@@ -270,6 +275,9 @@ describe("over SLE per segment (docs/flow-metrics.md §7, §8.1)", () => {
     // Project: p70 6.0, SLE 9.0 — a 5.0 d bug is neither at risk nor over.
     expect(bug).toMatchObject({ overThreshold: false, atRisk: false });
     expect(bug.segment).toBeUndefined();
+    const report = await computeFlowReport(database.sql, projectId, { now, windowDays: 90 });
+    expect(report).toMatchObject({ ageingOverThreshold: 0, ageingBySegment: false });
+    expect((await computeSignalHeadline(database.sql, projectId, { now })).ageingCount).toBe(0);
   });
 });
 

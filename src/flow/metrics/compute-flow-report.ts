@@ -3,7 +3,7 @@ import { FLOW_STAGES } from "../stage-mapping.ts";
 import { blockedFlowEfficiency } from "./blocked.ts";
 import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
 import { reworkEvents } from "./rework.ts";
-import { judgeBySegment } from "./segment-ageing.ts";
+import { judgeBySegment, overThresholdBySegment } from "./segment-ageing.ts";
 import { segmentBreakdown, segmentCaseIds, segmentThreshold } from "./segments.ts";
 import { timeInStatus } from "./time-in-status.ts";
 import type {
@@ -62,9 +62,11 @@ export async function computeFlowReport(
         }
       : null;
   const thresholds = segment ? segment.thresholds : thresholdsOf(s, fin.cycleTime);
-  const [counts, listed] = await Promise.all([
+  const [counts, listed, bySegment] = await Promise.all([
     wipCounts(sql, s, opts.now, thresholds.thresholdDays),
     ageingItems(sql, s, opts.now, thresholds, REPORT_LIMITS.ageing),
+    // The whole project's count measures each case against its own segment, as its list does (§8.1).
+    scope ? null : overThresholdBySegment(sql, project, { from, to }, opts.now),
   ]);
   // A one-segment report already measures against that segment; the whole project's report measures
   // each listed case against its own segment (§8.1).
@@ -97,7 +99,8 @@ export async function computeFlowReport(
     skippedWorkflow: fin.skipped,
     ageing,
     ageingTotal: counts.wip,
-    ageingOverThreshold: counts.overThreshold,
+    ageingOverThreshold: bySegment ?? counts.overThreshold,
+    ageingBySegment: bySegment !== null,
     cycleScatter: scatter,
     ageingThresholdDays: thresholds.thresholdDays,
     thresholds,
@@ -129,12 +132,16 @@ export async function computeHeadline(sql: Sql, projectId: number, opts: Compute
         and finished_at > ${weekAgo}::timestamptz and finished_at <= ${opts.now}::timestamptz`,
   ]);
   const thresholds = thresholdsOf(s, p);
-  const counts = await wipCounts(sql, s, opts.now, thresholds.thresholdDays);
+  const [counts, bySegment] = await Promise.all([
+    wipCounts(sql, s, opts.now, thresholds.thresholdDays),
+    overThresholdBySegment(sql, s, { from, to }, opts.now),
+  ]);
   return {
     wipNow: counts.wip,
     throughputLastWeek: week?.n ?? 0,
     sleDays: thresholds.sleDays,
-    ageingCount: counts.overThreshold,
+    // In a segmented project each case is over its own segment's threshold (§8.1).
+    ageingCount: bySegment ?? counts.overThreshold,
   };
 }
 

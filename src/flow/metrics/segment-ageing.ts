@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import { loadSegmenter, segmentOfCases, segmentThresholds } from "./segments.ts";
+import { daysSql } from "./sql-fragments.ts";
 import type { AgeingItem } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 import { judgeAge } from "./wip-ageing.ts";
@@ -31,4 +32,34 @@ export async function judgeBySegment(
     const own = thresholds.of(segment).thresholds;
     return { ...item, ...judgeAge(item.ageDays, own), segment, thresholds: own };
   });
+}
+
+/**
+ * How many WIP cases are over their own segment's threshold (§8.1), for the headline and the report's
+ * count in a project with a segment dimension; null without one (the caller's one-threshold count
+ * stands). Reads only each WIP case's age and segment, not the listed items' details.
+ */
+export async function overThresholdBySegment(
+  sql: Sql,
+  s: MetricsSettings,
+  window: { from: Date; to: Date },
+  now: Date,
+): Promise<number | null> {
+  const segmenter = await loadSegmenter(sql, s.projectId);
+  if (!segmenter) return null;
+  const ages = await sql<{ caseId: number; age: number }[]>`
+    select case_id::float8 as "caseId", ${daysSql(sql, s, sql`started_at`, sql`${now}::timestamptz`)} as age
+    from flow_cases
+    where project_id = ${s.projectId} and finished_at is null and started_at is not null`;
+  if (ages.length === 0) return 0;
+  const [thresholds, segmentOf] = await Promise.all([
+    segmentThresholds(sql, s, window, segmenter),
+    segmentOfCases(
+      sql,
+      segmenter,
+      ages.map((a) => a.caseId),
+    ),
+  ]);
+  return ages.filter((a) => judgeAge(a.age, thresholds.of(segmentOf.get(a.caseId)).thresholds).overThreshold)
+    .length;
 }

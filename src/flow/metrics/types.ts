@@ -149,8 +149,10 @@ export interface FlowReport {
   /** WIP tasks, oldest first (capped; see ageingTotal). */
   ageing: AgeingItem[];
   ageingTotal: number;
-  /** WIP tasks older than the ageing threshold. */
+  /** WIP tasks older than the ageing threshold (their own segment's in a segmented project, §8.1). */
   ageingOverThreshold: number;
+  /** True when each WIP task was measured against its own segment's threshold (a segment dimension is set). */
+  ageingBySegment: boolean;
   cycleScatter: CycleScatterPoint[];
   /** The threshold an ageing task is measured against, in days; null when unknown (no history, no fixed days). */
   ageingThresholdDays: number | null;

@@ -180,7 +180,11 @@ function headlineFields(report: FlowReport) {
     : report.sle.days === null
       ? "not known yet (no finished task)"
       : `85% of tasks finish within *${days(report.sle.days)}*${report.sle.source === "manual" ? " (set by hand)" : ""}`;
-  const threshold = report.ageingThresholdDays === null ? "" : ` (over ${days(report.ageingThresholdDays)})`;
+  const threshold = report.ageingBySegment
+    ? " (each over its segment's threshold)"
+    : report.ageingThresholdDays === null
+      ? ""
+      : ` (over ${days(report.ageingThresholdDays)})`;
   return [
     field(
       `*Cycle time* (${plural(ct.n, "task")})\n50% ${days(ct.p50)} · 70% ${days(ct.p70)} · 85% ${days(ct.p85)} · 95% ${days(ct.p95)}`,
