@@ -22,6 +22,12 @@ describe("the alert ladder", () => {
     ]);
   });
 
+  it("a 70th percentile equal to the SLE gives one rung, the SLE's: past it a task is ageing and told so", () => {
+    const ladder = alertLadder(thresholds({ p70: 17, p85: 17, p95: 17 }));
+    expect(ladder.map((l) => `${l.key}@${l.days}:${l.kind}`)).toEqual(["p85@17:ageing", "2xsle@34:ageing"]);
+    expect(levelOf(ladder, 18)?.level.label).toBe("the 85th percentile, the SLE (17 d)");
+  });
+
   it("with a 95th-percentile threshold, p85 is not a rung and everything below p95 is at risk", () => {
     expect(rungs(thresholds({ thresholdDays: 19, percentile: 95 }))).toEqual([
       "p70@14:at_risk",

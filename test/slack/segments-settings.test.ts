@@ -185,7 +185,7 @@ describe("/flow settings segments", () => {
     await app.modals.submit(viewId, state);
     await expect.poll(() => app.slack.ephemerals().length).toBe(before + 1);
     expect(app.slack.ephemerals().at(-1)!.text).toContain(
-      "Segments: by task type. Change them with `/flow settings segments`.",
+      "Segments: by task type. Change with `/flow settings segments`.",
     );
   });
 

@@ -30,15 +30,15 @@ export function alertLadder(t: AgeingThresholds): AlertLevel[] {
   const candidates: Omit<AlertLevel, "kind">[] = [];
   if (t.p70 !== null)
     candidates.push({ key: "p70", days: t.p70, label: `the 70th percentile (${days(t.p70)})` });
-  candidates.push(
+  const thresholdRung =
     t.thresholdSource === "fixed"
       ? { key: `fixed:${threshold}d`, days: threshold, label: `the ageing threshold (${days(threshold)})` }
       : {
           key: `p${t.percentile ?? 85}`,
           days: threshold,
           label: `the ${t.percentile ?? 85}th percentile${(t.percentile ?? 85) === 85 ? ", the SLE" : ""} (${days(threshold)})`,
-        },
-  );
+        };
+  candidates.push(thresholdRung);
   if (t.p95 !== null)
     candidates.push({ key: "p95", days: t.p95, label: `the 95th percentile (${days(t.p95)})` });
   if (t.sleDays !== null) {
@@ -46,7 +46,10 @@ export function alertLadder(t: AgeingThresholds): AlertLevel[] {
   }
   const seen = new Set<string>();
   const ladder: AlertLevel[] = [];
-  for (const c of candidates.sort((a, b) => a.days - b.days)) {
+  // On a tie the threshold's rung comes first and the other is dropped: a 70th percentile equal to the
+  // SLE makes a task past it ageing, and it is told so ("past the SLE"), not "past the 70th percentile".
+  const tieFirst = (c: Omit<AlertLevel, "kind">) => (c === thresholdRung ? 0 : 1);
+  for (const c of candidates.sort((a, b) => a.days - b.days || tieFirst(a) - tieFirst(b))) {
     if (seen.has(c.key)) continue;
     seen.add(c.key);
     if (ladder.length > 0 && c.days <= ladder.at(-1)!.days) continue;

@@ -39,6 +39,8 @@ export type DigestTask = {
   estimated: boolean;
   /** Over SLE (§8.1): the rung of the ageing ladder this digest alerts the task for. */
   level?: AlertLevel;
+  /** In a segmented project: the task's segment, and whether its ladder is the segment's own (§7). */
+  segment?: { value: string; own: boolean };
   stuck?: StuckReason;
   stalled?: StalledReason;
 };
@@ -253,6 +255,9 @@ export async function computeDigest(
       ageDays: item.ageDays,
       assignees: item.assignees,
       estimated: item.estimated,
+      ...(item.segment === undefined
+        ? {}
+        : { segment: { value: item.segment, own: item.segmentOwnSample ?? false } }),
       ...(level ? { level } : {}),
       ...(stuck ? { stuck: stuckReason(stuck.reason) } : {}),
       ...(stalled ? { stalled: stalledReason(stalled.reason) } : {}),

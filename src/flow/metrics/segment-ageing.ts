@@ -29,8 +29,14 @@ export async function judgeBySegment(
   ]);
   return items.map((item) => {
     const segment = segmentOf.get(item.caseId);
-    const own = thresholds.of(segment).thresholds;
-    return { ...item, ...judgeAge(item.ageDays, own), segment, thresholds: own };
+    const of = thresholds.of(segment);
+    return {
+      ...item,
+      ...judgeAge(item.ageDays, of.thresholds),
+      segment,
+      thresholds: of.thresholds,
+      segmentOwnSample: of.fullSample,
+    };
   });
 }
 

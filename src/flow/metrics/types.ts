@@ -120,6 +120,8 @@ export interface AgeingItem {
   /** With a segment dimension: the case's segment value and the thresholds it is judged by (§8.1). */
   segment?: string;
   thresholds?: AgeingThresholds;
+  /** With a segment: whether those thresholds are the segment's own (a full sample) or the project's (§7). */
+  segmentOwnSample?: boolean;
 }
 
 export interface CycleScatterPoint {

@@ -84,7 +84,13 @@ function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<stri
   const value = JSON.stringify({ p: digest.projectId, c: task.caseId } satisfies SnoozeValue);
   const clock = digest.clock === "working" ? " (working days)" : "";
   const estimated = task.estimated && task.level ? " _(estimated from time in status)_" : "";
-  const past = task.level ? `, past ${task.level.label}${estimated}` : "";
+  // Over SLE per segment (§8.5): whose ladder the rung is on.
+  const segment = task.segment
+    ? task.segment.own
+      ? ` of ${escapeMrkdwn(clip(task.segment.value, 60))}`
+      : ` (the project's: too few ${escapeMrkdwn(clip(task.segment.value, 60))} finished)`
+    : "";
+  const past = task.level ? `, past ${task.level.label}${segment}${estimated}` : "";
   const lines = [
     `*${link(task.url, task.name)}*`,
     `Age *${days(task.ageDays)}*${clock}${past} · ${escapeMrkdwn(task.status)} for ${days(task.daysInStatus)} · ${renderAssignees(task.assignees, mentions)}`,

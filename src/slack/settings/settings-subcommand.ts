@@ -6,6 +6,7 @@ import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
+import { areasSummary } from "./areas-summary.ts";
 import { blockedSettings } from "./blocked-settings.ts";
 import { checkDigestChannel } from "./check-digest-channel.ts";
 import { describeSettings } from "./describe-settings.ts";
@@ -13,7 +14,6 @@ import { holidaysSettings } from "./holidays-settings.ts";
 import { limitsSettings } from "./limits-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
-import { segmentsLine } from "./segments-summary.ts";
 import { readSettingsMetadata } from "./settings-metadata.ts";
 import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
 import { signalsSettings } from "./signals-subcommand.ts";
@@ -108,12 +108,12 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
           services.logger.warn({ err, projectId: project.id }, "could not queue the WIP limit check"),
         );
       }
-      const segments = await segmentsLine(services.database.sql, project.id).catch((err: unknown) => {
-        services.logger.warn({ err, projectId: project.id }, "could not describe the segment settings");
+      const areas = await areasSummary(services.database.sql, project.id).catch((err: unknown) => {
+        services.logger.warn({ err, projectId: project.id }, "could not describe the other settings areas");
         return "";
       });
       await tell(
-        `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${segments}${note}`,
+        `:white_check_mark: Flow settings saved.\n${describeSettings(project.channelId, parsed.settings)}${areas}${note}`,
       );
     },
   );
