@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { segmentValueSql } from "../segments/segmenter.ts";
 import { loadSegmenter, segmentOfCases, segmentThresholds } from "./segments.ts";
 import { daysSql } from "./sql-fragments.ts";
 import type { AgeingItem } from "./types.ts";
@@ -53,19 +54,13 @@ export async function overThresholdBySegment(
 ): Promise<number | null> {
   const segmenter = await loadSegmenter(sql, s.projectId);
   if (!segmenter) return null;
-  const ages = await sql<{ caseId: number; age: number }[]>`
-    select case_id::float8 as "caseId", ${daysSql(sql, s, sql`started_at`, sql`${now}::timestamptz`)} as age
-    from flow_cases
-    where project_id = ${s.projectId} and finished_at is null and started_at is not null`;
-  if (ages.length === 0) return 0;
-  const [thresholds, segmentOf] = await Promise.all([
+  const [ages, thresholds] = await Promise.all([
+    sql<{ age: number; value: string }[]>`
+      select ${daysSql(sql, s, sql`fc.started_at`, sql`${now}::timestamptz`)} as age,
+             ${segmentValueSql(sql, segmenter, "tc")} as value
+      from flow_cases fc join tracked_cases tc on tc.id = fc.case_id
+      where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null`,
     segmentThresholds(sql, s, window, segmenter),
-    segmentOfCases(
-      sql,
-      segmenter,
-      ages.map((a) => a.caseId),
-    ),
   ]);
-  return ages.filter((a) => judgeAge(a.age, thresholds.of(segmentOf.get(a.caseId)).thresholds).overThreshold)
-    .length;
+  return ages.filter((a) => judgeAge(a.age, thresholds.of(a.value).thresholds).overThreshold).length;
 }
