@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { projects } from "../../../db/schema.ts";
 import type { Database } from "../../db/connect-database.ts";
 import { type BlockedNow, blockedNow } from "../metrics/blocked.ts";
-import { ageingWip, computeHeadline } from "../metrics/index.ts";
+import { ageingWip, headlineOfWip } from "../metrics/index.ts";
 import { reworkEventsIn } from "../metrics/rework.ts";
 import { wipSignals } from "../metrics/signals.ts";
 import { loadSignalSettings } from "../metrics/signals-settings.ts";
@@ -143,9 +143,8 @@ export async function computeDigest(
   const reworkSince = project.lastDigestAt
     ? new Date(project.lastDigestAt.getTime() - REWORK_OVERLAP_HOURS * HOUR_MS)
     : new Date(now.getTime() - project.windowDays * DAY_MS);
-  const [wip, headline, found, limits, blocked, snoozeRows, reworkRows] = await Promise.all([
+  const [wip, found, limits, blocked, snoozeRows, reworkRows] = await Promise.all([
     ageingWip(sql, projectId, { now, settings }),
-    computeHeadline(sql, projectId, { now, settings }),
     wipSignals(sql, settings, signals, { now, from, to }),
     wipLimitCounts(sql, projectId),
     blockedNow(sql, projectId, now, { timeZone: project.timeZone, working: settings.clock === "working" }),
@@ -186,6 +185,7 @@ export async function computeDigest(
       limit ${REWORK_CAP}`,
   ]);
 
+  const headline = await headlineOfWip(sql, projectId, now, wip);
   const activeSnoozes = new Set(snoozeRows.filter((s) => s.active).map((s) => s.caseId));
   const ended = snoozeRows.filter((s) => !s.active);
   // Once a snooze ends, alerts from before it no longer count: the task may alert again for what it

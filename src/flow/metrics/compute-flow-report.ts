@@ -145,6 +145,29 @@ export async function computeHeadline(sql: Sql, projectId: number, opts: Compute
   };
 }
 
+/**
+ * The headline from a WIP list the caller has already (the digest's, every WIP task judged by its own
+ * segment): the same numbers as computeHeadline without reading the WIP twice.
+ */
+export async function headlineOfWip(
+  sql: Sql,
+  projectId: number,
+  now: Date,
+  wip: AgeingWip,
+): Promise<Headline> {
+  const weekAgo = new Date(now.getTime() - 7 * DAY_MS);
+  const [week] = await sql<{ n: number }[]>`
+    select count(*)::int as n from flow_cases
+    where project_id = ${projectId}
+      and finished_at > ${weekAgo}::timestamptz and finished_at <= ${now}::timestamptz`;
+  return {
+    wipNow: wip.items.length,
+    throughputLastWeek: week?.n ?? 0,
+    sleDays: wip.thresholds.sleDays,
+    ageingCount: wip.items.filter((i) => i.overThreshold).length,
+  };
+}
+
 /** Every WIP task, oldest first, with its age, pace and the thresholds (the digest's input). */
 export async function ageingWip(sql: Sql, projectId: number, opts: ComputeOptions): Promise<AgeingWip> {
   const s = opts.settings ?? (await loadMetricsSettings(sql, projectId));
