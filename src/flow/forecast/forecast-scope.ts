@@ -26,7 +26,8 @@ export function scopeCondition(sql: Sql, scope: ForecastScope, a: string): Pendi
     case "folder":
       return sql`${sql(a)}.binding_id = ${scope.bindingId}::bigint`;
     case "tag":
-      return sql`${scope.tag}::text = any(${sql(a)}.tags)`;
+      // Containment, so the tags' GIN index can serve it.
+      return sql`${sql(a)}.tags @> array[${scope.tag}::text]`;
   }
 }
 
@@ -43,5 +44,21 @@ export function scopeTitle(scope: ForecastScope): string {
       return `folder ${scope.name}`;
     case "tag":
       return `tag ${scope.tag}`;
+  }
+}
+
+/** A scope's identity, whatever the spelling it was typed in: one track per set (§12.7). */
+export function scopeKey(scope: ForecastScope): string {
+  switch (scope.kind) {
+    case "project":
+      return "project";
+    case "segment":
+      return `segment:${JSON.stringify(scope.scope.segmenter.dimension)}:${scope.scope.value}`;
+    case "list":
+      return `list:${scope.listId}`;
+    case "folder":
+      return `folder:${scope.bindingId}`;
+    case "tag":
+      return `tag:${scope.tag}`;
   }
 }

@@ -5,7 +5,7 @@
  */
 
 export const FORECAST_LEVELS = [50, 70, 85, 95] as const;
-export type ForecastLevel = (typeof FORECAST_LEVELS)[number];
+type ForecastLevel = (typeof FORECAST_LEVELS)[number];
 export type LevelValues = Record<ForecastLevel, number>;
 
 const sortedCopy = (values: Int32Array) => Int32Array.from(values).sort();

@@ -20,7 +20,7 @@ export function localDate(now: Date, timeZone: string): string {
 
 /** Days since 1970-01-01 of a `YYYY-MM-DD` date. */
 export const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-export const dateOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const dateOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 export const addDays = (date: string, days: number): string => dateOfDay(dayNumber(date) + days);
 
 /** The clock's notion of a day that counts: every date, or the project's working dates. */
