@@ -10,7 +10,8 @@ import {
   loadForecastContext,
   loadSamples,
 } from "../../src/flow/forecast/run-forecast.ts";
-import { listTracks, saveTrack } from "../../src/flow/forecast/tracked-forecasts.ts";
+import { bandOf, listTracks, recordRun, saveTrack } from "../../src/flow/forecast/tracked-forecasts.ts";
+import { trackAlertText } from "../../src/slack/forecast/forecast-text.ts";
 import { postTrackedForecasts } from "../../src/slack/forecast/post-tracked-forecasts.ts";
 import { seedProject } from "../flow/report-fixtures.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
@@ -173,5 +174,41 @@ describe("tracked forecasts (§12.7)", () => {
     } finally {
       await Promise.all(workers.map((w) => w.close()));
     }
+  });
+});
+
+describe("the bands of a tracked forecast (§12.7's example)", () => {
+  it("alerts once per drop into a lower band, re-arming when the chance climbs back", async () => {
+    expect([0.9, 0.85, 0.8499, 0.7, 0.6999, 0.5, 0.4999, 0].map(bandOf)).toEqual([
+      100, 100, 85, 85, 70, 70, 50, 50,
+    ]);
+    const { projectId } = await project("C0BANDS");
+    await saveTrack(database.sql, {
+      projectId,
+      setText: "launch",
+      setKey: "tag:launch",
+      setLabel: "tag launch",
+      targetDate: "2026-04-10",
+      createdBy: "U0ADMIN",
+      chance: 0.9,
+      open: 10,
+      at: NOW,
+    });
+    const said: string[] = [];
+    for (const chance of [0.82, 0.84, 0.66, 0.72, 0.68, 0.4, 0.3]) {
+      const [track] = await listTracks(database.sql, projectId);
+      const alert = await recordRun(database.sql, track!, { chance, open: 10, at: NOW });
+      said.push(alert ? trackAlertText(track!, chance, alert).split(". `")[0]! : "—");
+    }
+    const lead = ":chart_with_downwards_trend: The chance of finishing tag launch by Fri 10 Apr 2026 is now";
+    expect(said).toEqual([
+      `${lead} 82% (−8 points since the last run, 90%): below 85%`,
+      "—",
+      `${lead} 66% (−18 points since the last run, 84%): below 70%`,
+      "—",
+      `${lead} 68% (−4 points since the last run, 72%): below 70%`,
+      `${lead} 40% (−28 points since the last run, 68%): below 50%`,
+      "—",
+    ]);
   });
 });
