@@ -3,7 +3,8 @@
 // (or DATABASE_URL). Each timed step is one whole forecast as `/flow forecast` computes it: the project's
 // settings and holidays, the samples query over the 12-week history, and 10,000 trials —
 //   how_many: `/flow forecast how-many by <today + 30 days>`;
-//   when:     `/flow forecast when 200`.
+//   when:     `/flow forecast when 200`;
+// and, reported beside them (tag_set_ms), `/flow forecast t3`: a tag's open items, from its own samples.
 // forecast_ms is the slower of the two medians. Timings are medians of `--runs` warm runs after one
 // warm-up; the last line is the JSON result.
 //
@@ -11,6 +12,7 @@
 //
 // More timed steps (e.g. a chart's computation) are entries of `steps`: each is timed the same way and
 // reported as `<name>_ms`.
+import { forecastSet } from "../src/flow/forecast/forecast-set.ts";
 import { addDays } from "../src/flow/forecast/local-dates.ts";
 import {
   forecastHowMany,
@@ -85,7 +87,18 @@ try {
       },
     },
   ];
-  const steps: TimedStep[] = [...forecastSteps];
+  // Not part of forecast_ms: a set's forecast (§12.6), here the cases carrying the tag `t3` (an eighth of
+  // the project, bench/flow-seed.ts), with its open items counted and its own samples read.
+  const setStep: TimedStep = {
+    name: "tag_set",
+    run: async () => {
+      const ctx = await context();
+      const s = await forecastSet(sql, ctx, { kind: "tag", tag: "t3" });
+      if (!s.forecast?.ok) throw new Error("the bench tag has no forecast");
+      return { open: s.open, source: s.source, dates: s.forecast.dates };
+    },
+  };
+  const steps: TimedStep[] = [...forecastSteps, setStep];
 
   const results: Record<string, Awaited<ReturnType<typeof time>>> = {};
   for (const step of steps) results[step.name] = await time(step);
