@@ -23,20 +23,28 @@ export async function postTrackedForecasts(deps: Deps): Promise<Outcome[]> {
   const now = new Date(deps.now());
   const tracks = await listTracks(sql);
   const channels = new Map(
+    // Projects with a binding only, as `/flow forecast` itself answers (src/flow/report-projects.ts).
     (
-      await sql<{ id: number; channelId: string }[]>`select id::int, channel_id as "channelId" from projects`
+      await sql<{ id: number; channelId: string }[]>`
+        select p.id::int, p.channel_id as "channelId" from projects p
+        where exists (select 1 from bindings b where b.project_id = p.id)`
     ).map((p) => [p.id, p.channelId]),
   );
   const contexts = new Map<number, ForecastContext>();
   const outcomes: Outcome[] = [];
   for (const track of tracks) {
+    const channelId = channels.get(track.projectId);
+    if (channelId === undefined) {
+      outcomes.push({ id: track.id, chance: null, posted: false, skipped: "no binding" });
+      continue;
+    }
     try {
       let ctx = contexts.get(track.projectId);
       if (!ctx) {
         ctx = await loadForecastContext(sql, track.projectId, { now });
         contexts.set(track.projectId, ctx);
       }
-      outcomes.push(await runTrack(deps, ctx, track, channels.get(track.projectId), now));
+      outcomes.push(await runTrack(deps, ctx, track, channelId, now));
     } catch (err) {
       deps.logger.error({ err, trackId: track.id }, "a tracked forecast could not be run");
       outcomes.push({ id: track.id, chance: null, posted: false, skipped: "error" });
@@ -49,7 +57,7 @@ async function runTrack(
   deps: Deps,
   ctx: ForecastContext,
   track: TrackedForecast,
-  channelId: string | undefined,
+  channelId: string,
   now: Date,
 ): Promise<Outcome> {
   const { sql } = deps.database;
@@ -68,7 +76,7 @@ async function runTrack(
   const chance = s.forecast === null ? 1 : chanceBy(ctx, s.forecast, track.targetDate);
   const alert = await recordRun(sql, track, { chance, open: s.open, at: now });
   if (!alert) return { id: track.id, chance, posted: false };
-  if (!deps.slack || !channelId) {
+  if (!deps.slack) {
     deps.logger.warn(
       { trackId: track.id },
       "Slack is not configured; a tracked forecast's drop was not posted",
