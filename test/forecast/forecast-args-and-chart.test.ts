@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderForecastHistogram } from "../../src/flow/charts/forecast-histogram-chart.ts";
+import { checkByDate } from "../../src/slack/forecast/check-by-date.ts";
 import { parseForecastArgs } from "../../src/slack/forecast/parse-forecast-args.ts";
 import { pngInfo } from "../flow/png.ts";
 
@@ -66,6 +67,32 @@ describe("parseForecastArgs", () => {
     const parsed = parseForecastArgs(args);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.message).toContain(message);
+  });
+});
+
+describe("checkByDate", () => {
+  const ctx = (working: boolean) => ({
+    projectId: 1,
+    timeZone: "UTC",
+    // Fri 20 Mar 2026; Mon 23 Mar is a blackout date.
+    today: "2026-03-20",
+    rule: working
+      ? { working: true as const, holidays: new Set(["2026-03-23"]) }
+      : { working: false as const },
+    historyDays: 84,
+    trials: 10_000,
+    seed: 1,
+  });
+
+  it("wants a date after today, within ten years, with a day that counts before it", () => {
+    expect(checkByDate(ctx(false), "2026-03-21")).toBeNull();
+    expect(checkByDate(ctx(false), "2026-03-20")).toContain("is not after today (2026-03-20 in UTC)");
+    expect(checkByDate(ctx(false), "2036-03-20")).toContain("more than ten years ahead");
+    // Sat, Sun and the blackout Monday: no working day before Tuesday.
+    expect(checkByDate(ctx(true), "2026-03-23")).toContain(
+      "There is no working day from tomorrow to `2026-03-23`",
+    );
+    expect(checkByDate(ctx(true), "2026-03-24")).toBeNull();
   });
 });
 

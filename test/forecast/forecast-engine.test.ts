@@ -153,6 +153,16 @@ describe("a two-value history answers inside the binomial bounds (§12.3, §12.4
   });
 });
 
+describe("a target out of reach (§12.4)", () => {
+  it("answers later than the last simulated day", () => {
+    const rare = samples([...Array(10).fill(1), ...Array(74).fill(0)]);
+    const f = forecastWhen(ctx(), rare, 100_000);
+    expect(f).toMatchObject({ ok: true, dates: { 50: null, 70: null, 85: null, 95: null } });
+    // 3,660 calendar days after Thu 19 Mar 2026.
+    expect(f.ok && f.horizon).toBe("2036-03-26");
+  });
+});
+
 describe("the level rules on twenty trials (§12.3's hand count)", () => {
   it("reads position ⌊T(100 − p)/100⌋ for how many and rank ⌈pT/100⌉ for when", () => {
     const twenty = Int32Array.from(
