@@ -770,3 +770,36 @@ export const projectHolidays = pgTable(
     check("project_holidays_weekday", sql`extract(isodow from ${t.day}) <= 5`),
   ],
 );
+
+/**
+ * Tracked forecasts (docs/flow-metrics.md §12.7), set with `/flow forecast track <set> by DATE`: the set as
+ * typed (resolved again every night), its key (one track per set and project), the date, and what the
+ * nightly run last found. `alerted_band` is the lowest band alerted for since the chance last climbed —
+ * 100 (none), 85, 70 or 50 — and the one conditional update that lowers it is the alert's claim, so
+ * several workers post a drop once.
+ */
+export const trackedForecasts = pgTable(
+  "tracked_forecasts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    projectId: bigint("project_id", { mode: "number" })
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    setText: text("set_text").notNull(),
+    setKey: text("set_key").notNull(),
+    /** How the set is named in Slack ("tag launch", "task type Bug"). */
+    setLabel: text("set_label").notNull(),
+    targetDate: date("target_date", { mode: "string" }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    /** The chance (0–1) of finishing by the date at the last run, and that run's open items. */
+    lastChance: doublePrecision("last_chance"),
+    lastOpen: integer("last_open"),
+    lastRunAt: ts("last_run_at"),
+    alertedBand: smallint("alerted_band").notNull().default(100),
+  },
+  (t) => [
+    uniqueIndex("tracked_forecasts_set").on(t.projectId, t.setKey),
+    check("tracked_forecasts_band", sql`${t.alertedBand} in (100, 85, 70, 50)`),
+  ],
+);

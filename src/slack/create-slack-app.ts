@@ -22,6 +22,7 @@ import { disconnectSubcommand } from "./connect/disconnect-commands.ts";
 import { moduleSubcommand } from "./connect/module-subcommand.ts";
 import { statusSubcommand } from "./connect/status-subcommand.ts";
 import { digestSubcommands } from "./digest/digest-subcommands.ts";
+import { forecastSubcommand } from "./forecast/forecast-subcommand.ts";
 import { publishHome } from "./home/publish-home.ts";
 import { HonoReceiver } from "./hono-receiver.ts";
 import { reportSubcommands } from "./report/report-subcommands.ts";
@@ -127,6 +128,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...reportSubcommands(routes, services),
     settingsSubcommand(routes, services),
     ...digestSubcommands(routes, services),
+    forecastSubcommand(services),
   );
   handleFlowCommand(routes, registry, services);
   routes.event("app_home_opened", anyone(), async ({ event, client: eventClient, access }) => {

@@ -16,6 +16,8 @@ export function buildCrontab(config: Pick<Config, "reconcileMinutes">, taskNames
     { task: "schedule-digests", at: "* * * * *", options: ["fill=5m"] },
     // Daily: a holidays-library upgrade takes effect within a day of the deploy.
     { task: "refresh-holidays", at: "23 3 * * *" },
+    // Nightly, after the holidays: tracked forecasts (docs/flow-metrics.md §12.7).
+    { task: "check-tracked-forecasts", at: "41 3 * * *" },
   ];
   return lines
     .filter(({ task }) => has.has(task))

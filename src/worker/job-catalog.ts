@@ -56,6 +56,8 @@ export const jobCatalog = {
   /** Judges one project's WIP limits against its current statuses and posts the alerts (docs/flow-metrics.md §10.1). */
   "check-wip-limits": { payload: z.object({ projectId: id }), jobKey: ["projectId"], maxAttempts: 5 },
   "check-webhook-health": { payload: cronPayload, cron: true, maxAttempts: GRAPHILE_DEFAULT_MAX_ATTEMPTS },
+  /** Every tracked forecast re-run, a drop posted once (docs/flow-metrics.md §12.7). */
+  "check-tracked-forecasts": { payload: cronPayload, cron: true, maxAttempts: 3 },
   /** One project's digest for one due time (an ISO instant); requestedBy is told how it went. */
   "post-digest": {
     payload: z.object({

@@ -52,6 +52,7 @@ describe("runMigrations", () => {
         "status_transitions",
         "sync_errors",
         "tracked_cases",
+        "tracked_forecasts",
         "webhook_deliveries",
         "wip_alert_settings",
         "wip_limits",

@@ -61,6 +61,15 @@ const SUBCOMMANDS: Record<string, string> = {
   settings: "admin",
   status: "anyone",
   digest: "admin",
+  forecast: "anyone",
+};
+
+/** Forms of a subcommand with a stricter rule than its own (Subcommand.accessFor). */
+const STRICTER: Record<string, string> = {
+  "forecast track launch by 2027-01-15": "admin",
+  "forecast untrack 3": "admin",
+  "forecast list": "anyone",
+  "forecast when 10": "anyone",
 };
 
 const describeRule = (rule: Rule) => (rule.who === "admin" && rule.view ? `admin ${rule.view}` : rule.who);
@@ -116,6 +125,9 @@ describe("every Slack entry point declares who may use it", () => {
     const commandRule = entries.find((e) => e.type === "command")!.rule as (c: { text: string }) => Rule;
     for (const [name, who] of Object.entries(SUBCOMMANDS)) {
       expect(commandRule({ text: `  ${name} something` }).who, name).toBe(who);
+    }
+    for (const [text, who] of Object.entries(STRICTER)) {
+      expect(commandRule({ text: ` ${text}` }).who, text).toBe(who);
     }
     expect(commandRule({ text: "frobnicate" }).who).toBe("anyone");
   });

@@ -232,6 +232,9 @@ const COMMANDS = [
   "resume Sprint",
   "unbind Sprint",
   "unbind-data Sprint",
+  "forecast track Sprint by 2030-01-15",
+  "forecast untrack 1",
+  "forecast untrack Sprint",
 ];
 
 const PATHS: Path[] = [

@@ -16,8 +16,11 @@ export function handleFlowCommand(
   registry: CommandRegistry,
   services: SlackServices,
 ): void {
-  const ruleOf = (command: SlashCommand): Rule =>
-    registry.get(words(command)[0] ?? "help")?.access ?? anyone();
+  const ruleOf = (command: SlashCommand): Rule => {
+    const [name = "help", ...args] = words(command);
+    const subcommand = registry.get(name);
+    return subcommand ? (subcommand.accessFor?.(args) ?? subcommand.access) : anyone();
+  };
   routes.command("/flow", ruleOf, async ({ command, ack, respond, client, access }) => {
     const [first = "help", ...args] = words(command);
     const subcommand = registry.get(first);

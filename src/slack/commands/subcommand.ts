@@ -24,5 +24,10 @@ export type Subcommand = {
   summary: string;
   /** Who may run it; enforced before `run` (see access/slack-routes.ts). */
   access: Rule;
+  /**
+   * A stricter rule for some of its forms, chosen from the words after the name (e.g. `/flow forecast
+   * track`, admins only); absent or undefined: `access`. Enforced by the same guard, before `run`.
+   */
+  accessFor?(args: readonly string[]): Rule | undefined;
   run(ctx: SubcommandContext): Promise<void>;
 };
