@@ -16,6 +16,8 @@ export function buildCrontab(config: Pick<Config, "reconcileMinutes">, taskNames
     { task: "schedule-digests", at: "* * * * *", options: ["fill=5m"] },
     // Daily: a holidays-library upgrade takes effect within a day of the deploy.
     { task: "refresh-holidays", at: "23 3 * * *" },
+    // Hourly: new ClickUp members, time entries and goals (docs/clickup.md §17–§19).
+    { task: "refresh-people", at: "41 * * * *" },
   ];
   return lines
     .filter(({ task }) => has.has(task))

@@ -10,14 +10,16 @@ describe("the worker's cron schedule", () => {
       "check-webhook-health",
       "schedule-digests",
       "refresh-holidays",
+      "refresh-people",
     ]);
     expect(all.split("\n")).toEqual([
       "*/15 * * * * reconcile-bindings",
       "7 * * * * check-webhook-health",
       "* * * * * schedule-digests ?fill=5m",
       "23 3 * * * refresh-holidays",
+      "41 * * * * refresh-people",
     ]);
-    expect(parseCrontab(all)).toHaveLength(4);
+    expect(parseCrontab(all)).toHaveLength(5);
   });
 
   it("turns FLOWBOT_RECONCILE_MINUTES into valid cron fields across its whole range", () => {
