@@ -24,6 +24,7 @@ import { statusSubcommand } from "./connect/status-subcommand.ts";
 import { digestSubcommands } from "./digest/digest-subcommands.ts";
 import { publishHome } from "./home/publish-home.ts";
 import { HonoReceiver } from "./hono-receiver.ts";
+import { peopleSubcommand } from "./people/people-subcommand.ts";
 import { reportSubcommands } from "./report/report-subcommands.ts";
 import { settingsSubcommand } from "./settings/settings-subcommand.ts";
 import type { SlackServices } from "./slack-services.ts";
@@ -127,6 +128,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...reportSubcommands(routes, services),
     settingsSubcommand(routes, services),
     ...digestSubcommands(routes, services),
+    peopleSubcommand(routes, services),
   );
   handleFlowCommand(routes, registry, services);
   routes.event("app_home_opened", anyone(), async ({ event, client: eventClient, access }) => {
