@@ -16,7 +16,7 @@ const optionalMs = z
     return Number.isFinite(n) ? n : null;
   });
 
-export const timeEntrySchema = z.object({
+const timeEntrySchema = z.object({
   id,
   /** Absent or null for an entry on no task. */
   task: z.object({ id }).loose().nullish().catch(null),
@@ -50,7 +50,7 @@ export const goalsResponseSchema = z.object({
     .transform((v) => v ?? []),
 });
 
-export const keyResultSchema = z.object({
+const keyResultSchema = z.object({
   id,
   name: z
     .string()
@@ -75,7 +75,6 @@ export const keyResultSchema = z.object({
     .nullish()
     .transform((v) => v ?? []),
 });
-export type ClickUpKeyResult = z.output<typeof keyResultSchema>;
 
 export const goalResponseSchema = z.object({
   goal: goalSummary.extend({

@@ -3,7 +3,7 @@
  * forecast (src/flow/forecast) answers it once wired in. Until then no line is shown: flowbot never prints
  * a guess in its place.
  */
-export type GoalForecastInput = {
+type GoalForecastInput = {
   projectId: number;
   goalId: string;
   /** The project's unfinished tracked tasks the goal's key results name or cover. */

@@ -1,7 +1,7 @@
 import type { Sql } from "postgres";
 import type { StoredKeyResult } from "./read-goals.ts";
 
-export type ProjectGoal = {
+type ProjectGoal = {
   goalId: string;
   name: string;
   dueAt: Date | null;
