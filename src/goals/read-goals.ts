@@ -90,7 +90,7 @@ export async function readGoals(
         insert into binding_goals (binding_id, goal_id, name, due_at, percent_completed, url, key_results, read_at)
         select r.binding_id, r.goal_id, r.name, r.due_at, r.percent_completed, r.url, r.key_results,
                ${deps.now}::timestamptz
-        from json_to_recordset(${sqlJson(tx, rows)}) as r(binding_id int8, goal_id text, name text,
+        from jsonb_to_recordset(${sqlJson(tx, rows)}) as r(binding_id int8, goal_id text, name text,
           due_at timestamptz, percent_completed real, url text, key_results jsonb)`;
     }
     await tx`

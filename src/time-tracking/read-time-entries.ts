@@ -90,7 +90,7 @@ export async function readTimeEntries(
       ? await tx<{ n: number }[]>`
           insert into time_entries (case_id, entry_id, clickup_user_id, started_at, duration_ms)
           select c.id, r.entry_id, r.user_id, r.started_at, r.duration_ms
-          from json_to_recordset(${sqlJson(
+          from jsonb_to_recordset(${sqlJson(
             tx,
             rows.map((r) => ({ ...r, started_at: r.started_at.toISOString() })),
           )})
