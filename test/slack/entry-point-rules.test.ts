@@ -26,6 +26,7 @@ const EXPECTED: Record<string, string> = {
   "view flow_settings_limits": "admin limits",
   "view flow_settings_blocked": "admin blocked",
   "view flow_settings_holidays": "admin holidays",
+  "view flow_people": "admin people",
   "action bind_space": "admin bind",
   "action bind_folder": "admin bind",
   "action bind_list": "admin bind",
@@ -61,6 +62,7 @@ const SUBCOMMANDS: Record<string, string> = {
   settings: "admin",
   status: "anyone",
   digest: "admin",
+  people: "admin",
 };
 
 const describeRule = (rule: Rule) => (rule.who === "admin" && rule.view ? `admin ${rule.view}` : rule.who);
