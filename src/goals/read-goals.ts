@@ -2,6 +2,7 @@ import type { Sql } from "postgres";
 import { type ClickUpClient, isClickUpError } from "../clickup/index.ts";
 import type { ClickUpGoal } from "../clickup/people-schemas.ts";
 import { sqlJson } from "../db/sql-json.ts";
+import { connectionHeld } from "../people/refresh-members.ts";
 
 /** A linked key result as kept in binding_goals.key_results. */
 export type StoredKeyResult = {
@@ -29,6 +30,11 @@ export async function readGoals(
   signal?: AbortSignal,
 ): Promise<GoalsRead> {
   const { sql } = deps;
+  const [bound] = await sql<{ n: number }[]>`
+    select count(*)::int as n from bindings b join projects p on p.id = b.project_id
+    where p.slack_team_id = ${connection.slackTeamId}`;
+  // No binding, no goal can be linked: no request is spent.
+  if (!bound?.n) return { goals: 0, linked: 0, skipped: 0 };
   const summaries = await deps.clickup.getGoals(connection.clickupTeamId, { signal });
   const goals: ClickUpGoal[] = [];
   let skipped = 0;
@@ -81,6 +87,7 @@ export async function readGoals(
   });
 
   await sql.begin(async (tx) => {
+    if (!(await connectionHeld(tx, connection.id))) return;
     await tx`
       delete from binding_goals where binding_id in (
         select b.id from bindings b join projects p on p.id = b.project_id

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { ClickUpClient } from "../clickup/index.ts";
+
+/**
+ * Whether the connection still exists, locked against deletion until the transaction ends, so a disconnect
+ * meanwhile waits rather than a write failing on its foreign key.
+ */
+export async function connectionHeld(tx: TransactionSql, connectionId: number): Promise<boolean> {
+  return (await tx`select 1 from connections where id = ${connectionId} for key share`).length > 0;
+}
 
 /** Finds Slack users by email (src/slack/digest/slack-user-directory.ts satisfies it). */
 export type EmailLookup = { lookup(emails: Iterable<string>): Promise<Map<string, string>> };
@@ -81,6 +89,8 @@ export async function refreshMembers(
   });
 
   return sql.begin(async (tx) => {
+    // Disconnected while ClickUp answered: the members went with the connection, nothing to keep.
+    if (!(await connectionHeld(tx, connection.id))) return { members: 0, matched: 0, unmatched: 0, gone: 0 };
     if (rows.length > 0) {
       await tx`
         insert into clickup_members ${tx(rows)}

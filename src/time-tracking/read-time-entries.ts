@@ -2,13 +2,14 @@ import type { Sql } from "postgres";
 import { type ClickUpClient, isClickUpError } from "../clickup/index.ts";
 import type { ClickUpTimeEntry } from "../clickup/people-schemas.ts";
 import { sqlJson } from "../db/sql-json.ts";
+import { connectionHeld } from "../people/refresh-members.ts";
 
 /** Entries changed or stopped after they were read are read again within this overlap (docs/clickup.md §18.4). */
 const OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** The first read of a connection goes this far back. */
 const FIRST_READ_MS = 365 * 24 * 60 * 60 * 1000;
-/** One request covers at most this much time, so a year's first read is a few modest answers. */
-const CHUNK_MS = 31 * 24 * 60 * 60 * 1000;
+/** One request covers at most this much time, so a year's first read is four answers. */
+const CHUNK_MS = 92 * 24 * 60 * 60 * 1000;
 /** assignee= takes a comma-separated list; long lists are sent in groups. */
 const ASSIGNEES_PER_CALL = 100;
 
@@ -30,12 +31,23 @@ export async function readTimeEntries(
   const endMs = deps.now.getTime();
   const [state] = await sql<{ through: Date | null }[]>`
     select time_read_through as through from people_sync_state where connection_id = ${connection.id}`;
+  const [cases] = await sql<{ created: Date | null }[]>`
+    select min(c.date_created) as created
+    from tracked_cases c join bindings b on b.id = c.binding_id join projects p on p.id = b.project_id
+    where p.slack_team_id = ${connection.slackTeamId}`;
+  // Nothing tracked yet (e.g. right after connecting): nothing to attach entries to, so no request is spent
+  // and the cursor stays where it was.
+  if (!cases?.created) return { entries: 0, running: 0, removed: 0, ownerOnly: false };
   const [running] = await sql<{ oldest: Date | null }[]>`
     select min(t.started_at) as oldest
     from time_entries t join tracked_cases c on c.id = t.case_id
     join bindings b on b.id = c.binding_id join projects p on p.id = b.project_id
     where p.slack_team_id = ${connection.slackTeamId} and t.duration_ms is null`;
-  let startMs = state?.through ? state.through.getTime() - OVERLAP_MS : endMs - FIRST_READ_MS;
+  // The first read goes back a year, or to the oldest tracked task's creation if that is later: no entry
+  // of a task predates the task.
+  let startMs = state?.through
+    ? state.through.getTime() - OVERLAP_MS
+    : Math.max(endMs - FIRST_READ_MS, cases.created.getTime());
   if (running?.oldest) startMs = Math.min(startMs, running.oldest.getTime());
 
   const memberIds = (
@@ -86,6 +98,7 @@ export async function readTimeEntries(
   }));
 
   return sql.begin(async (tx) => {
+    if (!(await connectionHeld(tx, connection.id))) return { entries: 0, running: 0, removed: 0, ownerOnly };
     const kept = rows.length
       ? await tx<{ n: number }[]>`
           insert into time_entries (case_id, entry_id, clickup_user_id, started_at, duration_ms)

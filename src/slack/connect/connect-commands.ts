@@ -1,5 +1,4 @@
 import { countBindings, findConnection, saveConnection } from "../../connection/connection-store.ts";
-import { enqueuePeopleSync } from "../../people/sync-people.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
@@ -41,7 +40,7 @@ export function connectSubcommand(routes: SlackRoutes, services: SlackServices):
     }
     const trimmed = token.trim();
     const rate = services.clickup(trimmed).rateLimit();
-    const saved = await saveConnection(db, {
+    await saveConnection(db, {
       slackTeamId: teamId,
       clickupTeamId: check.team.id,
       clickupTeamName: check.team.name,
@@ -58,10 +57,6 @@ export function connectSubcommand(routes: SlackRoutes, services: SlackServices):
     services.logger.info(
       { slackTeamId: teamId, clickupTeamId: check.team.id, by: userId, replaced: Boolean(existing) },
       "ClickUp workspace connected",
-    );
-    // Members are read (and matched to Slack users) right away, not at the next hourly refresh.
-    await enqueuePeopleSync(services.database.sql, saved.id).catch((err: unknown) =>
-      services.logger.warn({ err }, "could not queue the members read"),
     );
     await ack({
       response_action: "update",
