@@ -17,7 +17,7 @@ export type ProjectGoals = { goals: ProjectGoal[]; skipped: number };
 
 /**
  * The goals linked to a project's bindings (docs/clickup.md §19.4), soonest due first, with the number of
- * goals the token could not see at the last read (§19.5).
+ * goals the token could not see at the last read (§19.6).
  */
 export async function projectGoals(sql: Sql, projectId: number): Promise<ProjectGoals> {
   const rows = await sql<

@@ -21,7 +21,7 @@ export type GoalsRead = { goals: number; linked: number; skipped: number };
 /**
  * Reads the workspace's goals (docs/clickup.md §19) and keeps, per binding of the workspace, those with a key
  * result linked to a task the binding tracks or a list it covers (§19.4). A goal the token cannot open is
- * skipped and counted for the note (§19.5); a bad token still fails the read. Each read replaces the
+ * skipped and counted for the note (§19.6); a bad token still fails the read. Each read replaces the
  * bindings' goals, so a goal unlinked in ClickUp disappears.
  */
 export async function readGoals(
@@ -109,7 +109,7 @@ export async function readGoals(
   return { goals: goals.length, linked: new Set(rows.map((r) => r.goal_id)).size, skipped };
 }
 
-/** 401/403 with a code that is not a dead token, an ACCESS_ code, or gone meanwhile (docs/clickup.md §19.5). */
+/** 401/403 with a code that is not a dead token, an ACCESS_ code, or gone meanwhile (docs/clickup.md §19.6). */
 function cannotSee(err: unknown): boolean {
   if (!isClickUpError(err)) return false;
   if (err.code === "not_authorized" || err.code === "not_found") return true;

@@ -71,7 +71,7 @@ export async function readTimeEntries(
           )),
         );
       } catch (err) {
-        // Only owners and admins may ask for others' entries (docs/clickup.md §18.5): read the token owner's.
+        // Only owners and admins may ask for others' entries (docs/clickup.md §18.6): read the token owner's.
         if (!isClickUpError(err, "not_authorized") || assignees.length === 0) throw err;
         ownerOnly = true;
         read.push(

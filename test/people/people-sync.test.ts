@@ -22,7 +22,7 @@ let connection: { id: number; clickupTeamId: string; slackTeamId: string };
 
 const clickup = createClickUpFake({ now: () => now });
 const team = clickup.addWorkspace({ id: "9001", name: "Acme" });
-// The token's owner is a plain member: ClickUp refuses it other users' entries (§18.5).
+// The token's owner is a plain member: ClickUp refuses it other users’ entries (§18.6).
 const jane = clickup.addUser({
   username: "Jane",
   email: "jane@acme.example",

@@ -253,7 +253,7 @@ export function peopleRoutes({ state, now }: RouteDeps, store: PeopleStore) {
       users = new Set(assigneeParam.split(",").map(Number));
       const others = [...users].some((u) => u !== c.var.user.id);
       const role = roleOf(teamId, c.var.user.id);
-      // Only owners and admins may read other users' entries (docs/clickup.md §18.5; the answer is assumed).
+      // Only owners and admins may read other users' entries (docs/clickup.md §18.6; the answer is assumed).
       if (others && role !== 1 && role !== 2)
         return cuError(
           c,
