@@ -803,3 +803,87 @@ export const trackedForecasts = pgTable(
     check("tracked_forecasts_band", sql`${t.alertedBand} in (100, 85, 70, 50)`),
   ],
 );
+
+/**
+ * A member of a connection's ClickUp workspace (docs/clickup.md §17), read from `GET /v2/team`, and the Slack
+ * user flowbot mentions for them. The address is not kept: `email_hash` (SHA-256 of the lower-cased email)
+ * only tells the next read that it changed, so an email match is looked up again. `matched_by` is `email`
+ * (users.lookupByEmail) or `manual` (an admin in `/flow people`, kept across reads); null: unmatched.
+ */
+export const clickupMembers = pgTable(
+  "clickup_members",
+  {
+    connectionId: bigint("connection_id", { mode: "number" })
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    clickupUserId: bigint("clickup_user_id", { mode: "number" }).notNull(),
+    username: text("username"),
+    /** 1 owner, 2 admin, 3 member, 4 guest. */
+    role: smallint("role"),
+    emailHash: text("email_hash"),
+    slackUserId: text("slack_user_id"),
+    matchedBy: text("matched_by"),
+    mappedBy: text("mapped_by"),
+    seenAt: ts("seen_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.clickupUserId] }),
+    check("clickup_members_matched_by", sql`${t.matchedBy} in ('email', 'manual')`),
+  ],
+);
+
+/**
+ * A ClickUp time entry on a tracked case's task (docs/clickup.md §18, docs/flow-metrics.md §15), one row per
+ * case (a task tracked by two projects has two), so it goes with the case. `duration_ms` null: still running.
+ */
+export const timeEntries = pgTable(
+  "time_entries",
+  {
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => trackedCases.id, { onDelete: "cascade" }),
+    entryId: text("entry_id").notNull(),
+    clickupUserId: bigint("clickup_user_id", { mode: "number" }),
+    startedAt: ts("started_at").notNull(),
+    durationMs: bigint("duration_ms", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.entryId] }), index("time_entries_started").on(t.startedAt)],
+);
+
+/**
+ * A ClickUp goal linked to a binding (docs/clickup.md §19.4): one of its key results names a task the binding
+ * tracks or a list it covers. Kept per binding, so unbind & delete data removes it with the binding.
+ * `key_results`: [{id, name, type, percent, completed, taskIds, listIds}] of the linked key results.
+ */
+export const bindingGoals = pgTable(
+  "binding_goals",
+  {
+    bindingId: bigint("binding_id", { mode: "number" })
+      .notNull()
+      .references(() => bindings.id, { onDelete: "cascade" }),
+    goalId: text("goal_id").notNull(),
+    name: text("name").notNull(),
+    dueAt: ts("due_at"),
+    percentCompleted: real("percent_completed"),
+    url: text("url"),
+    keyResults: jsonb("key_results").notNull().default(sql`'[]'::jsonb`),
+    readAt: ts("read_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bindingId, t.goalId] })],
+);
+
+/**
+ * Where the people, time and goal reads of a connection stand: the time-entry cursor (entries read up to
+ * `time_read_through`), whether only the token owner's entries could be read, and the goals skipped at the
+ * last read because the token cannot see them.
+ */
+export const peopleSyncState = pgTable("people_sync_state", {
+  connectionId: bigint("connection_id", { mode: "number" })
+    .primaryKey()
+    .references(() => connections.id, { onDelete: "cascade" }),
+  membersReadAt: ts("members_read_at"),
+  timeReadThrough: ts("time_read_through"),
+  timeOwnerOnly: boolean("time_owner_only").notNull().default(false),
+  goalsReadAt: ts("goals_read_at"),
+  goalsSkipped: integer("goals_skipped").notNull().default(0),
+});

@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import { enqueuePeopleSync } from "../src/people/sync-people.ts";
 import { backfillBinding } from "../src/sync/backfill/backfill-binding.ts";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
 import { backfillProgressMessage } from "../src/sync/backfill-progress-message.ts";
@@ -64,5 +65,7 @@ export default function backfillBindingJob(deps: JobDeps): Task<"backfill-bindin
       bindingId,
     );
     await message?.finish(result);
+    // The new tasks' time entries and the goals linked to them (docs/clickup.md §18, §19).
+    if (result.status === "synced") await enqueuePeopleSync(sql, ctx.connection.id);
   };
 }

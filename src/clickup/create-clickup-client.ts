@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Clock, systemClock } from "./clock.ts";
 import { defaultFetch, type FetchLike } from "./default-transport.ts";
+import { goalResponseSchema, goalsResponseSchema, timeEntriesResponseSchema } from "./people-schemas.ts";
 import { type RateLimitRegistry, sharedRateLimits } from "./rate-limit-registry.ts";
 import { execute, type RequestSpec, type RetryOptions } from "./request-executor.ts";
 import {
@@ -240,6 +241,33 @@ export function createClickUpClient(options: ClickUpClientOptions) {
         Object.assign(result, chunk);
       }
       return result;
+    },
+
+    /**
+     * Time entries whose start is in [startMs, endMs] (docs/clickup.md §18); `assignees` asks for those users'
+     * entries (owners and admins only), otherwise ClickUp answers the token owner's.
+     */
+    async getTimeEntries(
+      teamId: string,
+      range: { startMs: number; endMs: number; assignees?: readonly number[] },
+      o: CallOptions = {},
+    ) {
+      const query = new URLSearchParams({ start_date: String(range.startMs), end_date: String(range.endMs) });
+      if (range.assignees?.length) query.set("assignee", range.assignees.join(","));
+      const path = `/v2/team/${enc(teamId)}/time_entries`;
+      return (await call({ method: "GET", path, query, schema: timeEntriesResponseSchema, ...o })).data;
+    },
+    /** The workspace's goals, those in goal folders included (docs/clickup.md §19.1). */
+    async getGoals(teamId: string, o: CallOptions = {}) {
+      const query = new URLSearchParams({ include_completed: "true" });
+      const path = `/v2/team/${enc(teamId)}/goal`;
+      const res = await call({ method: "GET", path, query, schema: goalsResponseSchema, ...o });
+      return [...res.goals, ...res.folders.flatMap((f) => f.goals)];
+    },
+    /** One goal with its key results (docs/clickup.md §19.2). */
+    async getGoal(goalId: string, o: CallOptions = {}) {
+      const path = `/v2/goal/${enc(goalId)}`;
+      return (await call({ method: "GET", path, schema: goalResponseSchema, ...o })).goal;
     },
 
     createWebhook: (teamId: string, body: WebhookInput, o: CallOptions = {}) =>

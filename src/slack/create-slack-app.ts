@@ -25,6 +25,7 @@ import { digestSubcommands } from "./digest/digest-subcommands.ts";
 import { forecastSubcommand } from "./forecast/forecast-subcommand.ts";
 import { publishHome } from "./home/publish-home.ts";
 import { HonoReceiver } from "./hono-receiver.ts";
+import { peopleSubcommand } from "./people/people-subcommand.ts";
 import { reportSubcommands } from "./report/report-subcommands.ts";
 import { settingsSubcommand } from "./settings/settings-subcommand.ts";
 import type { SlackServices } from "./slack-services.ts";
@@ -129,6 +130,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     settingsSubcommand(routes, services),
     ...digestSubcommands(routes, services),
     forecastSubcommand(services),
+    peopleSubcommand(routes, services),
   );
   handleFlowCommand(routes, registry, services);
   routes.event("app_home_opened", anyone(), async ({ event, client: eventClient, access }) => {

@@ -18,6 +18,8 @@ export function buildCrontab(config: Pick<Config, "reconcileMinutes">, taskNames
     { task: "refresh-holidays", at: "23 3 * * *" },
     // Nightly, after the holidays: tracked forecasts (docs/flow-metrics.md §12.7).
     { task: "check-tracked-forecasts", at: "41 3 * * *" },
+    // Hourly: new ClickUp members, time entries and goals (docs/clickup.md §17–§19).
+    { task: "refresh-people", at: "41 * * * *" },
   ];
   return lines
     .filter(({ task }) => has.has(task))

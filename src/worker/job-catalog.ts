@@ -80,6 +80,10 @@ export const jobCatalog = {
   },
   "reconcile-bindings": { payload: cronPayload, cron: true, maxAttempts: GRAPHILE_DEFAULT_MAX_ATTEMPTS },
   "schedule-digests": { payload: cronPayload, cron: true, maxAttempts: GRAPHILE_DEFAULT_MAX_ATTEMPTS },
+  /** One connection's members, time entries and goals (docs/clickup.md §17–§19). */
+  "sync-people": { payload: z.object({ connectionId: id }), jobKey: ["connectionId"], maxAttempts: 5 },
+  /** Queues sync-people for every connection. */
+  "refresh-people": { payload: cronPayload, cron: true, maxAttempts: GRAPHILE_DEFAULT_MAX_ATTEMPTS },
 } as const satisfies Record<string, JobSpec>;
 
 type Catalog = typeof jobCatalog;

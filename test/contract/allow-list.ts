@@ -301,6 +301,23 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     }),
   ),
 
+  // Time entries and goals (docs/clickup.md §18, §19)
+  {
+    operation: "Gettimeentrieswithinadaterange",
+    path: "/data/*/user/profilePicture",
+    keyword: "type",
+    got: NULL,
+    reason: pictureReason,
+  },
+  {
+    operation: "GetGoal",
+    path: "/goal/key_results/*",
+    keyword: "type",
+    got: ["object"],
+    reason:
+      "the spec types a goal's key_results as strings; goals embed key-result objects, the shape the spec gives CreateKeyResult's answer (docs/clickup.md §19.2)",
+  },
+
   // Documented drifts this schema does not flag, because its objects allow extra properties and type
   // these fields loosely: status.id present or absent, status type "done", `archived` and other extra
   // task fields, `last_page` on team tasks, ms dates as strings (docs/clickup.md §1.5, §3.5, §4.2, §8.1).

@@ -107,7 +107,8 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
   const team = fake.addWorkspace({ name: "Contract" });
   const token = "pk_contract";
   const user = fake.addUser({ username: "Casey Contract", token, teamIds: [team.id], role: 1 });
-  const helper = fake.addUser({ username: "Second User", teamIds: [team.id] });
+  const helperToken = "pk_contract_helper";
+  const helper = fake.addUser({ username: "Second User", teamIds: [team.id], token: helperToken });
   const space = fake.addSpace({ teamId: team.id, name: "Space" });
   fake.addSpace({ teamId: team.id, name: "Old space", archived: true });
   const folder = fake.addFolder({ spaceId: space.id, name: "Folder" });
@@ -155,6 +156,27 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
   t += 600_000;
   for (let i = 0; i < 3; i++) fake.addComment({ taskId: task.id, text: `comment ${i}`, userId: helper.id });
   const many = Array.from({ length: 101 }, (_, i) => `id${i}`);
+  // Time entries and goals (docs/clickup.md §18, §19): a stopped entry, a running timer, a goal with a
+  // target linked to the task and the list, and a private goal the token may not open.
+  fake.people.addTimeEntry({ userId: user.id, taskId: task.id, start: t - 3_600_000, durationMs: 1_800_000 });
+  fake.people.addTimeEntry({ userId: helper.id, taskId: task.id, start: t - 600_000, running: true });
+  const goal = fake.people.addGoal({
+    teamId: team.id,
+    name: "Ship it",
+    dueDate: t + 30 * 86_400_000,
+    percent: 40,
+    creatorId: user.id,
+    keyResults: [{ name: "Tasks done", taskIds: [task.id], listIds: [list.id], percent: 40 }],
+  });
+  const hidden = fake.people.addGoal({
+    teamId: team.id,
+    name: "Private",
+    dueDate: t,
+    creatorId: helper.id,
+    private: true,
+    denial: 403,
+  });
+  const range = `start_date=${t - 86_400_000}&end_date=${t}`;
 
   const calls: Call[] = [
     { operation: "GetAuthorizedUser", label: "user", path: "/v2/user", expect: 200 },
@@ -280,6 +302,41 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
     { operation: "GetSpaceTags", label: "tags", path: `/v2/space/${space.id}/tag`, expect: 200 },
     { operation: "GetSpaceTags", label: "foreign space", path: "/v2/space/1/tag", expect: 401 },
     { operation: "GetWebhooks", label: "webhooks (empty)", path: `/v2/team/${team.id}/webhook`, expect: 200 },
+    {
+      operation: "Gettimeentrieswithinadaterange",
+      label: "time entries",
+      path: `/v2/team/${team.id}/time_entries?${range}&assignee=${user.id},${helper.id}`,
+      expect: 200,
+    },
+    {
+      operation: "Gettimeentrieswithinadaterange",
+      label: "own time entries",
+      path: `/v2/team/${team.id}/time_entries?${range}`,
+      expect: 200,
+    },
+    {
+      operation: "Gettimeentrieswithinadaterange",
+      label: "foreign team",
+      path: `/v2/team/1/time_entries?${range}`,
+      expect: 401,
+    },
+    {
+      operation: "Gettimeentrieswithinadaterange",
+      label: "others' entries as a member",
+      path: `/v2/team/${team.id}/time_entries?${range}&assignee=${user.id}`,
+      token: helperToken,
+      expect: 401,
+    },
+    {
+      operation: "GetGoals",
+      label: "goals",
+      path: `/v2/team/${team.id}/goal?include_completed=true`,
+      expect: 200,
+    },
+    { operation: "GetGoals", label: "foreign team", path: "/v2/team/1/goal", expect: 401 },
+    { operation: "GetGoal", label: "goal", path: `/v2/goal/${goal.id}`, expect: 200 },
+    { operation: "GetGoal", label: "private goal", path: `/v2/goal/${hidden.id}`, expect: 403 },
+    { operation: "GetGoal", label: "unknown goal", path: "/v2/goal/nothere", expect: 401 },
   ];
 
   const results: CheckedResponse[] = [];

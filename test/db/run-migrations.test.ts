@@ -25,9 +25,11 @@ describe("runMigrations", () => {
         select table_name from information_schema.tables where table_schema = 'public' order by 1`;
       expect(tables.map((t) => t.table_name)).toEqual([
         "alert_log",
+        "binding_goals",
         "bindings",
         "blocked_intervals",
         "blocked_rules",
+        "clickup_members",
         "clickup_webhooks",
         "comment_sentiment",
         "connections",
@@ -39,6 +41,7 @@ describe("runMigrations", () => {
         "flow_cases",
         "flow_dirty_cases",
         "holiday_settings",
+        "people_sync_state",
         "project_holidays",
         "projects",
         "rework_events",
@@ -51,6 +54,7 @@ describe("runMigrations", () => {
         "status_timings",
         "status_transitions",
         "sync_errors",
+        "time_entries",
         "tracked_cases",
         "tracked_forecasts",
         "webhook_deliveries",

@@ -346,6 +346,15 @@ describe("backfill, unbind and unbind & delete data", () => {
         .where(eq(customFieldDefinitions.bindingId, bindingId))
     ).map((d) => d.name);
 
+  /** The binding's time entries (through its cases) and linked goals. */
+  const peopleDataOf = async (bindingId: number) => {
+    const [row] = await flowbot.database.sql<{ entries: number; goals: number }[]>`
+      select (select count(*)::int from time_entries te join tracked_cases tc on tc.id = te.case_id
+              where tc.binding_id = ${bindingId}) as entries,
+             (select count(*)::int from binding_goals where binding_id = ${bindingId}) as goals`;
+    return row;
+  };
+
   it("backfills on request, and deleting one binding's data leaves its neighbour untouched", async () => {
     // The task fields flowbot keeps, and their definitions, go with the binding's data too.
     const kind = clickup.defineCustomField({
@@ -356,7 +365,7 @@ describe("backfill, unbind and unbind & delete data", () => {
     });
     clickup.defineCustomField({ spaceId: "10", type: "checkbox", name: "Blocked" });
     const bug = clickup.addCustomTaskType("9001", { name: "Bug" });
-    for (let i = 0; i < 3; i++)
+    const sprintTasks = Array.from({ length: 3 }, (_, i) =>
       clickup.addTask({
         listId: "30",
         name: `Sprint task ${i}`,
@@ -364,8 +373,27 @@ describe("backfill, unbind and unbind & delete data", () => {
         priority: "high",
         customItemId: bug.id,
         customFields: { [kind.id]: "Bug" },
+      }),
+    );
+    const inboxTasks = Array.from({ length: 2 }, (_, i) =>
+      clickup.addTask({ listId: "31", name: `Inbox task ${i}` }),
+    );
+    // Time entries and a goal on both lists: read after the backfill (docs/clickup.md §18, §19), and gone
+    // with the binding's data.
+    for (const task of [sprintTasks[0]!, inboxTasks[0]!])
+      clickup.people.addTimeEntry({
+        userId: 100,
+        taskId: task.id,
+        start: Date.now() - 3_600_000,
+        durationMs: 1_800_000,
       });
-    for (let i = 0; i < 2; i++) clickup.addTask({ listId: "31", name: `Inbox task ${i}` });
+    clickup.people.addGoal({
+      teamId: "9001",
+      name: "Q4",
+      dueDate: Date.now() + 86_400_000,
+      creatorId: 100,
+      keyResults: [{ listIds: ["30", "31"] }],
+    });
     expect((await run("resume 30")).text).toContain("Resumed");
     expect((await bindThrough(["bind_space", "10"], ["bind_list", "31"])).response_action).toBe("clear");
 
@@ -391,6 +419,10 @@ describe("backfill, unbind and unbind & delete data", () => {
     expect(sprintCases.every((c) => c.lastActivityAt?.getTime() === c.dateUpdated.getTime())).toBe(true);
     expect((await definitionsOf(sprint.id)).sort()).toEqual(["Blocked", "Kind"]);
     expect(await definitionsOf(neighbour.id)).toEqual(["Blocked"]);
+    await expect.poll(() => peopleDataOf(sprint.id), { timeout: 30_000 }).toEqual({ entries: 1, goals: 1 });
+    await expect
+      .poll(() => peopleDataOf(neighbour.id), { timeout: 30_000 })
+      .toEqual({ entries: 1, goals: 1 });
     const neighbourBefore = JSON.stringify(await casesOf(neighbour.id));
 
     // The table offers the destructive action behind a confirm dialog naming the counts.
@@ -403,6 +435,8 @@ describe("backfill, unbind and unbind & delete data", () => {
     expect(await definitionsOf(sprint.id)).toEqual([]);
     expect(JSON.stringify(await casesOf(neighbour.id))).toBe(neighbourBefore);
     expect(await definitionsOf(neighbour.id)).toEqual(["Blocked"]);
+    expect(await peopleDataOf(sprint.id)).toEqual({ entries: 0, goals: 0 });
+    expect(await peopleDataOf(neighbour.id)).toEqual({ entries: 1, goals: 1 });
     // Task types belong to the connection, which stays (they go with `/flow disconnect`).
     expect((await flowbot.database.db.select().from(customTaskTypes)).map((t) => t.name)).toEqual(["Bug"]);
     await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("deleted 3 tracked task(s)");

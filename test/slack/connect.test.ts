@@ -296,6 +296,20 @@ describe("/flow disconnect and delete data", () => {
   it("removes the workspace's bindings with their data when the admin chooses so", async () => {
     await flowbot.database.db.delete(connections);
     await connectWith(acmeToken);
+    // The workspace's members and read state (docs/clickup.md §17) belong to the connection and go with it.
+    const [connection] = await rows();
+    await flowbot.database.sql`
+      insert into clickup_members (connection_id, clickup_user_id, username, slack_user_id, matched_by, seen_at)
+      values (${connection!.id}, 100, 'Jane Roe', ${ADMIN}, 'manual', now())`;
+    await flowbot.database.sql`insert into people_sync_state (connection_id) values (${connection!.id})`;
+    const people = async () =>
+      Number(
+        (
+          await flowbot.database.sql<{ n: string }[]>`
+            select (select count(*) from clickup_members) + (select count(*) from people_sync_state) as n`
+        )[0]!.n,
+      );
+    expect(await people()).toBe(2);
     const projectId = await seedBinding("synced");
     const res = await submitOpened("disconnect", {
       choice: { value: { type: "radio_buttons", selected_option: { value: "delete" } } },
@@ -304,6 +318,7 @@ describe("/flow disconnect and delete data", () => {
     await expect.poll(() => slack.ephemerals().at(-1)?.text ?? "").toContain("Deleted 1 binding(s)");
     expect(await flowbot.database.db.select().from(bindings)).toHaveLength(0);
     expect(await rows()).toHaveLength(0);
+    expect(await people()).toBe(0);
     await flowbot.database.db.delete(projects).where(eqId(projectId));
   });
 

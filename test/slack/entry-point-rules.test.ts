@@ -26,6 +26,7 @@ const EXPECTED: Record<string, string> = {
   "view flow_settings_limits": "admin limits",
   "view flow_settings_blocked": "admin blocked",
   "view flow_settings_holidays": "admin holidays",
+  "view flow_people": "admin people",
   "action bind_space": "admin bind",
   "action bind_folder": "admin bind",
   "action bind_list": "admin bind",
@@ -62,6 +63,7 @@ const SUBCOMMANDS: Record<string, string> = {
   status: "anyone",
   digest: "admin",
   forecast: "anyone",
+  people: "admin",
 };
 
 /** Forms of a subcommand with a stricter rule than its own (Subcommand.accessFor). */

@@ -56,6 +56,7 @@ const views = {
   limits: "",
   blocked: "",
   holidays: "",
+  people: "",
 };
 
 beforeAll(async () => {
@@ -114,6 +115,11 @@ beforeAll(async () => {
   views.limits = await kit.open(() => command("settings limits", ADMIN, TEAM));
   views.blocked = await kit.open(() => command("settings blocked", ADMIN, TEAM));
   views.holidays = await kit.open(() => command("settings holidays", ADMIN, TEAM));
+  // `/flow people` opens its modal once the workspace's members have been read.
+  await flowbot.database.sql`
+    insert into clickup_members (connection_id, clickup_user_id, username, seen_at)
+    select id, 4400001, 'Jane', now() from connections`;
+  views.people = await kit.open(() => command("people", ADMIN, TEAM));
   views.bind = await kit.open(() => command("bind", ADMIN, TEAM));
   // Spaces loaded, then the admin picks the folderless list and presses Bind: the confirm view is pushed.
   const bindShows = (text: string) =>
@@ -226,6 +232,7 @@ const COMMANDS = [
   "settings limits",
   "settings blocked",
   "settings holidays",
+  "people",
   "digest now",
   "backfill Sprint",
   "pause Sprint",
@@ -361,6 +368,21 @@ const PATHS: Path[] = [
           {
             holiday_country: { value: { type: "plain_text_input", value: "DE" } },
             holiday_blackouts: { value: { type: "plain_text_input", value: "2026-12-24" } },
+          },
+          as(a),
+        )
+      ).body,
+  },
+  {
+    kind: "view",
+    name: "flow_people",
+    send: async (a) =>
+      (
+        await modals().submit(
+          views.people,
+          {
+            people_member: { value: { type: "static_select", selected_option: { value: "4400001" } } },
+            people_slack_user: { value: { type: "users_select", selected_user: "U0MEMBER" } },
           },
           as(a),
         )

@@ -11,6 +11,7 @@ describe("the worker's cron schedule", () => {
       "schedule-digests",
       "refresh-holidays",
       "check-tracked-forecasts",
+      "refresh-people",
     ]);
     expect(all.split("\n")).toEqual([
       "*/15 * * * * reconcile-bindings",
@@ -18,8 +19,9 @@ describe("the worker's cron schedule", () => {
       "* * * * * schedule-digests ?fill=5m",
       "23 3 * * * refresh-holidays",
       "41 3 * * * check-tracked-forecasts ?max=3",
+      "41 * * * * refresh-people",
     ]);
-    expect(parseCrontab(all)).toHaveLength(5);
+    expect(parseCrontab(all)).toHaveLength(6);
   });
 
   it("turns FLOWBOT_RECONCILE_MINUTES into valid cron fields across its whole range", () => {

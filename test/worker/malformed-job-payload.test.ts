@@ -29,6 +29,8 @@ const MALFORMED: Record<JobName, { payload: JSONValue; names: string }> = {
   "reconcile-binding": { payload: { bindingId: 3, sweep: "yes" }, names: "sweep" },
   "reconcile-bindings": { payload: { _cron: { ts: 5, backfilled: false } }, names: "_cron.ts" },
   "schedule-digests": { payload: { _cron: { ts: "2026-03-02T09:00:00.000Z" } }, names: "_cron.backfilled" },
+  "sync-people": { payload: { connectionId: "7" }, names: "connectionId" },
+  "refresh-people": { payload: { _cron: "hourly" }, names: "_cron" },
 };
 
 beforeAll(async () => {

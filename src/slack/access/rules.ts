@@ -10,7 +10,8 @@ export type ViewKind =
   | "signals"
   | "limits"
   | "blocked"
-  | "holidays";
+  | "holidays"
+  | "people";
 
 /** Which channel a request concerns, or why it concerns none flowbot accepts. */
 export type ChannelAnswer = { channelId: string } | { refused: string };
@@ -54,4 +55,5 @@ export const VIEW_COMMANDS: Record<ViewKind, string> = {
   limits: "/flow settings limits",
   blocked: "/flow settings blocked",
   holidays: "/flow settings holidays",
+  people: "/flow people",
 };

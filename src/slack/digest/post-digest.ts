@@ -4,6 +4,7 @@ import type { Database } from "../../db/connect-database.ts";
 import { computeDigest, type Digest, digestTasks } from "../../flow/digest/compute-digest.ts";
 import type { PostDigestPayload } from "../../flow/digest/enqueue-digest.ts";
 import type { Logger } from "../../log/create-logger.ts";
+import { assigneeMentions } from "../../people/assignee-mentions.ts";
 import { slackErrorCode } from "../views/block-kit.ts";
 import { renderDigest } from "./render-digest.ts";
 import type { SlackUserDirectory } from "./slack-user-directory.ts";
@@ -58,8 +59,13 @@ export async function postDigest(
   const digest = await computeDigest(deps.database, payload.projectId, { now });
   if (!digest) return { outcome: "not_found" };
 
-  const emails = digestTasks(digest).flatMap((t) => t.assignees.flatMap((a) => (a.email ? [a.email] : [])));
-  const mentions = emails.length ? await deps.users.lookup(emails) : new Map<string, string>();
+  // Members mapped in `/flow people` are mentioned as their Slack user; the rest are looked up by email.
+  const mentions = await assigneeMentions(
+    sql,
+    digest.slackTeamId,
+    digestTasks(digest).flatMap((t) => t.assignees),
+    (emails) => deps.users.lookup(emails),
+  );
   const message = renderDigest(digest, mentions);
   if (!message) {
     await recordPosted(deps, digest, dueAt, undefined);

@@ -5,6 +5,7 @@ import { mapLimited } from "../../concurrency/map-limited.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { computeSignalHeadline, type SignalHeadline } from "../../flow/metrics/signals.ts";
 import type { ReportProject } from "../../flow/report-projects.ts";
+import { homeGoalLine } from "../../goals/home-goal-line.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import { HOME_OPEN_REPORT_ACTION_ID } from "../report/report-subcommands.ts";
@@ -97,6 +98,15 @@ async function flowPageBlocks(
       }),
     ),
   );
+  // Each project's linked ClickUp goals (docs/clickup.md §19), under its headline.
+  const goalLines = await Promise.all(
+    mapLimited(listed, HEADLINES_AT_ONCE, (p) =>
+      homeGoalLine(deps.sql, p.id, p.timeZone).catch((err: unknown) => {
+        deps.logger.warn({ err, projectId: p.id }, "goals for the App Home failed");
+        return undefined;
+      }),
+    ),
+  );
   const blocks: KnownBlock[] = [
     section(
       `*Your projects* (${projects.length}) · WIP · finished last 7 days · SLE · tasks carrying each ageing signal`,
@@ -105,7 +115,10 @@ async function flowPageBlocks(
   listed.forEach((project, i) => {
     blocks.push({
       type: "section",
-      text: { type: "mrkdwn", text: `<#${project.channelId}>\n${headlineText(headlines[i] ?? null)}` },
+      text: {
+        type: "mrkdwn",
+        text: `<#${project.channelId}>\n${headlineText(headlines[i] ?? null)}${goalLines[i] ? `\n${goalLines[i]}` : ""}`,
+      },
       accessory: button({
         actionId: HOME_OPEN_REPORT_ACTION_ID,
         text: "Open report",

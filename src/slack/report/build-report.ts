@@ -15,6 +15,7 @@ import { describeSlackError } from "../views/block-kit.ts";
 import { escapeMrkdwn, plural } from "../views/mrkdwn.ts";
 import { type ChartFiles, type FlowViewMessage, flowViewMessage, reportIsEmpty } from "./flow-view-blocks.ts";
 import { renderReportCharts, uploadCharts } from "./report-charts.ts";
+import { reportExtras } from "./report-extras.ts";
 
 /** Slack's limit on a button's value. */
 const SHARE_VALUE_LIMIT = 2000;
@@ -107,6 +108,7 @@ export async function buildReport(
           report.window.to,
         ),
       ]).then(([counts, weeks]) => ({ counts, weeks }));
+  const extra = await reportExtras(deps.sql, project, report, { at: opts.at, breakdown, scope });
   let files: ChartFiles = opts.files ?? {};
   let chartProblem: string | undefined;
   if (!opts.files) {
@@ -159,6 +161,7 @@ export async function buildReport(
     ...(shareValue ? { shareValue } : {}),
     ...(opts.sharedBy ? { sharedBy: opts.sharedBy } : {}),
     ...(limits ? { limits } : {}),
+    ...(extra.length > 0 ? { extra } : {}),
     ...(chartProblem
       ? {
           note: `:warning: The charts could not be attached (Slack said \`${chartProblem}\`); the numbers are complete.`,

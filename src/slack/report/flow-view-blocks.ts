@@ -30,6 +30,8 @@ export type FlowViewContext = {
   note?: string;
   /** WIP against the project's limits and arrivals against departures (docs/flow-metrics.md §10). */
   limits?: { counts: WipLimitCount[]; weeks: FlowBalanceWeek[] };
+  /** Sections from other sources, shown after rework: tracked time, linked goals (docs/flow-metrics.md §15). */
+  extra?: KnownBlock[];
 };
 
 export type FlowViewMessage = { text: string; blocks: KnownBlock[] };
@@ -126,6 +128,7 @@ export function flowViewMessage(report: FlowReport, context: FlowViewContext): F
   if (context.limits && context.limits.weeks.length > 0)
     blocks.push(section(flowBalanceText(context.limits.weeks)));
   blocks.push(section(reworkText(report, day)));
+  if (context.extra) blocks.push(...context.extra);
 
   blocks.push(section(ageingHeading(report)));
   const listed = report.ageing.slice(0, AGEING_LISTED);

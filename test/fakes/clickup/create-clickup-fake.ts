@@ -4,6 +4,7 @@ import { authMiddleware } from "./auth.ts";
 import { cuError } from "./errors.ts";
 import { createFaults } from "./faults.ts";
 import type { FakeEnv, RouteDeps } from "./http.ts";
+import { createPeopleStore, peopleRoutes, peopleSeeder } from "./people.ts";
 import { rateLimitMiddleware } from "./rate-limit-middleware.ts";
 import { createRateLimiter, type RateLimitOptions } from "./rate-limiter.ts";
 import { createRequestLog, requestLogMiddleware } from "./request-log.ts";
@@ -60,6 +61,7 @@ export function createClickUpFake(options: ClickUpFakeOptions = {}) {
     doneCountsAsClosed: options.doneCountsAsClosed ?? true,
   };
   const deps: RouteDeps = { state, now, options: routeOptions };
+  const people = createPeopleStore();
 
   const app = new Hono<FakeEnv>().basePath("/api");
   // Order matters: the log sees final statuses, rate-limit headers land on faults and auth errors too.
@@ -75,6 +77,7 @@ export function createClickUpFake(options: ClickUpFakeOptions = {}) {
   app.route("/", taskTypeRoutes(deps));
   app.route("/", tagRoutes(deps));
   app.route("/", webhookRoutes(deps));
+  app.route("/", peopleRoutes(deps, people));
   app.notFound((c) => cuError(c, 404, "Route not found", "APP_404"));
 
   const fetchInProcess: FakeFetch = (input, init) => Promise.resolve(app.fetch(new Request(input, init)));
@@ -102,6 +105,8 @@ export function createClickUpFake(options: ClickUpFakeOptions = {}) {
     state,
     ...seeder,
     requests,
+    /** Time entries and goals (test/fakes/clickup/people.ts). */
+    people: { store: people, ...peopleSeeder(people, state, now) },
     rateLimiter: limiter,
     faults,
     setOption<K extends keyof typeof routeOptions>(key: K, value: (typeof routeOptions)[K]) {
