@@ -419,9 +419,9 @@ describe("backfill, unbind and unbind & delete data", () => {
     expect(sprintCases.every((c) => c.lastActivityAt?.getTime() === c.dateUpdated.getTime())).toBe(true);
     expect((await definitionsOf(sprint.id)).sort()).toEqual(["Blocked", "Kind"]);
     expect(await definitionsOf(neighbour.id)).toEqual(["Blocked"]);
-    await expect.poll(() => peopleDataOf(sprint.id), { timeout: 15_000 }).toEqual({ entries: 1, goals: 1 });
+    await expect.poll(() => peopleDataOf(sprint.id), { timeout: 30_000 }).toEqual({ entries: 1, goals: 1 });
     await expect
-      .poll(() => peopleDataOf(neighbour.id), { timeout: 15_000 })
+      .poll(() => peopleDataOf(neighbour.id), { timeout: 30_000 })
       .toEqual({ entries: 1, goals: 1 });
     const neighbourBefore = JSON.stringify(await casesOf(neighbour.id));
 
