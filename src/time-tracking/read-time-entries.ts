@@ -56,11 +56,12 @@ export async function readTimeEntries(
       order by clickup_user_id`
   ).map((r) => Number(r.id));
 
-  let ownerOnly = false;
+  // No members read yet: only the token owner's entries can be asked for, so the read counts as owner-only.
+  let ownerOnly = memberIds.length === 0;
   const read: ClickUpTimeEntry[] = [];
   for (let from = startMs; from < endMs; from += CHUNK_MS) {
     const to = Math.min(endMs, from + CHUNK_MS - 1);
-    const groups = ownerOnly || memberIds.length === 0 ? [[]] : chunks(memberIds, ASSIGNEES_PER_CALL);
+    const groups = ownerOnly ? [[]] : chunks(memberIds, ASSIGNEES_PER_CALL);
     for (const assignees of groups) {
       try {
         read.push(
