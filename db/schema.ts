@@ -887,3 +887,25 @@ export const peopleSyncState = pgTable("people_sync_state", {
   goalsReadAt: ts("goals_read_at"),
   goalsSkipped: integer("goals_skipped").notNull().default(0),
 });
+
+/**
+ * What the last goal reads found per goal of a connection's workspace (docs/clickup.md §19.5), so that a goal
+ * is opened again (`GET /v2/goal/{id}`) only when the goal list shows it changed (`version`: its update times,
+ * percent and key-result count) or a day has passed. `key_results` holds the key results as binding_goals
+ * keeps them (for linking to tasks or lists bound later); `visible` is false for a goal the token could not open.
+ */
+export const clickupGoalReads = pgTable(
+  "clickup_goal_reads",
+  {
+    connectionId: bigint("connection_id", { mode: "number" })
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    goalId: text("goal_id").notNull(),
+    version: text("version").notNull(),
+    visible: boolean("visible").notNull(),
+    url: text("url"),
+    keyResults: jsonb("key_results").notNull().default(sql`'[]'::jsonb`),
+    readAt: ts("read_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.goalId] })],
+);

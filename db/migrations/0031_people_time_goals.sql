@@ -10,6 +10,17 @@ CREATE TABLE "binding_goals" (
 	CONSTRAINT "binding_goals_binding_id_goal_id_pk" PRIMARY KEY("binding_id","goal_id")
 );
 --> statement-breakpoint
+CREATE TABLE "clickup_goal_reads" (
+	"connection_id" bigint NOT NULL,
+	"goal_id" text NOT NULL,
+	"version" text NOT NULL,
+	"visible" boolean NOT NULL,
+	"url" text,
+	"key_results" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"read_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "clickup_goal_reads_connection_id_goal_id_pk" PRIMARY KEY("connection_id","goal_id")
+);
+--> statement-breakpoint
 CREATE TABLE "clickup_members" (
 	"connection_id" bigint NOT NULL,
 	"clickup_user_id" bigint NOT NULL,
@@ -43,6 +54,7 @@ CREATE TABLE "time_entries" (
 );
 --> statement-breakpoint
 ALTER TABLE "binding_goals" ADD CONSTRAINT "binding_goals_binding_id_bindings_id_fk" FOREIGN KEY ("binding_id") REFERENCES "public"."bindings"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "clickup_goal_reads" ADD CONSTRAINT "clickup_goal_reads_connection_id_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clickup_members" ADD CONSTRAINT "clickup_members_connection_id_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "people_sync_state" ADD CONSTRAINT "people_sync_state_connection_id_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "time_entries" ADD CONSTRAINT "time_entries_case_id_tracked_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "public"."tracked_cases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

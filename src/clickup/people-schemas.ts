@@ -39,8 +39,13 @@ const goalSummary = z
     due_date: optionalMs,
     percent_completed: optionalMs,
     archived: z.boolean().nullish(),
+    // What tells a changed goal in the list (docs/clickup.md §19.5).
+    date_updated: optionalMs,
+    last_update: optionalMs,
+    key_result_count: optionalMs,
   })
   .loose();
+export type ClickUpGoalSummary = z.output<typeof goalSummary>;
 
 export const goalsResponseSchema = z.object({
   goals: z.array(goalSummary).default([]),
@@ -91,4 +96,3 @@ export const goalResponseSchema = z.object({
       ),
   }),
 });
-export type ClickUpGoal = z.output<typeof goalResponseSchema>["goal"];

@@ -43,9 +43,12 @@ export async function syncPeople(
   return result;
 }
 
-/** Queues the people sync of a connection (one waits at a time); e.g. after a backfill. */
+/**
+ * Queues the people sync of a connection, e.g. after a backfill: one waits at a time (the job key), and the
+ * connection's runs share a queue, so a run queued while another runs starts after it, never beside it.
+ */
 export async function enqueuePeopleSync(sql: Sql, connectionId: number): Promise<void> {
-  await sql`select ${addJobSql(sql, "sync-people", { connectionId })}`;
+  await sql`select ${addJobSql(sql, "sync-people", { connectionId }, { queueName: `sync-people:${connectionId}` })}`;
 }
 
 /** Queues it for every connection whose module is on (the hourly cron). */

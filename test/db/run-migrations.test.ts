@@ -29,6 +29,7 @@ describe("runMigrations", () => {
         "bindings",
         "blocked_intervals",
         "blocked_rules",
+        "clickup_goal_reads",
         "clickup_members",
         "clickup_webhooks",
         "comment_sentiment",

@@ -270,7 +270,7 @@ describe("goals (§19)", () => {
       memberIds: [max.id],
       denial: 403,
     });
-    expect(await readGoals(deps(), connection)).toEqual({ goals: 3, linked: 2, skipped: 2 });
+    expect(await readGoals(deps(), connection)).toEqual({ goals: 3, linked: 2, skipped: 2, opened: 5 });
     const names = async () =>
       (await app.sql<{ name: string }[]>`select name from binding_goals order by name`).map((r) => r.name);
     expect(await names()).toEqual(["By list", "By task"]);
@@ -281,9 +281,19 @@ describe("goals (§19)", () => {
       key_results: [{ name: "F1 done", taskIds: [task!.task_id] }],
     });
 
-    byTask.keyResults[0]!.taskIds = [];
-    await readGoals(deps(), connection);
+    // Unchanged in the goal list: nothing is opened again (§19.5).
+    const opened = () => clickup.requests.count({ path: /\/v2\/goal\// });
+    const before = opened();
+    expect(await readGoals(deps(), connection)).toEqual({ goals: 3, linked: 2, skipped: 2, opened: 0 });
+    expect(opened()).toBe(before);
+    // The target is unlinked in ClickUp, which moves the goal's date_updated: only that goal is opened.
+    now += 1000;
+    clickup.people.updateKeyResult(byTask.id, byTask.keyResults[0]!.id, { taskIds: [] });
+    expect((await readGoals(deps(), connection)).opened).toBe(1);
     expect(await names()).toEqual(["By list"]);
+    // A day on, every goal is opened again.
+    now += 25 * H;
+    expect((await readGoals(deps(), connection)).opened).toBe(5);
   });
 
   it("a revoked token fails the read instead of skipping goals", async () => {

@@ -42,6 +42,8 @@ export interface GoalRec {
   keyResults: KeyResultRec[];
   creatorId: number;
   dateCreated: number;
+  /** Bumped by updateKeyResult: that a target change moves the goal's date_updated is assumed. */
+  dateUpdated: number;
 }
 
 export interface PeopleStore {
@@ -116,6 +118,7 @@ export function peopleSeeder(store: PeopleStore, state: FakeState, now: () => nu
         denial: input.denial ?? 401,
         creatorId: input.creatorId,
         dateCreated: now(),
+        dateUpdated: now(),
         keyResults: (input.keyResults ?? []).map((k, i) => ({
           id: `947d46ed-8480-49bc-8c57-${String(n * 100 + i).padStart(12, "0")}`,
           name: k.name ?? `Target ${i + 1}`,
@@ -128,6 +131,14 @@ export function peopleSeeder(store: PeopleStore, state: FakeState, now: () => nu
       };
       store.goals.set(rec.id, rec);
       return rec;
+    },
+    /** Changes a key result's targets or progress and moves the goal's date_updated, as editing it in ClickUp would. */
+    updateKeyResult(goalId: string, keyResultId: string, changes: Partial<Omit<KeyResultRec, "id">>) {
+      const goal = store.goals.get(goalId);
+      const kr = goal?.keyResults.find((k) => k.id === keyResultId);
+      if (!goal || !kr) throw new Error(`no key result ${keyResultId} in goal ${goalId}`);
+      Object.assign(kr, changes);
+      goal.dateUpdated = now();
     },
   };
 }
@@ -224,8 +235,8 @@ function goalSummaryJson(g: GoalRec) {
     archived: false,
     multiple_owners: false,
     editor_token: `goal:${g.id}`,
-    date_updated: String(g.dateCreated),
-    last_update: String(g.dateCreated),
+    date_updated: String(g.dateUpdated),
+    last_update: String(g.dateUpdated),
     folder_id: null,
     pinned: false,
     owners: [],
