@@ -338,6 +338,11 @@ describe("tracked time (docs/flow-metrics.md §15) and goals (docs/clickup.md §
     const text = await reportText();
     expect(text).toContain("Ship billing v2");
     expect(text).toContain("*40%* · due 20 Dec 2026 · 1 linked task open");
+    // The forecast line (docs/flow-metrics.md §12.8): the project's throughput finishes one task well
+    // within the 30 days to the due date.
+    expect(text).toContain(
+      ":crystal_ball: *100%* chance that its open linked task finishes by the due date (30 days from tomorrow); 85% by Fri 27 Nov 2026",
+    );
     expect(text).not.toContain("Not ours");
     expect(text).toContain("1 goal skipped: the connected ClickUp user cannot see it");
   });

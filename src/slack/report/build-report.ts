@@ -10,6 +10,7 @@ import { loadMetricsSettings } from "../../flow/metrics/window-settings.ts";
 import { arrivalsAndDepartures, wipLimitCounts } from "../../flow/metrics/wip-limits.ts";
 import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { SegmentFilter } from "../../flow/segments/resolve-segment.ts";
+import { projectGoalForecast } from "../../goals/project-goal-forecast.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { describeSlackError } from "../views/block-kit.ts";
 import { escapeMrkdwn, plural } from "../views/mrkdwn.ts";
@@ -108,7 +109,12 @@ export async function buildReport(
           report.window.to,
         ),
       ]).then(([counts, weeks]) => ({ counts, weeks }));
-  const extra = await reportExtras(deps.sql, project, report, { at: opts.at, breakdown, scope });
+  const extra = await reportExtras(deps.sql, project, report, {
+    at: opts.at,
+    breakdown,
+    scope,
+    forecast: projectGoalForecast(deps.sql),
+  });
   let files: ChartFiles = opts.files ?? {};
   let chartProblem: string | undefined;
   if (!opts.files) {
