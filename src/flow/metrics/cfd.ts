@@ -80,66 +80,80 @@ export async function computeCfd(
       select cs.case_id, cs.created_at from cs, b where cs.current_since >= coalesce(b.th[1], ${now}::timestamptz)
     ),
     tr as (
-      select t.case_id, t.from_status, t.from_type, t.from_orderindex, t.to_status, t.to_type,
-             t.to_orderindex, t.occurred_at,
-             row_number() over w as k, lead(t.occurred_at) over w as next_at
-      from status_transitions t join ch on ch.case_id = t.case_id
-      window w as (partition by t.case_id order by t.occurred_at, t.id)
-    ),
-    f as (select case_id, from_status, from_type, from_orderindex, occurred_at from tr where k = 1),
-    tim0 as (
-      select st.case_id, st.status_name, st.status_type, st.status_orderindex,
-             st.total_minutes * 60.0::float8 as total_s, st.since,
-             lead(st.since) over (partition by st.case_id order by st.since, st.is_current, st.status_name)
-               as next_since,
-             f.occurred_at as first_at
-      from status_timings st join ch on ch.case_id = st.case_id left join f on f.case_id = st.case_id
-      where f.case_id is null or st.since < f.occurred_at
+      -- Each changing case's transitions through the (case_id, occurred_at) index, in timeline order.
+      select ch.case_id, ch.created_at, t.from_status, t.from_type, t.from_orderindex, t.to_status, t.to_type,
+             t.to_orderindex, t.occurred_at, t.next_at, t.first
+      from ch cross join lateral (
+        select t.from_status, t.from_type, t.from_orderindex, t.to_status, t.to_type, t.to_orderindex,
+               t.occurred_at, lead(t.occurred_at) over w as next_at, row_number() over w = 1 as first
+        from status_transitions t where t.case_id = ch.case_id
+        window w as (order by t.occurred_at, t.id)) t
     ),
     tim as (
-      select case_id, status_name, status_type, status_orderindex, coalesce(next_since, first_at) as exited,
-             case when next_since is not null then total_s
-                  else greatest(total_s, extract(epoch from first_at - since)::float8) end as secs,
-             since
-      from tim0
+      -- ClickUp's time-in-status totals placed before the first transition (estimated; few cases have any).
+      select st.case_id, st.status_name, st.status_type, st.status_orderindex,
+             coalesce(lead(st.since) over w, f.first_at) as exited,
+             case when lead(st.since) over w is not null then st.total_minutes * 60.0::float8
+                  else greatest(st.total_minutes * 60.0::float8, extract(epoch from f.first_at - st.since)::float8)
+             end as secs,
+             st.since
+      from status_timings st join ch on ch.case_id = st.case_id
+      left join lateral (select t.occurred_at as first_at from status_transitions t where t.case_id = st.case_id
+                         order by t.occurred_at, t.id limit 1) f on true
+      where f.first_at is null or st.since < f.first_at
+      window w as (partition by st.case_id order by st.since, st.is_current, st.status_name)
     ),
     closed as (
-      -- The closed visits of the changing cases (the open one is flow_cases' current visit).
-      select case_id, to_status as status, to_type as stype, to_orderindex as oi, occurred_at as entered,
+      -- The closed visits of the changing cases (the open one is flow_cases' current visit): each
+      -- transition's status until the next, and before the first, its from-status since creation.
+      select to_status as status, to_type as stype, to_orderindex as oi, occurred_at as entered,
              next_at as exited
       from tr where next_at is not null
       union all
-      select f.case_id, f.from_status, f.from_type, f.from_orderindex, ch.created_at, f.occurred_at
-      from f join ch on ch.case_id = f.case_id
-      where f.from_status is not null and ch.created_at < f.occurred_at
-        and not exists (select 1 from tim where tim.case_id = f.case_id)
+      select from_status, from_type, from_orderindex, created_at, occurred_at
+      from tr
+      where first and from_status is not null and created_at < occurred_at
+        and not exists (select 1 from tim where tim.case_id = tr.case_id)
       union all
-      select case_id, status_name, status_type, status_orderindex,
-             least(since, exited - make_interval(secs => secs)), exited
+      select status_name, status_type, status_orderindex, least(since, exited - make_interval(secs => secs)),
+             exited
       from tim where exited is not null
     ),
+    vis as (
+      -- Visits by status and the days they were entered and left; one that stays within a day adds nothing.
+      select status, stype, min(oi) as oi, bin, bout, count(*)::int as n
+      from (select c.status, c.stype, c.oi, width_bucket(c.entered, b.th) + 1 as bin,
+                   width_bucket(c.exited, b.th) + 1 as bout
+            from closed c, b
+            where c.exited >= coalesce(b.th[1], ${now}::timestamptz) and c.entered <= ${now}::timestamptz) x
+      where bin <> bout
+      group by 1, 2, 4, 5
+    ),
+    cur as (
+      select cs.current_status as status, cs.current_stage as stage,
+             ${byStatus ? sql`min(tc.status_orderindex)` : sql`0`} as oi,
+             width_bucket(cs.current_since, b.th) + 1 as bucket, count(*)::int as n
+      from cs cross join b
+      ${byStatus ? sql`join tracked_cases tc on tc.id = cs.case_id` : sql``}
+      group by 1, 2, 4
+    ),
     ev as (
-      select ${byStatus ? sql`flowbot_status_key(c.status)` : sql`x.stage::text`} as key,
-             ${byStatus ? sql`btrim(c.status)` : sql`x.stage::text`} as label, x.stage,
-             coalesce(c.oi, 0) as ord, v.at, v.delta
-      from closed c cross join b
+      select v.status, coalesce(o.stage, flowbot_default_stage(v.status, v.stype)) as stage, v.oi, e.bucket,
+             e.delta * v.n as delta
+      from vis v
       left join stage_overrides o
-        on o.project_id = ${s.projectId} and o.status_key = flowbot_status_key(c.status)
-      cross join lateral (select coalesce(o.stage, flowbot_default_stage(c.status, c.stype)) as stage) x
-      cross join lateral (values (c.entered, 1), (c.exited, -1)) v(at, delta)
-      where c.exited >= coalesce(b.th[1], ${now}::timestamptz) and c.entered <= ${now}::timestamptz
+        on o.project_id = ${s.projectId} and o.status_key = flowbot_status_key(v.status)
+      cross join lateral (values (v.bin, 1), (v.bout, -1)) e(bucket, delta)
       union all
-      select ${byStatus ? sql`flowbot_status_key(cs.current_status)` : sql`cs.current_stage::text`},
-             ${byStatus ? sql`btrim(cs.current_status)` : sql`cs.current_stage::text`}, cs.current_stage,
-             ${byStatus ? sql`(select tc.status_orderindex from tracked_cases tc where tc.id = cs.case_id)` : sql`0`},
-             cs.current_since, 1
-      from cs
+      select status, stage, oi, bucket, n from cur
     )
-    select ev.key, min(ev.label) as label, (array_agg(ev.stage))[1]::text as stage, min(ev.ord)::int as ord,
-           (width_bucket(ev.at, b.th) + 1)::int as bucket, sum(ev.delta)::int as delta
-    from ev, b
-    where ev.at <= ${now}::timestamptz
-    group by ev.key, 5`,
+    select ${byStatus ? sql`flowbot_status_key(ev.status)` : sql`ev.stage::text`} as key,
+           ${byStatus ? sql`min(btrim(ev.status))` : sql`ev.stage::text`} as label,
+           min(ev.stage::text) as stage, min(ev.oi)::int as ord, ev.bucket::int as bucket,
+           sum(ev.delta)::int as delta
+    from ev
+    where ev.bucket <= ${days}
+    group by 1, 5`,
     sql<{ day: string }[]>`
       select to_char(date_trunc('day', ${now}::timestamptz at time zone ${tz}) - make_interval(days => i),
                      'YYYY-MM-DD') as day
