@@ -2,9 +2,9 @@ import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
 import { computeCfd } from "../../src/flow/metrics/cfd.ts";
 import { loadMetricsSettings } from "../../src/flow/metrics/window-settings.ts";
-import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { newProject } from "./metrics-timeline.ts";
+import { at, caseWith, S } from "./status-path.ts";
 
 // The cumulative flow diagram on docs/flow-metrics.md §13.1's hand-counted example: Task A of §4 (a
 // flow-back within a day, a blocked spell, a reopen and re-finish within a day), B, C, D (finished before
@@ -13,48 +13,7 @@ import { newProject } from "./metrics-timeline.ts";
 
 const database = useTestDatabase();
 
-type Status = { name: string; type: string; orderindex: number };
-const S = {
-  todo: { name: "to do", type: "open", orderindex: 0 },
-  progress: { name: "in progress", type: "custom", orderindex: 1 },
-  review: { name: "review", type: "custom", orderindex: 2 },
-  waiting: { name: "waiting on client", type: "custom", orderindex: 3 },
-  done: { name: "done", type: "done", orderindex: 4 },
-} satisfies Record<string, Status>;
-
 const NOW = new Date("2026-03-12T12:00:00Z");
-const at = (iso: string) => new Date(`${iso}Z`);
-
-let seq = 0;
-async function caseWith(sql: Sql, bindingId: number, created: Date, path: [Status, Date][]): Promise<number> {
-  seq += 1;
-  const [row] = await sql<{ id: number }[]>`
-    insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
-                               status_orderindex, date_created, date_updated)
-    values (${bindingId}, ${`c${seq}`}, ${`Case ${seq}`}, ${`https://app.clickup.com/t/c${seq}`}, 'L',
-            ${S.todo.name}, ${S.todo.type}, ${S.todo.orderindex}, ${created}, ${created})
-    returning id::int as id`;
-  let from: Status = S.todo;
-  for (const [to, when] of path) {
-    seq += 1;
-    await recordTransition(sql, {
-      caseId: row!.id,
-      fromStatus: from.name,
-      fromType: from.type,
-      fromOrderindex: from.orderindex,
-      toStatus: to.name,
-      toType: to.type,
-      toOrderindex: to.orderindex,
-      occurredAt: when,
-      actorId: 7,
-      actorName: "Ada",
-      source: "webhook",
-      historyItemId: `h${seq}`,
-    });
-    from = to;
-  }
-  return row!.id;
-}
 
 async function seedExample(sql: Sql, bindingId: number) {
   // Task A (§4).
