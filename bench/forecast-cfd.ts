@@ -29,7 +29,8 @@ export async function timeCfd(
   opts: { now: Date; days?: number; runs?: number; by?: CfdBy } = { now: new Date() },
 ): Promise<number> {
   const settings = await loadMetricsSettings(sql, projectId);
-  const run = () => computeCfd(sql, settings, { now: opts.now, days: opts.days ?? 90, by: opts.by ?? "stage" });
+  const run = () =>
+    computeCfd(sql, settings, { now: opts.now, days: opts.days ?? 90, by: opts.by ?? "stage" });
   await run();
   const times: number[] = [];
   for (let i = 0; i < (opts.runs ?? 7); i += 1) {

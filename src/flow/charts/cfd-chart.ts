@@ -35,7 +35,7 @@ function dayLabel(day: string): string {
 }
 
 /** The cumulative flow diagram: one stacked area per stage or status, the last stage at the bottom. */
-export function cfdChartOption(input: CfdChartInput): ChartOption {
+function cfdChartOption(input: CfdChartInput): ChartOption {
   const used = new Map<FlowStage, number>();
   const series = input.bands.map((band) => {
     const k = used.get(band.stage) ?? 0;

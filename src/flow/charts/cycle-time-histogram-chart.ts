@@ -41,7 +41,7 @@ const LINES = [
 ] as const;
 
 /** The cycle-time histogram: how many finished tasks took each span of days, with the percentiles as lines. */
-export function cycleTimeHistogramOption(input: CycleTimeHistogramInput): ChartOption {
+function cycleTimeHistogramOption(input: CycleTimeHistogramInput): ChartOption {
   const { width, counts } = histogramOf(input.cycleDays);
   const bins = Math.max(counts.length, 1);
   const xMax = Math.max(bins * width, ...LINES.map((l) => (input.percentiles[l.key] ?? 0) + width));

@@ -5,7 +5,7 @@ import type { PercentileLevels } from "./percentile-lines.ts";
 /** The signal a dot is coloured by: the first it carries of stuck, over SLE, stalled (§13.3). */
 export type DotSignal = "stuck" | "over_sle" | "stalled" | null;
 
-export type StatusAgeingColumn = {
+type StatusAgeingColumn = {
   status: string;
   /** The status's percentiles of finished cases' time in it, or null with too few (§13.3). */
   bands: PercentileLevels | null;
@@ -43,7 +43,7 @@ const LABEL_MAX = 16;
  * Per-status ageing (docs/flow-metrics.md §13.3): one column per status, each WIP task a dot at its time
  * in its current status, coloured by signal, over that status's own percentile bands.
  */
-export function statusAgeingChartOption(input: StatusAgeingInput): ChartOption {
+function statusAgeingChartOption(input: StatusAgeingInput): ChartOption {
   const columns = [...input.columns];
   for (const p of input.points) {
     if (!columns.some((c) => c.status === p.status)) columns.push({ status: p.status, bands: null, n: 0 });

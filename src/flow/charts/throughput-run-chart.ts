@@ -1,6 +1,6 @@
 import { type ChartOption, type ChartSize, DEFAULT_CHART_SIZE, renderChartPng } from "./echarts-ssr.ts";
 
-export type RunChartWeek = {
+type RunChartWeek = {
   /** ISO year and week, e.g. 2026-W53. */
   label: string;
   arrivals: number;
@@ -21,7 +21,7 @@ export type ThroughputRunChartInput = {
  * The throughput run chart with arrivals: a bar per ISO week for its departures (its throughput), the
  * week so far paler, arrivals as a line over them, and the median of the whole weeks as a dashed line.
  */
-export function throughputRunChartOption(input: ThroughputRunChartInput): ChartOption {
+function throughputRunChartOption(input: ThroughputRunChartInput): ChartOption {
   const bars = input.weeks.map((w) => ({
     value: w.departures,
     itemStyle: { color: w.partial ? "#b9c7ee" : "#4a6fd1" },

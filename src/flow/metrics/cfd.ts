@@ -8,7 +8,7 @@ import type { MetricsSettings } from "./window-settings.ts";
 export type CfdBy = "stage" | "status";
 
 /** One band: the cases in one stage, or one status (by key, §2), at each day's end. */
-export type CfdBand = {
+type CfdBand = {
   /** The stage, or the status key. */
   key: string;
   /** The stage, or the status as a case spells it. */

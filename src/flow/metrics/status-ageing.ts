@@ -6,9 +6,9 @@ import type { MetricsSettings } from "./window-settings.ts";
 /* Per-status ageing (docs/flow-metrics.md §13.3). */
 
 /** Below this many finished cases with a time in the status, it gets no bands (§8.2's minimum sample). */
-export const STATUS_BANDS_MIN_SAMPLE = 5;
+const STATUS_BANDS_MIN_SAMPLE = 5;
 
-export type StatusBands = {
+type StatusBands = {
   /** The status key (§2) and how a case spells it. */
   key: string;
   status: string;
@@ -19,7 +19,7 @@ export type StatusBands = {
   estimated: boolean;
 };
 
-export type StatusAgeingPoint = {
+type StatusAgeingPoint = {
   caseId: number;
   key: string;
   status: string;

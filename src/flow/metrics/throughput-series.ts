@@ -4,7 +4,7 @@ import { arrivalsAndDepartures, type FlowBalanceWeek } from "./wip-limits.ts";
 
 /* The weekly series of the throughput run chart (docs/flow-metrics.md §13.2) and App Home's sparkline (§13.5). */
 
-export type RunWeek = FlowBalanceWeek & { /** The week holding `now`, counted so far. */ partial: boolean };
+type RunWeek = FlowBalanceWeek & { /** The week holding `now`, counted so far. */ partial: boolean };
 
 export type RunSeries = {
   weeks: RunWeek[];
