@@ -103,6 +103,33 @@ describe("cumulative flow diagram (§13.1)", () => {
     expect(band("done")).toEqual([1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
   });
 
+  it("places ClickUp's time-in-status totals before the first transition, as the timeline does (§3)", async () => {
+    const { sql } = database;
+    const { projectId, bindingId } = await newProject(sql);
+    // Backfilled: "to do" for two days from Mon 2 Mar 08:00, then "in progress" from Wed 4 Mar 08:00 (by
+    // ClickUp's totals) until the first transition a webhook brought, to "review" on Thu 5 Mar 10:00.
+    // Without the totals the case would be "in progress" since its creation.
+    const caseId = await caseWith(sql, bindingId, at("2026-03-02T08:00:00"), []);
+    await sql`
+      insert into status_timings (case_id, status_name, status_type, status_orderindex, total_minutes, since)
+      values (${caseId}, 'to do', 'open', 0, 2880, ${at("2026-03-02T08:00:00")}),
+             (${caseId}, 'in progress', 'custom', 1, 1440, ${at("2026-03-04T08:00:00")})`;
+    await sql`
+      insert into status_transitions (case_id, binding_id, from_status, from_type, from_orderindex, to_status,
+                                      to_type, to_orderindex, occurred_at, source, history_item_id)
+      values (${caseId}, ${bindingId}, 'in progress', 'custom', 1, 'review', 'custom', 2,
+              ${at("2026-03-05T10:00:00")}, 'webhook', 'h-timings')`;
+    const cfd = await computeCfd(sql, await loadMetricsSettings(sql, projectId), {
+      now: NOW,
+      days: 10,
+      by: "status",
+    });
+    const band = (label: string) => cfd.bands.find((b) => b.label === label)?.counts;
+    expect(band("to do")).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(band("in progress")).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(band("review")).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+
   it("counts at local day ends in the project's zone", async () => {
     const { sql } = database;
     const { projectId, bindingId } = await newProject(sql, { timeZone: "Europe/Berlin" });
