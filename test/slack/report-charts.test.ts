@@ -170,6 +170,14 @@ describe("/flow report <chart>", () => {
     expect(JSON.parse(pickerOf(reply)[0]!.value!)).toEqual({ p: project.ours, d: 14 });
   });
 
+  it("draws one segment's chart, and the picker carries the filter as typed", async () => {
+    const reply = await command("report throughput 30d type:task");
+    expect(reply.text).toMatch(
+      /^\*Throughput\*: 2 tasks finished in 5 ISO weeks, median 0 a week — <#C0CHARTS> \(.*Task.*\), last 30 days\.$/,
+    );
+    expect(JSON.parse(pickerOf(reply)[0]!.value!)).toEqual({ p: project.ours, d: 30, g: "type", v: "task" });
+  });
+
   it("the Flow view carries the picker beside Share to channel", async () => {
     const reply = await command("report");
     expect(pickerOf(reply).map((b) => b.action_id)).toEqual([
