@@ -80,12 +80,14 @@ export async function computeCfd(
       select cs.case_id, cs.created_at from cs, b where cs.current_since >= coalesce(b.th[1], ${now}::timestamptz)
     ),
     tr as (
-      -- Each changing case's transitions through the (case_id, occurred_at) index, in timeline order.
+      -- Each changing case's transitions through the (case_id, occurred_at) index, in timeline order, each
+      -- with the day it fell on (bk: how many day ends came before it) and the day of the next one.
       select ch.case_id, ch.created_at, t.from_status, t.from_type, t.from_orderindex, t.to_status, t.to_type,
-             t.to_orderindex, t.occurred_at, t.next_at, t.first
-      from ch cross join lateral (
+             t.to_orderindex, t.occurred_at, t.bk, t.next_bk, t.first
+      from ch cross join b cross join lateral (
         select t.from_status, t.from_type, t.from_orderindex, t.to_status, t.to_type, t.to_orderindex,
-               t.occurred_at, lead(t.occurred_at) over w as next_at, row_number() over w = 1 as first
+               t.occurred_at, width_bucket(t.occurred_at, b.th) as bk,
+               lead(width_bucket(t.occurred_at, b.th)) over w as next_bk, row_number() over w = 1 as first
         from status_transitions t where t.case_id = ch.case_id
         window w as (order by t.occurred_at, t.id)) t
     ),
@@ -104,29 +106,25 @@ export async function computeCfd(
       window w as (partition by st.case_id order by st.since, st.is_current, st.status_name)
     ),
     closed as (
-      -- The closed visits of the changing cases (the open one is flow_cases' current visit): each
-      -- transition's status until the next, and before the first, its from-status since creation.
-      select to_status as status, to_type as stype, to_orderindex as oi, occurred_at as entered,
-             next_at as exited
-      from tr where next_at is not null
+      -- The closed visits of the changing cases (the open one is flow_cases' current visit) that reach a
+      -- day end, by the days they were entered and left: each transition's status until the next, and
+      -- before the first, its from-status since creation. A visit left on the day it began adds nothing.
+      select to_status as status, to_type as stype, to_orderindex as oi, bk as bin, next_bk as bout
+      from tr where next_bk >= 1 and next_bk <> bk
       union all
-      select from_status, from_type, from_orderindex, created_at, occurred_at
-      from tr
-      where first and from_status is not null and created_at < occurred_at
+      select tr.from_status, tr.from_type, tr.from_orderindex, width_bucket(tr.created_at, b.th), tr.bk
+      from tr cross join b
+      where tr.first and tr.from_status is not null and tr.created_at < tr.occurred_at and tr.bk >= 1
+        and width_bucket(tr.created_at, b.th) <> tr.bk
         and not exists (select 1 from tim where tim.case_id = tr.case_id)
       union all
-      select status_name, status_type, status_orderindex, least(since, exited - make_interval(secs => secs)),
-             exited
-      from tim where exited is not null
+      select status_name, status_type, status_orderindex,
+             width_bucket(least(since, exited - make_interval(secs => secs)), b.th), width_bucket(exited, b.th)
+      from tim cross join b where exited is not null
     ),
     vis as (
-      -- Visits by status and the days they were entered and left; one that stays within a day adds nothing.
-      select status, stype, min(oi) as oi, bin, bout, count(*)::int as n
-      from (select c.status, c.stype, c.oi, width_bucket(c.entered, b.th) + 1 as bin,
-                   width_bucket(c.exited, b.th) + 1 as bout
-            from closed c, b
-            where c.exited >= coalesce(b.th[1], ${now}::timestamptz) and c.entered <= ${now}::timestamptz) x
-      where bin <> bout
+      select status, stype, min(oi) as oi, bin + 1 as bin, bout + 1 as bout, count(*)::int as n
+      from closed where bout >= 1 and bin <> bout
       group by 1, 2, 4, 5
     ),
     cur as (
