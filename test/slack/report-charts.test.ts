@@ -18,6 +18,7 @@ const STRANGER = "U0STRANGER";
 const CHANNEL = "C0CHARTS";
 const OTHER_CHANNEL = "C0OTHERPROJ";
 const PLAIN_CHANNEL = "C0PLAIN";
+const EMPTY_CHANNEL = "C0EMPTY";
 const NOW = new Date("2026-11-20T12:00:00Z");
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
 
@@ -44,11 +45,13 @@ beforeAll(async () => {
       { id: CHANNEL, name: "charts", is_member: true, members: [MEMBER] },
       { id: OTHER_CHANNEL, name: "other", is_member: true, members: [MEMBER, STRANGER] },
       { id: PLAIN_CHANNEL, name: "plain", is_member: true, members: [MEMBER, STRANGER] },
+      { id: EMPTY_CHANNEL, name: "empty", is_member: true, members: [MEMBER] },
     ],
   });
   app = await startApp({ databaseUrl: db.url, now: () => NOW.getTime(), slack });
   const ours = await seedProject(app.sql, { teamId: TEAM, channelId: CHANNEL, windowDays: 30 });
   const theirs = await seedProject(app.sql, { teamId: TEAM, channelId: OTHER_CHANNEL, windowDays: 30 });
+  await seedProject(app.sql, { teamId: TEAM, channelId: EMPTY_CHANNEL, windowDays: 30 });
   project.ours = ours.projectId;
   project.theirs = theirs.projectId;
   // Finished, one with a flow-back and one reopened and finished again; two in progress.
@@ -104,8 +107,8 @@ afterAll(async () => {
 });
 
 let responses = 0;
-/** Runs `/flow <text>` as MEMBER in CHANNEL and returns the first post to its response_url. */
-async function command(text: string): Promise<Reply> {
+/** Runs `/flow <text>` as MEMBER in `channel` and returns the first post to its response_url. */
+async function command(text: string, channel = CHANNEL): Promise<Reply> {
   responses += 1;
   const id = `r-charts-${responses}`;
   const res = await fetch(
@@ -116,7 +119,7 @@ async function command(text: string): Promise<Reply> {
       text,
       team_id: TEAM,
       user_id: MEMBER,
-      channel_id: CHANNEL,
+      channel_id: channel,
       response_url: slack.responseUrl(id),
     }),
   );
@@ -176,6 +179,23 @@ describe("/flow report <chart>", () => {
       /^\*Throughput\*: 2 tasks finished in 5 ISO weeks, median 0 a week — <#C0CHARTS> \(.*Task.*\), last 30 days\.$/,
     );
     expect(JSON.parse(pickerOf(reply)[0]!.value!)).toEqual({ p: project.ours, d: 30, g: "type", v: "task" });
+  });
+
+  it("every chart renders for a project with one task and for one with none", async () => {
+    for (const channel of [OTHER_CHANNEL, EMPTY_CHANNEL]) {
+      for (const chart of REPORT_CHARTS) {
+        const reply = await command(`report ${chart}`, channel);
+        const shown = imagesOf(reply);
+        expect(shown.length, `${chart} in ${channel}`).toBeGreaterThan(0);
+        for (const { png } of shown) expect(png).toEqual({ signatureOk: true, width: 1000, height: 560 });
+      }
+    }
+    expect((await command("report ageing", OTHER_CHANNEL)).text).toBe(
+      `*Time in status* of 1 task in progress — <#${OTHER_CHANNEL}>, last 30 days.`,
+    );
+    expect((await command("report cfd", EMPTY_CHANNEL)).text).toBe(
+      `*Cumulative flow* by stage: 0 tasks counted today — <#${EMPTY_CHANNEL}>, last 30 days.`,
+    );
   });
 
   it("the Flow view carries the picker beside Share to channel", async () => {
