@@ -15,7 +15,7 @@ export type CfdChartInput = {
 const STAGE_COLORS: Record<FlowStage, readonly string[]> = {
   done: ["#2e9e5b", "#5cb87f", "#8fd1a6"],
   blocked: ["#c0392b", "#d9675b", "#e9968d"],
-  active: ["#4a6fd1", "#7391de", "#9db3ea", "#3457b0", "#c3d1f3"],
+  active: ["#4a6fd1", "#2aa1b3", "#8e6bd1", "#9db3ea", "#1f6f8b", "#b39ddb"],
   not_started: ["#9aa3ad", "#b9c0c7", "#d5dade"],
 };
 

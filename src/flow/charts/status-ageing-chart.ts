@@ -17,6 +17,8 @@ export type StatusAgeingInput = {
   /** Left to right, in workflow order. Statuses of points not listed are appended. */
   columns: readonly StatusAgeingColumn[];
   points: readonly { status: string; days: number; estimated?: boolean; signal: DotSignal }[];
+  /** Every task in progress, when only the longest in their status are drawn. */
+  total?: number;
   dayUnit?: string;
   subtitle?: string;
   size?: ChartSize;
@@ -120,7 +122,11 @@ function statusAgeingChartOption(input: StatusAgeingInput): ChartOption {
   const unit = input.dayUnit ?? "days";
   return {
     title: {
-      text: `Time in status of work in progress (${input.points.length} ${input.points.length === 1 ? "task" : "tasks"})`,
+      text: `Time in status of work in progress (${
+        input.total !== undefined && input.total > input.points.length
+          ? `the ${input.points.length} longest of ${input.total} tasks`
+          : `${input.points.length} ${input.points.length === 1 ? "task" : "tasks"}`
+      })`,
       subtext: input.subtitle ?? "",
       left: "center",
       textStyle: { fontSize: 18 },

@@ -235,6 +235,7 @@ async function draw(
               signal: signalOf(p.caseId),
             })),
             dayUnit: w.unit,
+            total: ageing.wip,
           }),
         },
       ],
