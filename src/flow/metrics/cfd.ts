@@ -41,7 +41,9 @@ type DeltaRow = { key: string; label: string; stage: FlowStage; ord: number; buc
  *   reaches a day end; only their timelines are rebuilt from the transitions (as
  *   db/functions/flow-facts-from-timeline.sql builds them: exact transitions, the first `from` status
  *   since creation, or ClickUp's time-in-status totals).
- * Cases that finished for good before the first day are left out (§13.1).
+ * Cases that finished for good before the first day are left out (§13.1). What remains costly is reading
+ * the changing cases' transitions in timeline order: bench/forecast-cfd.ts times 90 days of a
+ * 100,000-case project (1,000,000 transitions) at about 440 ms on a busy two-core machine.
  */
 export async function computeCfd(
   sql: Sql,
