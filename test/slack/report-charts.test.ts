@@ -173,6 +173,13 @@ describe("/flow report <chart>", () => {
     expect(JSON.parse(pickerOf(reply)[0]!.value!)).toEqual({ p: project.ours, d: 14 });
   });
 
+  it("keeps a two-year run chart's alt text within Slack's limit", async () => {
+    const reply = await command("report throughput 104w");
+    const image = reply.blocks!.find((b) => b.type === "image") as Block & { alt_text: string };
+    expect(image.alt_text.length).toBeLessThanOrEqual(2000);
+    expect(reply.text).toContain("in 105 ISO weeks");
+  });
+
   it("draws one segment's chart, and the picker carries the filter as typed", async () => {
     const reply = await command("report throughput 30d type:task");
     expect(reply.text).toMatch(

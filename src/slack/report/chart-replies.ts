@@ -18,7 +18,7 @@ import { runSeries } from "../../flow/metrics/throughput-series.ts";
 import { loadMetricsSettings, type MetricsSettings, windowOf } from "../../flow/metrics/window-settings.ts";
 import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { SegmentFilter } from "../../flow/segments/resolve-segment.ts";
-import { button } from "../views/block-kit.ts";
+import { button, clip } from "../views/block-kit.ts";
 import { escapeMrkdwn, plural } from "../views/mrkdwn.ts";
 import { uploadChartFile } from "./report-charts.ts";
 import { segmentTitle } from "./segment-blocks.ts";
@@ -101,6 +101,8 @@ export type ChartDeps = { db: Db; sql: Sql; client: WebClient };
 
 type Drawn = { title: string; alt: string; png: Buffer; name: string };
 
+const IMAGE_ALT_LIMIT = 2000;
+
 /** At most this many dots in the per-status ageing chart (the longest in their status). */
 const AGEING_DOTS = 2000;
 
@@ -138,7 +140,8 @@ export async function buildChartReply(
       (c, i): KnownBlock => ({
         type: "image",
         slack_file: { id: files[i]! },
-        alt_text: c.alt,
+        // Slack caps alt text at 2,000 characters; a long window's weeks would pass it.
+        alt_text: clip(c.alt, IMAGE_ALT_LIMIT),
         title: { type: "plain_text", text: c.title },
       }),
     ),
