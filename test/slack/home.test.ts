@@ -131,9 +131,13 @@ describe("App Home: the Flow page", () => {
     // limit is 9 d and WIP 12 is stuck; WIP 12 and WIP 8 have been quiet 9.5 and 6 working days (Fri 20
     // Nov 12:00), at least 5: stalled.
     expect(rows).toEqual([
-      "<#C0ALPHA>\nWIP *3* · finished last week *10* · SLE 85% ≤ 9 d · :warning: 1 ageing · :stopwatch: 1 stuck · :zzz: 2 stalled",
-      "<#C0BETA>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing · 0 stuck · 0 stalled",
-      "<#C0LAST>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing · 0 stuck · 0 stalled",
+      "<#C0ALPHA>\nWIP *3* · finished last week *10* · SLE 85% ≤ 9 d · :warning: 1 ageing · :stopwatch: 1 stuck · :zzz: 2 stalled\n" +
+        // §13.5: the ten finished in ISO week 46 (Sun 15 Nov), nothing else in 12 weeks.
+        "throughput `▁▁▁▁▁▁▁▁▁▁█▁` (12 weeks) · last whole week 10 · this week so far 0",
+      "<#C0BETA>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing · 0 stuck · 0 stalled\n" +
+        "throughput `▁▁▁▁▁▁▁▁▁▁▁▁` (12 weeks) · last whole week 0 · this week so far 0",
+      "<#C0LAST>\nWIP *0* · finished last week *0* · SLE not known yet · 0 ageing · 0 stuck · 0 stalled\n" +
+        "throughput `▁▁▁▁▁▁▁▁▁▁▁▁` (12 weeks) · last whole week 0 · this week so far 0",
     ]);
     expect(JSON.stringify(blocks)).toContain("*Your projects* (3)");
     // Her channel list came in pages (1100+ channels at 1000 per page).
@@ -155,7 +159,8 @@ describe("App Home: the Flow page", () => {
     try {
       const [alpha] = projectRows(await openHome(ALICE));
       expect(alpha).toBe(
-        "<#C0ALPHA>\nWIP *3* · finished last week *10* · SLE 85% ≤ 9 d · :stopwatch: 1 stuck",
+        "<#C0ALPHA>\nWIP *3* · finished last week *10* · SLE 85% ≤ 9 d · :stopwatch: 1 stuck\n" +
+          "throughput `▁▁▁▁▁▁▁▁▁▁█▁` (12 weeks) · last whole week 10 · this week so far 0",
       );
     } finally {
       await flowbot.database.sql`delete from signal_settings`;

@@ -1,10 +1,26 @@
-import { ScatterChart } from "echarts/charts";
-import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent } from "echarts/components";
+import { BarChart, LineChart, ScatterChart } from "echarts/charts";
+import {
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  TitleComponent,
+} from "echarts/components";
 import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import { CHART_FONT_FAMILY, svgToPng } from "./render-png.ts";
 
-echarts.use([ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
+echarts.use([
+  ScatterChart,
+  LineChart,
+  BarChart,
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  TitleComponent,
+  SVGRenderer,
+]);
 
 export type ChartSize = { width: number; height: number };
 export const DEFAULT_CHART_SIZE: ChartSize = { width: 1000, height: 560 };

@@ -27,13 +27,14 @@ export type StuckCase = {
 
 /**
  * Time already spent in each WIP case's current status (its key, §2) before the current visit, and the
- * history of those statuses: per finished case, the sum of its visits. On the calendar clock both come
+ * history of those statuses: per finished case, the sum of its visits (also read by status-ageing.ts:
+ * CTEs `prior` and `hist`, over the caller's `wip` (case_id, key) and `keys` (key)). On the calendar clock both come
  * from flow_case_status (elapsed seconds per case and status). On the working-day clock each visit
  * counts its own working days, so visits are rebuilt from the timeline as db/functions/
  * flow-facts-from-timeline.sql builds them: exact transitions, the first `from` status since creation,
  * or ClickUp's time-in-status totals (each counted over the time just before it was left; estimated).
  */
-function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
+export function priorAndHistory(sql: Sql, s: MetricsSettings, from: Date, to: Date) {
   if (s.clock === "calendar") {
     return sql`
       prior as (

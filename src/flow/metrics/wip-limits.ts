@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { caseScope, type SegmentScope } from "./segments-scope.ts";
 import type { LimitedStage } from "./wip-limits-settings.ts";
 
 /* WIP against its limits (docs/flow-metrics.md §10.1) and arrivals against departures (§10.2). */
@@ -78,7 +79,8 @@ export type FlowBalanceWeek = {
 /**
  * Arrivals (cases whose first start falls in the week) and departures (cases whose final finish falls
  * in it, as throughput counts them, §4.6) for every ISO week touching [from, to], weeks running Monday
- * 00:00 to Monday 00:00 in `timeZone`, an empty week listed as 0 / 0. Only tracked cases count.
+ * 00:00 to Monday 00:00 in `timeZone`, an empty week listed as 0 / 0. Only tracked cases count; with
+ * `scope`, only one segment's (a segment's throughput run chart, docs/flow-metrics.md §13.2).
  */
 export async function arrivalsAndDepartures(
   sql: Sql,
@@ -86,6 +88,7 @@ export async function arrivalsAndDepartures(
   timeZone: string,
   from: Date,
   to: Date,
+  scope?: SegmentScope,
 ): Promise<FlowBalanceWeek[]> {
   const rows = await sql<{ weekStart: Date; label: string; arrivals: number; departures: number }[]>`
     with weeks as (
@@ -103,6 +106,7 @@ export async function arrivalsAndDepartures(
       where project_id = ${projectId}
         and (started_at >= (select min(local_start) from weeks) at time zone ${timeZone}
              or finished_at >= (select min(local_start) from weeks) at time zone ${timeZone})
+        ${caseScope(sql, { scope }, "case_id")}
     )
     select w.local_start at time zone ${timeZone} as "weekStart",
            to_char(w.local_start, 'IYYY-"W"IW') as label,

@@ -4,6 +4,8 @@ import type { Sql } from "postgres";
 import { mapLimited } from "../../concurrency/map-limited.ts";
 import type { Db } from "../../db/connect-database.ts";
 import { computeSignalHeadline, type SignalHeadline } from "../../flow/metrics/signals.ts";
+import { type RunSeries, runSeries, sparkline } from "../../flow/metrics/throughput-series.ts";
+import { DAY_MS, loadMetricsSettings } from "../../flow/metrics/window-settings.ts";
 import type { ReportProject } from "../../flow/report-projects.ts";
 import { homeGoalLine } from "../../goals/home-goal-line.ts";
 import type { Logger } from "../../log/create-logger.ts";
@@ -92,10 +94,12 @@ async function flowPageBlocks(
   // A few at a time: each takes several queries, and the pool is shared with the webhook route.
   const headlines = await Promise.all(
     mapLimited(listed, HEADLINES_AT_ONCE, (p) =>
-      computeSignalHeadline(deps.sql, p.id, { now }).catch((err: unknown) => {
-        deps.logger.warn({ err, projectId: p.id }, "headline for the App Home failed");
-        return null;
-      }),
+      Promise.all([computeSignalHeadline(deps.sql, p.id, { now }), weeklyThroughput(deps.sql, p.id, now)])
+        .then(([headline, weeks]) => ({ ...headline, weeks }))
+        .catch((err: unknown) => {
+          deps.logger.warn({ err, projectId: p.id }, "headline for the App Home failed");
+          return null;
+        }),
     ),
   );
   // Each project's linked ClickUp goals (docs/clickup.md §19), under its headline.
@@ -141,7 +145,33 @@ const SIGNAL_COUNTS = [
   { kind: "stalled", word: "stalled", emoji: ":zzz:" },
 ] as const;
 
-function headlineText(h: SignalHeadline | null): string {
+/** Weeks App Home's throughput sparkline covers (docs/flow-metrics.md §13.5), the current one last. */
+const SPARKLINE_WEEKS = 12;
+
+/** The project's departures per ISO week over the last 12 weeks. */
+function weeklyThroughput(sql: Sql, projectId: number, now: Date): Promise<RunSeries> {
+  return loadMetricsSettings(sql, projectId).then((s) =>
+    runSeries(sql, s, new Date(now.getTime() - (SPARKLINE_WEEKS - 1) * 7 * DAY_MS), now),
+  );
+}
+
+/**
+ * `throughput ▂▅▃█▁ (12 weeks) · last whole week 4 · this week so far 1`: a text sparkline, since an image in App Home needs
+ * a public URL the uploaded charts do not have (§13.5).
+ */
+function sparklineText(series: RunSeries): string {
+  const weeks = series.weeks.slice(-SPARKLINE_WEEKS);
+  if (weeks.length === 0) return "";
+  const current = weeks.at(-1)!;
+  const whole = weeks.filter((w) => !w.partial).at(-1);
+  return [
+    `throughput \`${sparkline(weeks.map((w) => w.departures))}\` (${weeks.length} weeks)`,
+    ...(whole ? [`last whole week ${whole.departures}`] : []),
+    `this week so far ${current.departures}`,
+  ].join(" · ");
+}
+
+function headlineText(h: (SignalHeadline & { weeks: RunSeries }) | null): string {
   if (!h) return "_numbers unavailable right now_";
   const sle = h.sleDays === null ? "SLE not known yet" : `SLE 85% ≤ ${days(h.sleDays)}`;
   // A signal switched off in `/flow settings signals` is not counted.
@@ -150,5 +180,9 @@ function headlineText(h: SignalHeadline | null): string {
     if (n === null) return [];
     return [n > 0 ? `${emoji} ${n} ${word}` : `0 ${word}`];
   });
-  return [`WIP *${h.wipNow}*`, `finished last week *${h.throughputLastWeek}*`, sle, ...counts].join(" · ");
+  const line = [`WIP *${h.wipNow}*`, `finished last week *${h.throughputLastWeek}*`, sle, ...counts].join(
+    " · ",
+  );
+  const spark = sparklineText(h.weeks);
+  return spark ? `${line}\n${spark}` : line;
 }

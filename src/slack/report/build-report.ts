@@ -14,6 +14,7 @@ import { projectGoalForecast } from "../../goals/project-goal-forecast.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { describeSlackError } from "../views/block-kit.ts";
 import { escapeMrkdwn, plural } from "../views/mrkdwn.ts";
+import { chartPicker } from "./chart-replies.ts";
 import { type ChartFiles, type FlowViewMessage, flowViewMessage, reportIsEmpty } from "./flow-view-blocks.ts";
 import { renderReportCharts, uploadCharts } from "./report-charts.ts";
 import { reportExtras } from "./report-extras.ts";
@@ -80,6 +81,8 @@ export async function buildReport(
     shareable: boolean;
     files?: ChartFiles;
     sharedBy?: string;
+    /** The chart picker's buttons (docs/flow-metrics.md §13), for a reply in the project channel. */
+    picker?: boolean;
     /** One segment only (docs/flow-metrics.md §7), and the filter as typed, for the share button. */
     segment?: { scope: SegmentScope; filter: SegmentFilter };
   },
@@ -160,8 +163,10 @@ export async function buildReport(
     : undefined;
   // Slack caps a button's value; a filter too long to carry leaves the private copy without the button.
   const shareValue = encoded && encoded.length <= SHARE_VALUE_LIMIT ? encoded : undefined;
+  const picker = opts.picker ? chartPicker(project.id, report.window.days, opts.segment?.filter) : null;
   const message = flowViewMessage(report, {
     channelId: project.channelId,
+    ...(picker ? { picker } : {}),
     at: opts.at,
     charts: files,
     ...(shareValue ? { shareValue } : {}),

@@ -1,4 +1,4 @@
-import type { KnownBlock } from "@slack/types";
+import type { ActionsBlock, KnownBlock } from "@slack/types";
 import type { AgeingItem, FlowReport, Pace } from "../../flow/metrics/types.ts";
 import type { FlowBalanceWeek, WipLimitCount } from "../../flow/metrics/wip-limits.ts";
 import { button, clip, context as contextLine, section } from "../views/block-kit.ts";
@@ -24,6 +24,8 @@ export type FlowViewContext = {
   charts: ChartFiles;
   /** Present on the private copy: the "Share to channel" button's value. Absent once shared. */
   shareValue?: string;
+  /** The chart picker's buttons, shown beside Share to channel. */
+  picker?: ActionsBlock;
   /** Who shared it, on the channel copy. */
   sharedBy?: string;
   /** A line shown under the headline, e.g. why the charts are missing. */
@@ -159,12 +161,14 @@ export function flowViewMessage(report: FlowReport, context: FlowViewContext): F
     ],
   });
 
-  if (context.shareValue) {
-    blocks.push({
-      type: "actions",
-      elements: [button({ actionId: SHARE_ACTION_ID, text: "Share to channel", value: context.shareValue })],
-    });
-  }
+  // Share and the chart picker (docs/flow-metrics.md §13) share one actions block.
+  const actions = [
+    ...(context.shareValue
+      ? [button({ actionId: SHARE_ACTION_ID, text: "Share to channel", value: context.shareValue })]
+      : []),
+    ...(context.picker?.elements ?? []),
+  ];
+  if (actions.length > 0) blocks.push({ type: "actions", elements: actions });
 
   return { text: summaryText(report), blocks: blocks.slice(0, MESSAGE_BLOCK_LIMIT) };
 }

@@ -70,17 +70,8 @@ export async function uploadCharts(
   images: ChartImages,
   stamp: string,
 ): Promise<ChartFiles> {
-  const upload = async (file: Buffer, name: string, title: string, alt: string) => {
-    const result = await client.filesUploadV2({
-      file,
-      filename: `${name}-${stamp}.png`,
-      title,
-      alt_text: alt,
-    });
-    const id = result.files[0]?.files?.[0]?.id;
-    if (!id) throw new Error(`Slack did not return a file id for ${name}`);
-    return id;
-  };
+  const upload = (file: Buffer, name: string, title: string, alt: string) =>
+    uploadChartFile(client, file, `${name}-${stamp}`, title, alt);
   const [ageing, cycleTime] = await Promise.all([
     upload(images.ageing, "ageing-wip", "Ageing work in progress", "Ageing work in progress chart"),
     images.cycleTime
@@ -88,4 +79,18 @@ export async function uploadCharts(
       : Promise.resolve(undefined),
   ]);
   return { ageing, ...(cycleTime ? { cycleTime } : {}) };
+}
+
+/** Uploads one PNG without sharing it anywhere and returns its file id, for an image block. */
+export async function uploadChartFile(
+  client: WebClient,
+  file: Buffer,
+  name: string,
+  title: string,
+  alt: string,
+): Promise<string> {
+  const result = await client.filesUploadV2({ file, filename: `${name}.png`, title, alt_text: alt });
+  const id = result.files[0]?.files?.[0]?.id;
+  if (!id) throw new Error(`Slack did not return a file id for ${name}`);
+  return id;
 }

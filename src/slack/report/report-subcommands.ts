@@ -10,6 +10,8 @@ import type { SlackServices } from "../slack-services.ts";
 import { describeSlackError, slackErrorCode } from "../views/block-kit.ts";
 import { escapeMrkdwn } from "../views/mrkdwn.ts";
 import { buildReport, decodeShareValue } from "./build-report.ts";
+import { answerChartCommand, registerChartActions } from "./chart-actions.ts";
+import { chartNamed } from "./chart-replies.ts";
 import { SHARE_ACTION_ID } from "./flow-view-blocks.ts";
 import { parseReportArgs } from "./parse-window.ts";
 import { segmentTitle } from "./segment-blocks.ts";
@@ -88,6 +90,8 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
     },
   );
 
+  registerChartActions(routes, services);
+
   routes.action<BlockAction<ButtonAction>>(
     HOME_OPEN_REPORT_ACTION_ID,
     channelMember("open this project's report", homeProjectChannel),
@@ -122,10 +126,12 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
       name: "report",
       usage: "/flow report [30d|90d|12w] [type:Bug]",
       summary:
-        "This channel's Flow view, just for you: cycle time, SLE, throughput, WIP, ageing tasks, rework and two charts, with a Share to channel button; `type:Bug`, `priority:urgent` or a bare value reports on one segment",
+        "This channel's Flow view, just for you: cycle time, SLE, throughput, WIP, ageing tasks, rework and two charts, with a Share to channel button and a chart picker; `/flow report cfd|cfd-status|throughput|ageing|cycle [window] [segment]` draws that chart alone; `type:Bug`, `priority:urgent` or a bare value reports on one segment",
       access: anyone(),
       async run({ args, command, ack, respond, client, access }) {
-        const window = parseReportArgs(args);
+        // `/flow report cfd 30d type:Bug`: a chart's name first draws that chart alone (docs/flow-metrics.md §13).
+        const chart = chartNamed(args[0]);
+        const window = parseReportArgs(chart ? args.slice(1) : args);
         if (!window.ok) {
           await ack({ response_type: "ephemeral", text: window.message });
           return;
@@ -148,6 +154,18 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
         const which = scope
           ? ` (${escapeMrkdwn(segmentTitle({ title: scope.segmenter.title, value: scope.value }))})`
           : "";
+        if (chart) {
+          await ack({
+            response_type: "ephemeral",
+            text: `:hourglass_flowing_sand: Drawing the ${chart} chart of <#${project.channelId}>${which} for the last ${days} days…`,
+          });
+          await answerChartCommand(services, client, respond, project, {
+            chart,
+            days,
+            ...(segment?.ok ? { segment: segment.segment } : {}),
+          });
+          return;
+        }
         await ack({
           response_type: "ephemeral",
           text: `:hourglass_flowing_sand: Building the Flow view of <#${project.channelId}>${which} for the last ${days} days…`,
@@ -158,6 +176,7 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
             at: new Date(services.now()),
             windowDays: days,
             shareable: true,
+            picker: true,
           });
           await respond({ response_type: "ephemeral", replace_original: false, ...built.message });
         } catch (err) {

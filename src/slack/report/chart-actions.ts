@@ -1,0 +1,108 @@
+import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import { findProjectByChannel, type ReportProject } from "../../flow/report-projects.ts";
+import type { AccessRequest } from "../access/read-request.ts";
+import { type ChannelAnswer, channelMember } from "../access/rules.ts";
+import type { SlackRoutes } from "../access/slack-routes.ts";
+import type { SlackServices } from "../slack-services.ts";
+import { slackErrorCode } from "../views/block-kit.ts";
+import {
+  buildChartReply,
+  CHART_ACTION_IDS,
+  decodePickerValue,
+  REPORT_CHARTS,
+  type ReportChart,
+} from "./chart-replies.ts";
+import { filterProblemText, resolveFilter } from "./segment-filter.ts";
+
+/**
+ * The chart picker's buttons. Nothing in a button's value is trusted: the project is the one of the
+ * channel the button was pressed in (Slack says which), the guard checks the user is a member of it,
+ * and a value naming another project is refused; a filter is resolved again as if typed.
+ */
+export function registerChartActions(routes: SlackRoutes, services: SlackServices): void {
+  const { database, logger } = services;
+  const projectChannel = async (r: AccessRequest): Promise<ChannelAnswer> => {
+    const project =
+      r.teamId && r.channelId ? await findProjectByChannel(database.db, r.teamId, r.channelId) : null;
+    return project
+      ? { channelId: project.channelId }
+      : {
+          refused:
+            ":warning: This channel is not a flowbot project (or the button is not flowbot's), so no chart was drawn. Run `/flow report cfd` in a project channel.",
+        };
+  };
+  for (const chart of REPORT_CHARTS) {
+    routes.action<BlockAction<ButtonAction>>(
+      CHART_ACTION_IDS[chart],
+      channelMember("draw this project's charts", projectChannel),
+      async ({ ack, action, client, access }) => {
+        await ack();
+        const say = (text: string, blocks?: unknown[]) =>
+          client.chat.postEphemeral({
+            channel: access.channelId!,
+            user: access.userId,
+            text,
+            ...(blocks ? { blocks: blocks as never } : {}),
+          });
+        const project = await findProjectByChannel(database.db, access.teamId, access.channelId!);
+        const value = decodePickerValue(action.value);
+        if (!project || !value || value.p !== project.id) {
+          await say(
+            `:warning: That chart button belongs to another channel's project (or is not flowbot's), so no chart was drawn. Run \`/flow report ${chart}\` here for this channel's.`,
+          );
+          return;
+        }
+        const segment = value.v
+          ? await resolveFilter(database.sql, project.id, { dimension: value.g ?? null, value: value.v })
+          : null;
+        if (segment && !segment.ok) {
+          await say(filterProblemText(segment, value.d));
+          return;
+        }
+        try {
+          const reply = await buildChartReply({ db: database.db, sql: database.sql, client }, project, {
+            chart,
+            at: new Date(services.now()),
+            days: value.d,
+            ...(segment?.ok ? { segment: segment.segment } : {}),
+          });
+          await say(reply.text, reply.blocks);
+        } catch (err) {
+          logger.error({ err, projectId: project.id, chart }, "flow chart failed");
+          await say(chartFailureText(project, err));
+        }
+      },
+    );
+  }
+}
+
+/** `/flow report <chart> [window] [segment]`, after the project and filter are known. */
+export async function answerChartCommand(
+  services: SlackServices,
+  client: Parameters<typeof buildChartReply>[0]["client"],
+  respond: RespondFn,
+  project: ReportProject,
+  opts: Omit<Parameters<typeof buildChartReply>[2], "at"> & { chart: ReportChart },
+): Promise<void> {
+  const { database, logger } = services;
+  try {
+    const reply = await buildChartReply({ db: database.db, sql: database.sql, client }, project, {
+      ...opts,
+      at: new Date(services.now()),
+    });
+    await respond({ response_type: "ephemeral", replace_original: false, ...reply });
+  } catch (err) {
+    logger.error({ err, projectId: project.id, chart: opts.chart }, "flow chart failed");
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      text: chartFailureText(project, err),
+    });
+  }
+}
+
+function chartFailureText(project: ReportProject, err: unknown): string {
+  const code = slackErrorCode(err);
+  const why = code ? `Slack said \`${code}\`` : "an internal error; the details are in flowbot's log";
+  return `:x: I couldn't draw that chart of <#${project.channelId}> (${why}). Try again in a minute.`;
+}
