@@ -4,14 +4,14 @@
 // settings and holidays, the samples query over the 12-week history, and 10,000 trials —
 //   how_many: `/flow forecast how-many by <today + 30 days>`;
 //   when:     `/flow forecast when 200`;
+// then cfd_ms: the 90-day cumulative flow diagram by stage (§13.1) the `/flow report cfd` chart draws;
 // and, reported beside them (tag_set_ms), `/flow forecast t3`: a tag's open items, from its own samples.
 // forecast_ms is the slower of the two medians. Timings are medians of `--runs` warm runs after one
 // warm-up; the last line is the JSON result.
 //
 //   npm run bench:forecast [-- --tasks 100000 --runs 7 --trials 10000]
 //
-// More timed steps (e.g. a chart's computation) are entries of `steps`: each is timed the same way and
-// reported as `<name>_ms`.
+// Each timed step is an entry of `steps`, timed the same way and reported as `<name>_ms`.
 import { forecastSet } from "../src/flow/forecast/forecast-set.ts";
 import { addDays } from "../src/flow/forecast/local-dates.ts";
 import {
