@@ -10,8 +10,8 @@ import { DOMAIN_LEXICON } from "./domain-lexicon.ts";
  */
 
 /** At or below this a comment counts as negative, at or above its opposite positive (§14.1). */
-export const NEGATIVE_AT = -0.05;
-export const POSITIVE_AT = 0.05;
+const NEGATIVE_AT = -0.05;
+const POSITIVE_AT = 0.05;
 /** Each "!" (at most three) makes the score 15% stronger, as emphasis does in VADER. */
 const EMPHASIS_PER_MARK = 0.15;
 const EMPHASIS_MARKS_MAX = 3;
