@@ -7,7 +7,7 @@ import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
 /** While the binding's flow facts are still being rebuilt, the pass looks again this much later. */
-const NOT_READY_DELAY_MS = 5_000;
+const NOT_READY_DELAY_MS = 2_000;
 
 /**
  * backfill-comments — the comments pass after a binding's status backfill (docs/flow-metrics.md §14.4,

@@ -179,11 +179,12 @@ async function readCase(
 /** Whether a status backfill of a binding of the connection is queued (due) or running (§14.4). */
 async function statusBackfillPending(sql: Sql, connectionId: number): Promise<boolean> {
   const [row] = await sql`
-    select 1 from graphile_worker.jobs j
+    select 1 from graphile_worker._private_jobs j
+    join graphile_worker._private_tasks t on t.id = j.task_id
     join bindings b on b.id = (j.payload->>'bindingId')::bigint
     join projects p on p.id = b.project_id
     join connections c on c.slack_team_id = p.slack_team_id
-    where j.task_identifier = 'backfill-binding' and c.id = ${connectionId}
+    where t.identifier = 'backfill-binding' and c.id = ${connectionId}
       and j.attempts < j.max_attempts and (j.locked_at is not null or j.run_at <= now())
     limit 1`;
   return row !== undefined;
