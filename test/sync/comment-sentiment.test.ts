@@ -160,9 +160,9 @@ describe("comment sentiment, live", () => {
       text: "Looks good, just waiting for the reviewer",
       at: BASE + 3 * HOUR,
     });
-    STORM.forEach((text, i) =>
-      clickup.addComment({ taskId: stormy.id, text, userId: 101, at: BASE + 3 * DAY + i * MIN }),
-    );
+    for (const [i, text] of STORM.entries()) {
+      clickup.addComment({ taskId: stormy.id, text, userId: 101, at: BASE + 3 * DAY + i * MIN });
+    }
     // An edit, delivered with the edit's time: its new score replaces the old one.
     clickup.updateComment(first.id, "Actually this broke checkout for guests", {
       at: BASE + 3 * DAY + 10 * MIN,
