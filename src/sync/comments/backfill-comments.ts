@@ -93,10 +93,12 @@ export async function backfillComments(
         }
         backfillSeenAt = deps.now();
       }
+      // The budget as ClickUp last reported it; once its window has ended the report is stale (a new
+      // window is full) and only the next answer tells.
       const { limit, remaining, resetAt } = deps.clickup.rateLimit();
-      if (!limit || remaining >= limit * BUDGET_SHARE_LEFT) return;
-      const untilReset = resetAt ? resetAt.getTime() - deps.now() : GIVE_WAY_MS;
-      await wait(Math.min(Math.max(untilReset, 50), GIVE_WAY_MS), deps.signal);
+      const untilReset = resetAt ? resetAt.getTime() - deps.now() : 0;
+      if (!limit || remaining >= limit * BUDGET_SHARE_LEFT || untilReset <= 0) return;
+      await wait(Math.min(untilReset, GIVE_WAY_MS), deps.signal);
     }
   };
   const request = async <T>(fn: () => Promise<T>): Promise<T> => {
