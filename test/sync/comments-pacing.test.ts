@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { ClickUpClient } from "../../src/clickup/index.ts";
 import type { RateLimitSnapshot } from "../../src/clickup/token-rate-limiter.ts";
 import { backfillComments } from "../../src/sync/comments/backfill-comments.ts";
+import { scoredComment } from "../../src/sync/comments/scored-comment.ts";
+import { dropUnlistedComments, storeCommentScores } from "../../src/sync/comments/store-comment-scores.ts";
 import { addJobSql } from "../../src/worker/add-job-sql.ts";
 import { addCase, day, newProject } from "../flow/metrics-timeline.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
@@ -121,5 +123,34 @@ describe("the comments pass's pacing", () => {
     );
     expect(waited).toBe(3);
     expect(result).toMatchObject({ status: "done", requests: 2 });
+  });
+});
+
+describe("storing comment scores", () => {
+  it("an older version never replaces a newer one, and a re-read drops only what it could have seen", async () => {
+    const { sql } = database;
+    const { bindingId } = await newProject(sql);
+    const caseId = await addCase(sql, bindingId, {
+      path: [
+        ["todo", day(0)],
+        ["progress", day(1)],
+      ],
+    });
+    const comment = (id: string, text: string, versionAt: number) =>
+      scoredComment({ id, comment_text: text, user: { id: 7 }, date: NOW - 5_000 }, versionAt)!;
+    const labels = async () =>
+      (
+        await sql<{ id: string; label: string }[]>`
+          select comment_id as id, label from comment_sentiment where case_id = ${caseId} order by comment_id`
+      ).map((r) => `${r.id}:${r.label}`);
+
+    // The edit (newer) arrives first, the original post after it: the edit's score stays.
+    await storeCommentScores(sql, caseId, [comment("1", "Great, thanks", NOW)]);
+    await storeCommentScores(sql, caseId, [comment("1", "This is broken", NOW - 1_000)]);
+    expect(await labels()).toEqual(["1:positive"]);
+    // A webhook stores comment 2 after a re-read began at NOW + 10; the re-read lists neither 1 nor 2.
+    await storeCommentScores(sql, caseId, [comment("2", "Still blocked", NOW + 20)]);
+    await dropUnlistedComments(sql, caseId, [], NOW + 10);
+    expect(await labels()).toEqual(["2:negative"]);
   });
 });

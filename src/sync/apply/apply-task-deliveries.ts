@@ -33,7 +33,7 @@ export type ApplyResult = {
   applied: number;
   /** No active binding uses the delivering webhook any more (paused or unbound since it arrived). */
   dropped: number;
-  /** Nothing flowbot uses in them (e.g. a comment). */
+  /** Nothing flowbot uses in them (no readable history item, e.g. a body it cannot parse). */
   ignored: number;
   /** Left pending: ClickUp refused the connection's token; a later run or reconcile picks them up. */
   leftPending: number;

@@ -109,13 +109,15 @@ export async function backfillComments(
 
   try {
     for (const kase of cases) {
-      const scored = await readCase(deps, kase.taskId, request);
+      const readAt = deps.now();
+      const scored = await readCase(deps, kase.taskId, readAt, request);
       if (scored) {
         await sql.begin(async (tx) => {
           await dropUnlistedComments(
             tx,
             kase.caseId,
             scored.map((c) => c.commentId),
+            readAt,
           );
           await storeCommentScores(tx, kase.caseId, scored);
         });
@@ -140,9 +142,9 @@ export async function backfillComments(
 async function readCase(
   deps: CommentsBackfillDeps,
   taskId: string,
+  readAt: number,
   request: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<ScoredComment[] | null> {
-  const readAt = deps.now();
   const comments: ClickUpComment[] = [];
   const seen = new Set<string>();
   const { signal } = deps;

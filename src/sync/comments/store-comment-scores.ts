@@ -36,15 +36,18 @@ export async function storeCommentScores(
 }
 
 /**
- * After reading all of a case's comments: the scores of comments ClickUp no longer lists are dropped
- * (ClickUp sends no event for a deleted comment, docs/clickup.md §16.5).
+ * After reading all of a case's comments at `readAt`: the scores of comments ClickUp no longer lists are
+ * dropped (ClickUp sends no event for a deleted comment, docs/clickup.md §16.5) — but not those a webhook
+ * stored since the read began, which the read could not have seen.
  */
 export async function dropUnlistedComments(
   sql: AnySql,
   caseId: number,
   listed: readonly string[],
+  readAt: number,
 ): Promise<void> {
   await sql`
     delete from comment_sentiment
-    where case_id = ${caseId} and not (comment_id = any(${listed as string[]}::text[]))`;
+    where case_id = ${caseId} and not (comment_id = any(${listed as string[]}::text[]))
+      and version_at < ${new Date(readAt)}::timestamptz`;
 }
