@@ -459,6 +459,7 @@ describe("backfill, unbind and unbind & delete data", () => {
     // The table offers the destructive action behind a confirm dialog naming the counts.
     const table = JSON.stringify((await run("bindings")).blocks);
     expect(table).toContain("permanently delete 3 tracked task(s)");
+    expect(table).toContain("and 3 comment sentiment score(s)");
 
     expect((await click("binding_unbind_delete", String(sprint.id))).status).toBe(200);
     await expect.poll(async () => await byContainer("30")).toBeUndefined();
@@ -477,6 +478,7 @@ describe("backfill, unbind and unbind & delete data", () => {
     // Task types belong to the connection, which stays (they go with `/flow disconnect`).
     expect((await flowbot.database.db.select().from(customTaskTypes)).map((t) => t.name)).toEqual(["Bug"]);
     await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("deleted 3 tracked task(s)");
+    expect(JSON.stringify(slack.responsePosts())).toContain("and 3 comment sentiment score(s)");
 
     // Binding again and backfilling rebuilds the same data (ClickUp was untouched).
     expect(
