@@ -6,8 +6,10 @@ import { enqueueCommentsBackfill } from "../src/sync/comments/enqueue-comments-b
 import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
-/** While the binding's flow facts are still being rebuilt, the pass looks again this much later. */
+/** While the binding's flow facts are still being rebuilt, the pass looks again this much later… */
 const NOT_READY_DELAY_MS = 2_000;
+/** …this many times at most (10 minutes): a rebuild that never ends must not keep it queued for ever. */
+const NOT_READY_WAITS = 300;
 
 /**
  * backfill-comments — the comments pass after a binding's status backfill (docs/flow-metrics.md §14.4,
@@ -30,10 +32,18 @@ export default function backfillCommentsJob(deps: JobDeps): Task<"backfill-comme
       bindingId,
     );
     if (result.status === "not_ready") {
+      const waits = (payload.waits ?? 0) + 1;
+      if (waits > NOT_READY_WAITS) {
+        deps.logger.warn(
+          { bindingId },
+          "flow facts still not rebuilt; comments pass given up until the next backfill",
+        );
+        return;
+      }
       const { channelId, messageTs, summary } = payload;
       const message =
         channelId && messageTs && summary !== undefined ? { channelId, messageTs, summary } : undefined;
-      await enqueueCommentsBackfill(sql, bindingId, message, NOT_READY_DELAY_MS);
+      await enqueueCommentsBackfill(sql, bindingId, message, { delayMs: NOT_READY_DELAY_MS, waits });
       return;
     }
     if (deps.slack && payload.channelId && payload.messageTs && payload.summary !== undefined) {

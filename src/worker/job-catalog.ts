@@ -63,6 +63,8 @@ export const jobCatalog = {
       channelId: z.string().optional(),
       messageTs: z.string().optional(),
       summary: z.string().optional(),
+      /** How many times it already waited for the binding's flow facts (it gives up after a while). */
+      waits: z.number().int().nonnegative().optional(),
     }),
     jobKey: ["bindingId"],
     maxAttempts: 10,

@@ -291,7 +291,9 @@ describe("comment sentiment, backfill", () => {
     expect(updates.slice(reading + 1).some((t) => t.includes("Comments read for sentiment"))).toBe(true);
     const message = slack.messages(CHANNEL).find((m) => m.text?.includes("Backlog* done"))!;
     expect(message.text).not.toContain(COMMENTS_STILL_READING);
-    expect(message.text).toContain("Comments read for sentiment: 33 comment(s) on 2 task(s)");
+    expect(message.text).toContain(
+      "Comments read for sentiment: 33 comment(s) from 2 task(s) in progress or finished in the window",
+    );
 
     expect(await scoresOf(wip.id)).toHaveLength(32);
     expect((await scoresOf(recent.id)).map((s) => s.label)).toEqual(["positive"]);

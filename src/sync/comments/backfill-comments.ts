@@ -75,7 +75,7 @@ export async function backfillComments(
     join flow_cases fc on fc.case_id = c.id
     join bindings b on b.id = c.binding_id
     join projects p on p.id = b.project_id
-    where c.binding_id = ${bindingId} and c.deleted_at is null
+    where c.binding_id = ${bindingId} and c.deleted_at is null and c.tracked
       and ((fc.started_at is not null and fc.finished_at is null)
         or fc.finished_at >= ${now}::timestamptz - p.window_days * interval '1 day')
     order by (fc.finished_at is null) desc, c.id`;

@@ -8,5 +8,5 @@ export function commentsDoneText(
   if (result.status === "stopped") {
     return `${summary}\n:warning: Comments could not be read: ${result.reason}`;
   }
-  return `${summary}\n:speech_balloon: Comments read for sentiment: ${result.comments} comment(s) on ${result.of} task(s), ${result.requests} ClickUp request(s).`;
+  return `${summary}\n:speech_balloon: Comments read for sentiment: ${result.comments} comment(s) from ${result.of} task(s) in progress or finished in the window, ${result.requests} ClickUp request(s).`;
 }

@@ -12,8 +12,9 @@ export async function enqueueCommentsBackfill(
   sql: Sql,
   bindingId: number,
   message?: CommentsMessage,
-  delayMs = 0,
+  again?: { delayMs: number; waits: number },
 ): Promise<void> {
-  const runAt = sqlValue<Date>(sql`now() + ${delayMs} * interval '1 millisecond'`);
-  await sql`select ${addJobSql(sql, "backfill-comments", { bindingId, ...message }, { jobKeyMode: "replace", runAt })}`;
+  const runAt = sqlValue<Date>(sql`now() + ${again?.delayMs ?? 0} * interval '1 millisecond'`);
+  const payload = { bindingId, ...message, ...(again ? { waits: again.waits } : {}) };
+  await sql`select ${addJobSql(sql, "backfill-comments", payload, { jobKeyMode: "replace", runAt })}`;
 }
