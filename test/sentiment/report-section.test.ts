@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ageingWip } from "../../src/flow/metrics/index.ts";
 import { loadMetricsSettings } from "../../src/flow/metrics/window-settings.ts";
-import {
-  sentimentReportSection,
-  withSentimentSection,
-} from "../../src/slack/sentiment/sentiment-report-section.ts";
+import { sentimentReportSection } from "../../src/slack/sentiment/sentiment-report-section.ts";
 import { scoredComment } from "../../src/sync/comments/scored-comment.ts";
 import { storeCommentScores } from "../../src/sync/comments/store-comment-scores.ts";
 import { addCase, DAY, day, newProject } from "../flow/metrics-timeline.ts";
@@ -95,7 +92,7 @@ describe("the report's comment sentiment section", () => {
     expect(text).not.toContain("flaky");
   });
 
-  it("says nothing without comments, one line when none is negative, and goes before the share button", async () => {
+  it("says nothing without comments, and one line when none is negative", async () => {
     const { sql } = database;
     const quiet = await newProject(sql);
     await addCase(sql, quiet.bindingId, {
@@ -116,18 +113,5 @@ describe("the report's comment sentiment section", () => {
     await comment(c, "LGTM 👍", day(2));
     const blocks = await section(kind.projectId);
     expect(JSON.stringify(blocks)).toContain("No tracked task's comments are negative.");
-
-    const message = {
-      text: "x",
-      blocks: [{ type: "divider" as const }, { type: "actions" as const, elements: [] }],
-    };
-    expect(withSentimentSection(message, blocks).blocks.map((b) => b.type)).toEqual([
-      "divider",
-      "section",
-      "actions",
-    ]);
-    expect(withSentimentSection(message, [])).toBe(message);
-    const full = { text: "x", blocks: Array.from({ length: 50 }, () => ({ type: "divider" as const })) };
-    expect(withSentimentSection(full, blocks).blocks).toHaveLength(50);
   });
 });
