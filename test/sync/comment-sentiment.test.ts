@@ -308,6 +308,17 @@ describe("comment sentiment, backfill", () => {
       select last_activity_at as at from tracked_cases where task_id = ${wip.id}`;
     expect(activity!.at.getTime()).toBe(now - DAY + MIN);
 
+    // Read by REST, the text is kept nowhere either.
+    for (const text of [
+      "Still stuck on the vendor",
+      "Moved the notes",
+      "Thanks, that helps",
+      "Great, fixed",
+    ]) {
+      expect(await tablesContaining(text)).toEqual([]);
+      expect(logs.text()).not.toContain(text);
+    }
+
     // A comment deleted in ClickUp (no event) loses its score at the next backfill.
     clickup.deleteComment(wipComments[0]!.id);
     await enqueueBackfill(flowbot.database, b!.id);
