@@ -17,6 +17,10 @@
 // Diagnosis only: `--migrations <folder>` builds the database from another set of migrations (e.g. an
 // older commit's db/migrations, to see what a schema change costs the backfill) instead of the current.
 //
+// With comments (docs/flow-metrics.md §14.4): after the timed run, whose figures it leaves alone as it runs
+// after it, the comments pass of the warm-up binding (the timed one with `--warmup-tasks 0`) runs as the
+// backfill-comments job would, and its requests, 429s and time are reported under `comments`.
+//
 // The fake runs in a child process (bench/clickup-fake-server.ts) and Postgres in its own, so peak RSS is
 // the backfill process alone: client, engine, drizzle and postgres.js. The last line is the JSON result.
 import { fork } from "node:child_process";
@@ -39,6 +43,7 @@ import { startEmbeddedPostgres } from "../src/db/start-embedded-postgres.ts";
 import { DEFAULT_REBUILD_BATCH, rebuildDirtyCases } from "../src/flow/metrics/deferred-rebuild.ts";
 import { createLogger } from "../src/log/create-logger.ts";
 import { backfillBinding } from "../src/sync/backfill/index.ts";
+import { backfillComments } from "../src/sync/comments/backfill-comments.ts";
 import { countArg, intArg, textArg } from "./args.ts";
 import type { FakeReady, FakeStats } from "./clickup-fake-server.ts";
 
@@ -175,8 +180,9 @@ try {
 
   // --- the warm-up: a first backfill in this process, of another space, bound in another channel -------
   let warmup: { tasks: number; requests: number; http_429: number; elapsed_ms: number } | null = null;
+  let warmBinding: typeof binding | null = null;
   if (WARMUP_TASKS > 0) {
-    const warmBinding = await bindSpace("CWARMUP", world.warmup.spaceId, "Warm-up");
+    warmBinding = await bindSpace("CWARMUP", world.warmup.spaceId, "Warm-up");
     const warmStarted = performance.now();
     const warm = await backfillBinding(deps, warmBinding.id);
     if (warm.status !== "synced") throw new Error(`the warm-up backfill ended in error: ${warm.reason}`);
@@ -238,6 +244,16 @@ try {
     .where(eq(clickupWebhooks.containerId, world.spaceId));
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  // --- the comments pass, after the status backfill (its own counters) ----------------------------------
+  await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 50));
+  const commentsBefore = await fakeStats();
+  const commentsStarted = performance.now();
+  const commentsRun = await backfillComments({ ...deps, sql: appSql }, (warmBinding ?? binding).id);
+  const commentsMs = performance.now() - commentsStarted;
+  const commentStats = minus(await fakeStats(), commentsBefore);
+  if (commentsRun.status !== "done") throw new Error(`the comments pass ended ${commentsRun.status}`);
+  const [scored] = await db.execute<{ n: number }>(sql`select count(*)::int as n from comment_sentiment`);
 
   // --- figures ---------------------------------------------------------------------------------------
   const tasks = stored!.n;
@@ -313,6 +329,17 @@ try {
       rss_includes_fake: false,
       rss_scope: "backfill process only; the fake and Postgres run in their own processes",
       fake_rss_mb: stats.rssMb,
+      comments: {
+        binding: warmBinding ? "warmup" : "timed",
+        cases: commentsRun.of,
+        comments_stored: scored!.n,
+        requests: commentStats.requests,
+        requests_counted: commentsRun.requests,
+        http_429: commentStats.limited,
+        elapsed_ms: Math.round(commentsMs),
+        // The pass spends at most half of each window (docs/flow-metrics.md §14.4): 1.0 is that pace.
+        elapsed_ratio_at_half_budget: round(commentsMs / ((commentStats.requests * WINDOW_MS) / (LIMIT / 2))),
+      },
     }),
   );
 } finally {

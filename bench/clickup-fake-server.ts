@@ -1,7 +1,8 @@
 // The ClickUp fake for bench/backfill.ts, run in its own process (forked with an IPC channel) so that the
 // backfill process's memory is measured without the fake's in-memory workspace. Seeds one space of
 // `--tasks` tasks across 24 lists (16 in 4 folders, 8 folderless): ~10% closed, ~10% subtasks, ~5%
-// archived, each with a short status history for time in status, and a second space of
+// archived, each with a short status history for time in status (every 7th task also has 2 comments,
+// every 97th 30 and a reply, for the comments pass), and a second space of
 // `--warmup-tasks` tasks (same mix, 4 lists) for the bench's warm-up run. Serves them on loopback and
 // counts the requests it answers by kind and status.
 //
@@ -37,6 +38,7 @@ export type RequestKind =
   | "webhooks"
   | "definitions"
   | "hierarchy"
+  | "comments"
   | "other";
 
 export interface FakeStats {
@@ -49,6 +51,8 @@ export interface FakeStats {
 }
 
 function kindOf(pathname: string): RequestKind {
+  // Task comments and threaded replies, read by the comments pass (src/sync/comments).
+  if (/^\/api\/v2\/(task\/[^/]+\/comment|comment\/[^/]+\/reply)$/.test(pathname)) return "comments";
   if (/^\/api\/v2\/team\/[^/]+\/task$/.test(pathname)) return "team_tasks";
   if (pathname.includes("time_in_status")) return "time_in_status";
   if (/^\/api\/v2\/(team\/[^/]+\/webhook|webhook\/[^/]+)$/.test(pathname)) return "webhooks";
@@ -112,6 +116,15 @@ async function main() {
         emit: false,
       });
       if (!parent) lastTopLevel.set(listId, task.id);
+      const comments = i % 97 === 0 ? 30 : i % 7 === 0 ? 2 : 0;
+      for (let c = 0; c < comments; c += 1) {
+        const text =
+          c % 3 === 0 ? "Still blocked on review" : c % 3 === 1 ? "Thanks, looks good" : "Moved to QA";
+        const at = createdAt + DAY + c * 60_000;
+        const posted = fake.addComment({ taskId: task.id, text, at, emit: false });
+        if (c === 0 && comments > 2)
+          fake.addComment({ taskId: task.id, text: "Agreed", parentId: posted.id, at, emit: false });
+      }
       seeded.tasks += 1;
       if (archived) seeded.archived += 1;
       else seeded.active += 1;
@@ -136,6 +149,7 @@ async function main() {
     webhooks: 0,
     definitions: 0,
     hierarchy: 0,
+    comments: 0,
     other: 0,
   };
   const byStatus: Record<string, number> = {};

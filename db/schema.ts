@@ -401,7 +401,10 @@ export const digestRuns = pgTable(
   (t) => [primaryKey({ columns: [t.projectId, t.dueAt] })],
 );
 
-/** A sentiment score per task comment (the comment text itself is not kept). */
+/**
+ * A sentiment score per task comment (docs/flow-metrics.md §14): the comment's id, author and time and its
+ * score — the comment text itself is never kept.
+ */
 export const commentSentiment = pgTable(
   "comment_sentiment",
   {
@@ -409,12 +412,25 @@ export const commentSentiment = pgTable(
       .notNull()
       .references(() => trackedCases.id, { onDelete: "cascade" }),
     commentId: text("comment_id").notNull(),
+    /** −1…+1 (§14.1). */
     score: real("score").notNull(),
+    /** negative, neutral or positive (§14.1). */
     label: text("label").notNull(),
+    /** ClickUp's user id of the comment's author; null when a payload does not name one. */
+    authorId: bigint("author_id", { mode: "number" }),
     commentedAt: ts("commented_at").notNull(),
+    /**
+     * When the scored version was written: an edit's time from its webhook item, the read's time for a
+     * backfill (which sees the newest text). An older version arriving late never replaces a newer one.
+     */
+    versionAt: ts("version_at").notNull().defaultNow(),
     analysedAt: ts("analysed_at").notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.commentId] })],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.commentId] }),
+    // A case's last comments, newest first (§14.2).
+    index("comment_sentiment_case_time").on(t.caseId, t.commentedAt.desc()),
+  ],
 );
 
 /** Recent sync problems, shown by `/flow status` and `/flow bindings`. */

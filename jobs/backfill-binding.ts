@@ -3,6 +3,7 @@ import { enqueuePeopleSync } from "../src/people/sync-people.ts";
 import { backfillBinding } from "../src/sync/backfill/backfill-binding.ts";
 import { loadBindingContext } from "../src/sync/backfill/load-binding-context.ts";
 import { backfillProgressMessage } from "../src/sync/backfill-progress-message.ts";
+import { enqueueCommentsBackfill } from "../src/sync/comments/enqueue-comments-backfill.ts";
 import { estimateContainerTasks } from "../src/sync/estimate-container-tasks.ts";
 import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
@@ -12,6 +13,7 @@ import type { JobDeps } from "../src/worker/job-deps.ts";
  * Queued by src/sync/enqueue-backfill.ts (job key per binding, replacing a waiting one), so a binding has
  * at most one pending backfill. A retried attempt resumes from
  * the binding's checkpoint; permanent ClickUp errors end the job without a retry (the binding shows them).
+ * A backfill that is done queues the binding's comments pass (jobs/backfill-comments.ts).
  */
 export default function backfillBindingJob(deps: JobDeps): Task<"backfill-binding"> {
   return async (raw, helpers) => {
@@ -64,7 +66,18 @@ export default function backfillBindingJob(deps: JobDeps): Task<"backfill-bindin
       },
       bindingId,
     );
-    await message?.finish(result);
+    // The comments pass runs after the status backfill, as its own job (docs/flow-metrics.md §14.4).
+    const commentsQueued = result.status === "synced";
+    const finished = await message?.finish(result, { commentsQueued });
+    if (commentsQueued) {
+      await enqueueCommentsBackfill(
+        sql,
+        bindingId,
+        channelId && finished?.ts
+          ? { channelId, messageTs: finished.ts, summary: finished.summary }
+          : undefined,
+      );
+    }
     // The new tasks' time entries and the goals linked to them (docs/clickup.md §18, §19).
     if (result.status === "synced") await enqueuePeopleSync(sql, ctx.connection.id);
   };

@@ -1,5 +1,12 @@
 import { and, count, eq, ne } from "drizzle-orm";
-import { bindings, clickupWebhooks, reworkEvents, statusTransitions, trackedCases } from "../../db/schema.ts";
+import {
+  bindings,
+  clickupWebhooks,
+  commentSentiment,
+  reworkEvents,
+  statusTransitions,
+  trackedCases,
+} from "../../db/schema.ts";
 import type { ClickUpClient } from "../clickup/index.ts";
 import { isClickUpError } from "../clickup/index.ts";
 import type { Db } from "../db/connect-database.ts";
@@ -18,7 +25,18 @@ export async function bindingDataCounts(db: Db, bindingId: number) {
     .select({ n: count() })
     .from(reworkEvents)
     .where(eq(reworkEvents.bindingId, bindingId));
-  return { tasks: cases?.n ?? 0, transitions: transitions?.n ?? 0, rework: rework?.n ?? 0 };
+  // Comment sentiment scores (docs/flow-metrics.md §14) go with their cases.
+  const [comments] = await db
+    .select({ n: count() })
+    .from(commentSentiment)
+    .innerJoin(trackedCases, eq(trackedCases.id, commentSentiment.caseId))
+    .where(eq(trackedCases.bindingId, bindingId));
+  return {
+    tasks: cases?.n ?? 0,
+    transitions: transitions?.n ?? 0,
+    rework: rework?.n ?? 0,
+    comments: comments?.n ?? 0,
+  };
 }
 
 /**

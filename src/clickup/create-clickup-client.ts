@@ -5,7 +5,9 @@ import { goalResponseSchema, goalsResponseSchema, timeEntriesResponseSchema } fr
 import { type RateLimitRegistry, sharedRateLimits } from "./rate-limit-registry.ts";
 import { execute, type RequestSpec, type RetryOptions } from "./request-executor.ts";
 import {
+  type ClickUpComment,
   type ClickUpTask,
+  commentSchema,
   customItemsResponseSchema,
   fieldsResponseSchema,
   folderSchema,
@@ -82,6 +84,9 @@ const DEFAULT_RETRY: RetryOptions = {
 };
 
 const tasksPage = z.object({ tasks: z.array(taskSchema), last_page: z.boolean().optional() });
+const commentsPage = z.object({ comments: z.array(commentSchema) });
+/** A task's comments come 25 a page (docs/clickup.md §16.1). */
+export const COMMENT_PAGE_SIZE = 25;
 const webhookEnvelope = z.object({ id: z.string(), webhook: webhookSchema });
 
 /** Typed ClickUp API v2 client for one token. */
@@ -268,6 +273,25 @@ export function createClickUpClient(options: ClickUpClientOptions) {
     async getGoal(goalId: string, o: CallOptions = {}) {
       const path = `/v2/goal/${enc(goalId)}`;
       return (await call({ method: "GET", path, schema: goalResponseSchema, ...o })).goal;
+    },
+    /**
+     * One page (≤ 25) of a task's top-level comments, newest first: the newest without a cursor, else those
+     * older than the cursor comment (`start` + `start_id`, docs/clickup.md §16.1).
+     */
+    async getTaskComments(
+      taskId: string,
+      o: CallOptions & { cursor?: { start: number; startId: string } } = {},
+    ): Promise<ClickUpComment[]> {
+      const query = new URLSearchParams(
+        o.cursor ? { start: String(o.cursor.start), start_id: o.cursor.startId } : {},
+      );
+      const path = `/v2/task/${enc(taskId)}/comment`;
+      return (await call({ method: "GET", path, query, schema: commentsPage, signal: o.signal })).comments;
+    },
+    /** A comment's threaded replies, the parent left out (docs/clickup.md §16.3). */
+    async getCommentReplies(commentId: string, o: CallOptions = {}) {
+      const path = `/v2/comment/${enc(commentId)}/reply`;
+      return (await call({ method: "GET", path, schema: commentsPage, ...o })).comments;
     },
 
     createWebhook: (teamId: string, body: WebhookInput, o: CallOptions = {}) =>

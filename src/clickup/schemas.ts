@@ -237,3 +237,17 @@ export type ClickUpTask = z.output<typeof taskSchema>;
 export type ClickUpCustomField = z.output<typeof customFieldSchema>;
 export type ClickUpTimeInStatus = z.output<typeof timeInStatusSchema>;
 export type ClickUpWebhook = z.output<typeof webhookSchema>;
+
+/**
+ * A task comment or a threaded reply (docs/clickup.md §16.2). Only what sentiment needs is read: the
+ * text (to score, never kept), the author's id and the time; `reply_count` says whether to ask for replies.
+ */
+export const commentSchema = z.object({
+  id,
+  comment_text: z.string().nullish(),
+  comment: z.array(z.object({ text: z.string().nullish() })).nullish(),
+  user: z.object({ id: userId.nullish() }).nullish(),
+  date: ms,
+  reply_count: looseNumber,
+});
+export type ClickUpComment = z.output<typeof commentSchema>;

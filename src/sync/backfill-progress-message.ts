@@ -3,6 +3,9 @@ import type { ClickUpClient } from "../clickup/index.ts";
 import type { Logger } from "../log/create-logger.ts";
 import type { BackfillProgress, BackfillResult } from "./backfill/types.ts";
 
+/** The line a done backfill's message carries while its comments pass runs (src/sync/comments). */
+export const COMMENTS_STILL_READING = ":speech_balloon: Still reading comments for sentiment…";
+
 /** Slack's chat.update is rate limited too; one edit every few seconds is plenty for a person. */
 const UPDATE_EVERY_MS = 5000;
 
@@ -61,17 +64,23 @@ export function backfillProgressMessage(options: {
       lastUpdate = options.now();
       await safely("update", () => slack.chat.update({ channel: channelId, ts: ts!, text: progressText(p) }));
     },
-    async finish(result: BackfillResult) {
+    /**
+     * The summary (or the reason it stopped). With `commentsQueued`, a done summary adds that comments are
+     * still being read (docs/flow-metrics.md §14.4); the comments job edits the message again when it is
+     * done, from the returned `ts` and `summary`.
+     */
+    async finish(result: BackfillResult, o: { commentsQueued?: boolean } = {}) {
       const seconds = Math.round((options.now() - startedAt) / 1000);
-      const text =
+      const summary =
         result.status === "synced"
           ? `:white_check_mark: Backfill of *${label}* done: ${result.tasks} task(s), ${result.requests} ClickUp request(s) in ${seconds} s.${result.warning ? `\n:warning: ${result.warning}` : ""}`
           : `:x: Backfill of *${label}* stopped: ${result.reason}`;
-      await safely("update", () =>
-        ts
-          ? slack.chat.update({ channel: channelId, ts, text })
-          : slack.chat.postMessage({ channel: channelId, text }),
-      );
+      const text =
+        result.status === "synced" && o.commentsQueued ? `${summary}\n${COMMENTS_STILL_READING}` : summary;
+      await safely("update", async () => {
+        if (ts) await slack.chat.update({ channel: channelId, ts, text });
+        else ts = (await slack.chat.postMessage({ channel: channelId, text })).ts;
+      });
       if (result.status === "error") {
         // The admin who asked hears about a failure once, directly, besides the channel message.
         await safely("notify", () =>
@@ -82,6 +91,7 @@ export function backfillProgressMessage(options: {
           }),
         );
       }
+      return { ts, summary };
     },
   };
 }

@@ -53,6 +53,22 @@ export const jobCatalog = {
     jobKey: ["bindingId"],
     maxAttempts: 10,
   },
+  /**
+   * The comments pass after a binding's status backfill (docs/flow-metrics.md §14.4); the fields after
+   * bindingId say which progress message to finish.
+   */
+  "backfill-comments": {
+    payload: z.object({
+      bindingId: id,
+      channelId: z.string().optional(),
+      messageTs: z.string().optional(),
+      summary: z.string().optional(),
+      /** How many times it already waited for the binding's flow facts (it gives up after a while). */
+      waits: z.number().int().nonnegative().optional(),
+    }),
+    jobKey: ["bindingId"],
+    maxAttempts: 10,
+  },
   /** Judges one project's WIP limits against its current statuses and posts the alerts (docs/flow-metrics.md §10.1). */
   "check-wip-limits": { payload: z.object({ projectId: id }), jobKey: ["projectId"], maxAttempts: 5 },
   "check-webhook-health": { payload: cronPayload, cron: true, maxAttempts: GRAPHILE_DEFAULT_MAX_ATTEMPTS },

@@ -266,28 +266,30 @@ export const TOLERATED_DRIFTS: readonly Allowance[] = [
     }),
   ),
 
-  // Comments
-  {
-    operation: "GetTaskComments",
-    path: "/comments/*/user/profilePicture",
-    keyword: "type",
-    got: NULL,
-    reason: pictureReason,
-  },
-  {
-    operation: "GetTaskComments",
-    path: "/comments/*/assignee",
-    keyword: "type",
-    got: NULL,
-    reason: "unassigned comments send null (docs/clickup.md §1.6)",
-  },
-  {
-    operation: "GetTaskComments",
-    path: "/comments/*/assigned_by",
-    keyword: "type",
-    got: NULL,
-    reason: "unassigned comments send null (docs/clickup.md §1.6)",
-  },
+  // Comments; threaded replies share the comment schema (docs/clickup.md §16.3)
+  ...["GetTaskComments", "GetThreadedComments"].flatMap((operation): Allowance[] => [
+    {
+      operation,
+      path: "/comments/*/user/profilePicture",
+      keyword: "type",
+      got: NULL,
+      reason: pictureReason,
+    },
+    {
+      operation,
+      path: "/comments/*/assignee",
+      keyword: "type",
+      got: NULL,
+      reason: "unassigned comments send null (docs/clickup.md §1.6)",
+    },
+    {
+      operation,
+      path: "/comments/*/assigned_by",
+      keyword: "type",
+      got: NULL,
+      reason: "unassigned comments send null (docs/clickup.md §1.6)",
+    },
+  ]),
 
   // Custom fields (the list, folder and space fields endpoints share the definition schema)
   ...["GetAccessibleCustomFields", "getFolderAvailableFields", "getSpaceAvailableFields"].map(

@@ -154,7 +154,12 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
     user: user.id,
   });
   t += 600_000;
-  for (let i = 0; i < 3; i++) fake.addComment({ taskId: task.id, text: `comment ${i}`, userId: helper.id });
+  const comments = Array.from({ length: 3 }, (_, i) =>
+    fake.addComment({ taskId: task.id, text: `comment ${i}`, userId: helper.id }),
+  );
+  // A threaded reply (docs/clickup.md §16.3), and a cursor for the next page of comments (§16.1).
+  fake.addComment({ taskId: task.id, text: "a reply", userId: user.id, parentId: comments[0]!.id });
+  const cursor = comments[1]!;
   const many = Array.from({ length: 101 }, (_, i) => `id${i}`);
   // Time entries and goals (docs/clickup.md §18, §19): a stopped entry, a running timer, a goal with a
   // target linked to the task and the list, and a private goal the token may not open.
@@ -267,6 +272,18 @@ export async function runClickUpContract(spec: unknown): Promise<CheckedResponse
       expect: 400,
     },
     { operation: "GetTaskComments", label: "comments", path: `/v2/task/${task.id}/comment`, expect: 200 },
+    {
+      operation: "GetTaskComments",
+      label: "comments after a cursor",
+      path: `/v2/task/${task.id}/comment?start=${cursor.date}&start_id=${cursor.id}`,
+      expect: 200,
+    },
+    {
+      operation: "GetThreadedComments",
+      label: "replies",
+      path: `/v2/comment/${comments[0]!.id}/reply`,
+      expect: 200,
+    },
     {
       operation: "GetAccessibleCustomFields",
       label: "fields",

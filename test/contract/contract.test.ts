@@ -68,6 +68,7 @@ describe.skipIf(!haveSpec)("ClickUp fake vs the official OpenAPI spec", () => {
         "GetTask",
         "GetTask'sTimeinStatus",
         "GetTaskComments",
+        "GetThreadedComments",
         "GetTasks",
         "GetWebhooks",
         "UpdateWebhook",

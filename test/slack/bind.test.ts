@@ -338,6 +338,16 @@ describe("backfill, unbind and unbind & delete data", () => {
   const waitSynced = (containerId: string) =>
     expect.poll(async () => (await byContainer(containerId))?.syncStatus, { timeout: 15_000 }).toBe("synced");
 
+  /** The binding's comment scores (docs/flow-metrics.md §14), without what a re-read changes. */
+  const scoresOf = (bindingId: number) =>
+    flowbot.database.sql<
+      { caseId: number; commentId: string; score: number; label: string; authorId: number }[]
+    >`
+      select s.case_id::int as "caseId", s.comment_id as "commentId", s.score, s.label,
+        s.author_id::int as "authorId"
+      from comment_sentiment s join tracked_cases c on c.id = s.case_id
+      where c.binding_id = ${bindingId} order by s.comment_id`;
+
   const definitionsOf = async (bindingId: number) =>
     (
       await flowbot.database.db
@@ -369,6 +379,8 @@ describe("backfill, unbind and unbind & delete data", () => {
       clickup.addTask({
         listId: "30",
         name: `Sprint task ${i}`,
+        // One in progress: its comments are read for sentiment after the backfill (docs/flow-metrics.md §14.4).
+        ...(i === 0 ? { status: "in progress" } : {}),
         tags: ["bug"],
         priority: "high",
         customItemId: bug.id,
@@ -394,6 +406,22 @@ describe("backfill, unbind and unbind & delete data", () => {
       creatorId: 100,
       keyResults: [{ listIds: ["30", "31"] }],
     });
+    // Two comments and a reply, no later than the task's last update (so its last activity stays that).
+    const commented = sprintTasks[0]!;
+    const comment = clickup.addComment({
+      taskId: commented.id,
+      text: "Blocked on QA again",
+      at: commented.dateCreated,
+      emit: false,
+    });
+    clickup.addComment({ taskId: commented.id, text: "LGTM", at: commented.dateCreated, emit: false });
+    clickup.addComment({
+      taskId: commented.id,
+      text: "Still broken",
+      parentId: comment.id,
+      at: commented.dateCreated,
+      emit: false,
+    });
     expect((await run("resume 30")).text).toContain("Resumed");
     expect((await bindThrough(["bind_space", "10"], ["bind_list", "31"])).response_action).toBe("clear");
 
@@ -407,6 +435,9 @@ describe("backfill, unbind and unbind & delete data", () => {
       .toContain("Backfill of *Engineering › Sprints › Sprint 1* done: 3 task(s)");
     const sprint = (await byContainer("30"))!;
     const neighbour = (await byContainer("31"))!;
+    // The comments pass runs after the status backfill: its scores arrive a moment later.
+    await expect.poll(() => scoresOf(sprint.id), { timeout: 15_000 }).toHaveLength(3);
+    const sprintScores = await scoresOf(sprint.id);
     const sprintCases = await casesOf(sprint.id);
     expect(sprintCases.map((c) => c.name).sort()).toEqual([
       "Sprint task 0",
@@ -428,11 +459,18 @@ describe("backfill, unbind and unbind & delete data", () => {
     // The table offers the destructive action behind a confirm dialog naming the counts.
     const table = JSON.stringify((await run("bindings")).blocks);
     expect(table).toContain("permanently delete 3 tracked task(s)");
+    expect(table).toContain("and 3 comment sentiment score(s)");
 
     expect((await click("binding_unbind_delete", String(sprint.id))).status).toBe(200);
     await expect.poll(async () => await byContainer("30")).toBeUndefined();
     expect(await casesOf(sprint.id)).toHaveLength(0);
     expect(await definitionsOf(sprint.id)).toEqual([]);
+    // The comment scores go with the cases.
+    expect(await scoresOf(sprint.id)).toEqual([]);
+    const [leftScores] = await flowbot.database.sql<{ n: number }[]>`
+      select count(*)::int as n from comment_sentiment
+      where case_id = any(${sprintCases.map((c) => c.id)}::bigint[])`;
+    expect(leftScores!.n).toBe(0);
     expect(JSON.stringify(await casesOf(neighbour.id))).toBe(neighbourBefore);
     expect(await definitionsOf(neighbour.id)).toEqual(["Blocked"]);
     expect(await peopleDataOf(sprint.id)).toEqual({ entries: 0, goals: 0 });
@@ -440,6 +478,7 @@ describe("backfill, unbind and unbind & delete data", () => {
     // Task types belong to the connection, which stays (they go with `/flow disconnect`).
     expect((await flowbot.database.db.select().from(customTaskTypes)).map((t) => t.name)).toEqual(["Bug"]);
     await expect.poll(() => JSON.stringify(slack.responsePosts())).toContain("deleted 3 tracked task(s)");
+    expect(JSON.stringify(slack.responsePosts())).toContain("and 3 comment sentiment score(s)");
 
     // Binding again and backfilling rebuilds the same data (ClickUp was untouched).
     expect(
@@ -450,6 +489,11 @@ describe("backfill, unbind and unbind & delete data", () => {
     const rebuilt = await casesOf((await byContainer("30"))!.id);
     const strip = (rows: typeof rebuilt) => rows.map(({ id: _id, bindingId: _b, ...rest }) => rest);
     expect(strip(rebuilt)).toEqual(strip(sprintCases));
+    // ... the comment scores too, once the comments pass has run again.
+    const rebound = (await byContainer("30"))!.id;
+    await expect.poll(() => scoresOf(rebound), { timeout: 15_000 }).toHaveLength(3);
+    const stripScores = (rows: typeof sprintScores) => rows.map(({ caseId: _c, ...rest }) => rest);
+    expect(stripScores(await scoresOf(rebound))).toEqual(stripScores(sprintScores));
     expect((await definitionsOf((await byContainer("30"))!.id)).sort()).toEqual(["Blocked", "Kind"]);
   });
 

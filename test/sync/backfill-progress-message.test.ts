@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createClickUpClient, createRateLimitRegistry } from "../../src/clickup/index.ts";
-import { backfillProgressMessage } from "../../src/sync/backfill-progress-message.ts";
+import { backfillProgressMessage, COMMENTS_STILL_READING } from "../../src/sync/backfill-progress-message.ts";
 import { createClickUpFake } from "../fakes/clickup/index.ts";
 import { createSlackFake, webClientFor } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
@@ -51,6 +51,21 @@ describe("backfillProgressMessage", () => {
       "done: 1000 task(s), 21 ClickUp request(s)",
     );
     expect(slack.callsTo("chat.postEphemeral")).toHaveLength(0);
+  });
+
+  it("says comments are still being read when a comments pass follows, and hands back the summary", async () => {
+    const { slack, message } = setup();
+    await message.start();
+    const done = await message.finish(
+      { status: "synced", tasks: 3, pages: 1, requests: 4, warning: null },
+      { commentsQueued: true },
+    );
+    const text = String(slack.callsTo("chat.update").at(-1)!.args.text);
+    expect(text).toContain("done: 3 task(s)");
+    expect(text).toContain(COMMENTS_STILL_READING);
+    expect(done.ts).toBe((slack.callsTo("chat.postMessage")[0]!.response as { ts: string }).ts);
+    expect(done.summary).not.toContain(COMMENTS_STILL_READING);
+    expect(text.startsWith(done.summary)).toBe(true);
   });
 
   it("reports a failure in the channel and once to the admin who asked", async () => {

@@ -20,6 +20,7 @@ const MALFORMED: Record<JobName, { payload: JSONValue; names: string }> = {
   // A batch: the good item is applied (nothing is pending for it), only the bad one fails.
   "apply-task-deliveries": { payload: [{ taskId: "nothing-pending" }, { taskId: 7 }], names: "taskId" },
   "backfill-binding": { payload: { bindingId: 1.5 }, names: "bindingId" },
+  "backfill-comments": { payload: { bindingId: 4, messageTs: 17 }, names: "messageTs" },
   "check-tracked-forecasts": { payload: { _cron: "tonight" }, names: "_cron" },
   "check-webhook-health": { payload: { _cron: "now" }, names: "_cron" },
   "check-wip-limits": { payload: { projectId: -2 }, names: "projectId" },

@@ -10,6 +10,7 @@ import { type StuckCase, statusVisits } from "../metrics/signals-stuck.ts";
 import type { AgeingItem, Assignee, FlowClock, Headline } from "../metrics/types.ts";
 import { metricsSettingsOf, windowOf } from "../metrics/window-settings.ts";
 import { type WipLimitCount, wipLimitCounts } from "../metrics/wip-limits.ts";
+import { type Friction, markFriction } from "../sentiment/friction.ts";
 import { statusKey } from "../stage-mapping.ts";
 import { type AlertLevel, alertLadder, levelOf, shouldAlert } from "./alert-levels.ts";
 
@@ -43,6 +44,8 @@ export type DigestTask = {
   segment?: { value: string; own: boolean };
   stuck?: StuckReason;
   stalled?: StalledReason;
+  /** Ageing or stuck with negative comments (docs/flow-metrics.md §14.3). */
+  friction?: Friction;
 };
 
 export type DigestRework = {
@@ -281,6 +284,7 @@ export async function computeDigest(
     listed.flatMap((t) => (t.stuck ? [t.caseId] : [])),
   );
   for (const t of listed) if (t.stuck) t.stuck.visits = visits.get(t.caseId) ?? null;
+  await markFriction(sql, [...ageing, ...stuckList]);
   const rework = reworkRows;
   for (const r of rework)
     alerts.push({ caseId: r.caseId, kind: "rework", threshold: String(r.transitionId) });

@@ -62,7 +62,7 @@ function unbindButtons(b: Pick<BindingRow, "id" | "path">, counts: Counts) {
         title: { type: "plain_text" as const, text: "Delete flow data?" },
         text: {
           type: "mrkdwn" as const,
-          text: `Unbind #${b.id} ${b.path} and permanently delete ${counts.tasks} tracked task(s), ${counts.transitions} status change(s) and ${counts.rework} rework event(s). ClickUp is not changed: binding again and backfilling rebuilds them.`,
+          text: `Unbind #${b.id} ${b.path} and permanently delete ${counts.tasks} tracked task(s), ${counts.transitions} status change(s), ${counts.rework} rework event(s) and ${counts.comments} comment sentiment score(s). ClickUp is not changed: binding again and backfilling rebuilds them.`,
         },
         confirm: { type: "plain_text" as const, text: "Delete" },
         deny: { type: "plain_text" as const, text: "Cancel" },
@@ -116,7 +116,7 @@ function bindingsBlocks(rows: BindingRow[], teamId: string, counts: Map<number, 
               value: String(b.id),
             },
         backfillButton(b),
-        ...unbindButtons(b, counts.get(b.id) ?? { tasks: 0, transitions: 0, rework: 0 }),
+        ...unbindButtons(b, counts.get(b.id) ?? { tasks: 0, transitions: 0, rework: 0, comments: 0 }),
       ],
     },
   ]);
@@ -202,7 +202,7 @@ export function bindingsSubcommands(routes: SlackRoutes, services: SlackServices
       const webhookNote = await unbindBinding(db, clickup, binding.id, deleteData, new Date(services.now()));
       services.logger.info({ bindingId: binding.id, deleteData, by: userId }, "binding unbound");
       return deleteData
-        ? `:wastebasket: Unbound #${binding.id} ${binding.path} and deleted ${counts.tasks} tracked task(s), ${counts.transitions} status change(s) and ${counts.rework} rework event(s). ${webhookNote}`
+        ? `:wastebasket: Unbound #${binding.id} ${binding.path} and deleted ${counts.tasks} tracked task(s), ${counts.transitions} status change(s), ${counts.rework} rework event(s) and ${counts.comments} comment sentiment score(s). ${webhookNote}`
         : `:heavy_minus_sign: Unbound #${binding.id} ${binding.path}. Syncing stopped; its flow data stays. ${webhookNote}`;
     });
   }

@@ -9,6 +9,7 @@ import {
 } from "../../flow/digest/compute-digest.ts";
 import { formatDays } from "../../flow/format-days.ts";
 import type { Assignee } from "../../flow/metrics/types.ts";
+import { frictionLine } from "../sentiment/friction-line.ts";
 import { button, clip } from "../views/block-kit.ts";
 import { escapeMrkdwn } from "../views/mrkdwn.ts";
 
@@ -96,6 +97,7 @@ function taskBlocks(digest: Digest, task: DigestTask, mentions: ReadonlyMap<stri
     `Age *${days(task.ageDays)}*${clock}${past} · ${escapeMrkdwn(task.status)} for ${days(task.daysInStatus)} · ${renderAssignees(task.assignees, mentions)}`,
     ...(task.stuck ? [stuckLine(task.stuck, digest.clock)] : []),
     ...(task.stalled ? [stalledLine(task.stalled)] : []),
+    ...(task.friction ? [frictionLine(task.friction)] : []),
   ];
   return [
     {

@@ -12,6 +12,7 @@ import { type ReportProject, statusOrder } from "../../flow/report-projects.ts";
 import type { SegmentFilter } from "../../flow/segments/resolve-segment.ts";
 import { projectGoalForecast } from "../../goals/project-goal-forecast.ts";
 import type { Logger } from "../../log/create-logger.ts";
+import { sentimentReportSection } from "../sentiment/sentiment-report-section.ts";
 import { describeSlackError } from "../views/block-kit.ts";
 import { escapeMrkdwn, plural } from "../views/mrkdwn.ts";
 import { chartPicker } from "./chart-replies.ts";
@@ -164,6 +165,16 @@ export async function buildReport(
   // Slack caps a button's value; a filter too long to carry leaves the private copy without the button.
   const shareValue = encoded && encoded.length <= SHARE_VALUE_LIMIT ? encoded : undefined;
   const picker = opts.picker ? chartPicker(project.id, report.window.days, opts.segment?.filter) : null;
+  // Comment sentiment (docs/flow-metrics.md §14.3), for the whole project's view only.
+  const sentiment = scope
+    ? []
+    : await sentimentReportSection(deps.sql, project.id, {
+        now: opts.at,
+        from: report.window.from,
+        to: report.window.to,
+        wip: report.ageing,
+      });
+  const sections = [...extra, ...sentiment];
   const message = flowViewMessage(report, {
     channelId: project.channelId,
     ...(picker ? { picker } : {}),
@@ -172,7 +183,7 @@ export async function buildReport(
     ...(shareValue ? { shareValue } : {}),
     ...(opts.sharedBy ? { sharedBy: opts.sharedBy } : {}),
     ...(limits ? { limits } : {}),
-    ...(extra.length > 0 ? { extra } : {}),
+    ...(sections.length > 0 ? { extra: sections } : {}),
     ...(chartProblem
       ? {
           note: `:warning: The charts could not be attached (Slack said \`${chartProblem}\`); the numbers are complete.`,

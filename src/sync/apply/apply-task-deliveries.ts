@@ -5,6 +5,7 @@ import { deferFlowRebuild } from "../../flow/metrics/deferred-rebuild.ts";
 import type { FlowStage } from "../../flow/stage-mapping.ts";
 import type { Logger } from "../../log/create-logger.ts";
 import { caseRow } from "../backfill/case-values.ts";
+import { applyCommentItems, redactCommentText } from "../comments/apply-comment-items.ts";
 import { recordForLockedCase, type TransitionInput } from "../timeline/record-transition.ts";
 import { overridesMap } from "../timeline/rework.ts";
 import { applyFieldItems } from "./apply-field-items.ts";
@@ -32,7 +33,7 @@ export type ApplyResult = {
   applied: number;
   /** No active binding uses the delivering webhook any more (paused or unbound since it arrived). */
   dropped: number;
-  /** Nothing flowbot uses in them (e.g. a comment). */
+  /** Nothing flowbot uses in them (no readable history item, e.g. a body it cannot parse). */
   ignored: number;
   /** Left pending: ClickUp refused the connection's token; a later run or reconcile picks them up. */
   leftPending: number;
@@ -135,6 +136,8 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       ...parseDelivery(typeof r.body === "string" ? JSON.parse(r.body) : r.body),
     }));
     const webhookIds = [...new Set(pending.map((p) => p.webhookId))];
+    /** Deliveries marked in this run: their comment text goes (src/sync/comments). */
+    const settled: number[] = [];
 
     const clients = new Map<number, ClickUpClient>();
     const clientFor = (t: Target) => {
@@ -154,6 +157,7 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       if (served.length === 0) {
         await tx`update webhook_deliveries set outcome = 'dropped', applied_at = ${at} where id = any(${ids}::bigint[])`;
         result.dropped += ids.length;
+        settled.push(...ids);
         continue;
       }
       const changes = group.flatMap((p) => p.changes);
@@ -205,7 +209,9 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
         where id = any(${ids}::bigint[])`;
       result.applied += used.length;
       result.ignored += ids.length - used.length;
+      settled.push(...ids);
     }
+    await redactCommentText(tx, settled);
     return result;
   });
 }
@@ -290,6 +296,8 @@ async function applyToBinding(
     }
   }
   await applyFieldItems(tx, { caseId, bindingId: target.bindingId, taskId, items, restAsOf });
+  // Comment items are scored on the case (docs/flow-metrics.md §14.4); a REST read holds no comments.
+  await applyCommentItems(tx, caseId, items);
   if (deleted) {
     await tx`update tracked_cases set deleted_at = coalesce(deleted_at, ${new Date(deps.now())})
       where id = ${caseId}`;

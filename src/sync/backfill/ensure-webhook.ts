@@ -10,8 +10,8 @@ import { type ContainerType, webhookScope } from "./container-query.ts";
  * The events flowbot's webhooks subscribe to. Tag, priority, assignee and comment changes also come as
  * taskUpdated with the same history item (docs/clickup.md §5.4, §15), so the two copies are stored once
  * (src/sync/delivery-key.ts); their own events are asked for too, so that such a change arrives even if a
- * payload leaves it out of taskUpdated. A comment is stored as activity only, none of its text
- * (docs/flow-metrics.md §8.3).
+ * payload leaves it out of taskUpdated. A comment is activity (docs/flow-metrics.md §8.3) and gets a
+ * sentiment score (§14); none of its text is kept (docs/clickup.md §16.6).
  */
 const WEBHOOK_EVENTS = [
   "taskCreated",

@@ -432,8 +432,18 @@ export function createSeeder(state: FakeState, emitter: WebhookEmitter, now: () 
       emitter.emit(events);
     },
 
-    addComment(input: { taskId: string; text?: string; userId?: number; at?: number; emit?: boolean }) {
+    /** A comment on the task, or with `parentId` a threaded reply to one of its comments. */
+    addComment(input: {
+      taskId: string;
+      text?: string;
+      userId?: number;
+      at?: number;
+      emit?: boolean;
+      parentId?: string;
+    }) {
       const task = mustGet(state.tasks, input.taskId, "task");
+      if (input.parentId && !(state.comments.get(task.id) ?? []).some((c) => c.id === input.parentId))
+        throw new Error(`ClickUp fake: comment ${input.parentId} is not on task ${task.id}`);
       state.seq.comment += 1;
       const comment: CommentRec = {
         id: String(90_000_000 + state.seq.comment),
@@ -442,6 +452,7 @@ export function createSeeder(state: FakeState, emitter: WebhookEmitter, now: () 
         text: input.text ?? `Comment ${state.seq.comment}`,
         date: input.at ?? now(),
         resolved: false,
+        ...(input.parentId ? { parentId: input.parentId } : {}),
       };
       const list = state.comments.get(task.id) ?? [];
       list.push(comment);
@@ -451,6 +462,30 @@ export function createSeeder(state: FakeState, emitter: WebhookEmitter, now: () 
         emitter.emit(commentPostedEvents(state, task, json, actor(task, comment.userId), comment.date));
       }
       return comment;
+    },
+
+    /** Edits a comment's text: fires taskCommentUpdated + taskUpdated at `at` (the comment keeps its date). */
+    updateComment(commentId: string, text: string, opts: ActionOptions & { emit?: boolean } = {}) {
+      const comment = [...state.comments.values()].flat().find((c) => c.id === commentId);
+      if (!comment) throw new Error(`ClickUp fake: no comment ${commentId}`);
+      comment.text = text;
+      if (opts.emit !== false) {
+        const task = mustGet(state.tasks, comment.taskId, "task");
+        const json = commentJson(state, comment);
+        const user = actor(task, opts.userId ?? comment.userId);
+        emitter.emit(commentPostedEvents(state, task, json, user, opts.at ?? now(), "taskCommentUpdated"));
+      }
+      return comment;
+    },
+
+    /** Deletes a comment (and its replies); ClickUp sends no event for it (docs/clickup.md §16.5). */
+    deleteComment(commentId: string) {
+      for (const [taskId, list] of state.comments) {
+        state.comments.set(
+          taskId,
+          list.filter((c) => c.id !== commentId && c.parentId !== commentId),
+        );
+      }
     },
 
     getTask: (taskId: string) => state.tasks.get(taskId),

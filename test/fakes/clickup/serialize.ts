@@ -280,7 +280,10 @@ export function commentJson(state: FakeState, comment: CommentRec) {
     assigned_by: null,
     reactions: [],
     date: String(comment.date),
-    reply_count: "0",
+    // A string in the published schema (docs/clickup.md §16.2).
+    reply_count: String(
+      (state.comments.get(comment.taskId) ?? []).filter((r) => r.parentId === comment.id).length,
+    ),
   };
 }
 

@@ -213,6 +213,8 @@ export interface CommentRec {
   text: string;
   date: number;
   resolved: boolean;
+  /** Set on a threaded reply: the comment it answers (docs/clickup.md §16.3). */
+  parentId?: string;
 }
 
 export type HealthStatus = "active" | "failing" | "suspended";

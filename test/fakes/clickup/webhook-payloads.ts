@@ -199,12 +199,14 @@ export function fieldChangedEvents(
     : withTaskUpdated(event, scopes, task.id, item);
 }
 
+/** A comment posted (a reply too) or edited: its event plus taskUpdated, the whole comment in the item. */
 export function commentPostedEvents(
   state: FakeState,
   task: TaskRec,
   comment: unknown,
   user: UserRec,
   at: number,
+  event: "taskCommentPosted" | "taskCommentUpdated" = "taskCommentPosted",
 ): PendingEvent[] {
   const item = historyItem(state, {
     field: "comment",
@@ -215,5 +217,5 @@ export function commentPostedEvents(
     after: null,
   });
   item.comment = comment;
-  return withTaskUpdated("taskCommentPosted", [taskScope(state, task)], task.id, item);
+  return withTaskUpdated(event, [taskScope(state, task)], task.id, item);
 }
