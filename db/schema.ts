@@ -274,7 +274,7 @@ export const statusTransitions = pgTable(
   },
   (t) => [
     uniqueIndex("status_transitions_case_item").on(t.caseId, t.historyItemId),
-    index("status_transitions_case_time").on(t.caseId, t.occurredAt),
+    index("status_transitions_case_time").on(t.caseId, t.occurredAt, t.id),
     index("status_transitions_binding").on(t.bindingId),
   ],
 );
