@@ -20,6 +20,8 @@ import {
   loadForecastContext,
   loadSamples,
 } from "../src/flow/forecast/run-forecast.ts";
+import { computeCfd } from "../src/flow/metrics/cfd.ts";
+import { loadMetricsSettings } from "../src/flow/metrics/window-settings.ts";
 import { createLogger } from "../src/log/create-logger.ts";
 import { intArg } from "./args.ts";
 import { openBenchDatabase, seedFlowProject } from "./flow-seed.ts";
@@ -98,7 +100,16 @@ try {
       return { open: s.open, source: s.source, dates: s.forecast.dates };
     },
   };
-  const steps: TimedStep[] = [...forecastSteps, setStep];
+  // The 90-day cumulative flow diagram by stage (§13.1), the chart's own query: `cfd_ms`.
+  const settings = await loadMetricsSettings(sql, projectId);
+  const cfdStep: TimedStep = {
+    name: "cfd",
+    run: async () => {
+      const cfd = await computeCfd(sql, settings, { now, days: 90, by: "stage" });
+      return { days: cfd.days.length, bands: cfd.bands.length };
+    },
+  };
+  const steps: TimedStep[] = [...forecastSteps, cfdStep, setStep];
 
   const results: Record<string, Awaited<ReturnType<typeof time>>> = {};
   for (const step of steps) results[step.name] = await time(step);
