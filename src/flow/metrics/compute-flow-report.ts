@@ -3,7 +3,7 @@ import { FLOW_STAGES } from "../stage-mapping.ts";
 import { blockedFlowEfficiency } from "./blocked.ts";
 import { cyclePercentiles, cycleScatter, finishedStats } from "./cycle-lead-time.ts";
 import { reworkEvents } from "./rework.ts";
-import { judgeBySegment, overThresholdBySegment } from "./segment-ageing.ts";
+import { judgeBySegment, loadSegmentJudge, overThresholdBySegment } from "./segment-ageing.ts";
 import { segmentBreakdown, segmentCaseIds, segmentThreshold } from "./segments.ts";
 import { timeInStatus } from "./time-in-status.ts";
 import type {
@@ -42,7 +42,7 @@ export async function computeFlowReport(
     : [undefined, null];
   const scope = opts.scope && caseIds !== undefined ? { ...opts.scope, caseIds } : undefined;
   const s: MetricsSettings = scope ? { ...project, scope } : project;
-  const [fin, statuses, rework, scatter, segments, blocked] = await Promise.all([
+  const [fin, statuses, rework, scatter, segments, blocked, judge] = await Promise.all([
     finishedStats(sql, s, from, to),
     timeInStatus(sql, s, from, to),
     reworkEvents(sql, s, from, to, REPORT_LIMITS.reworkEvents),
@@ -50,6 +50,8 @@ export async function computeFlowReport(
     opts.breakdown && !opts.scope ? segmentBreakdown(sql, project, opts.breakdown, from, to) : null,
     // Tag, field and dependency rules take their time out of active time (docs/flow-metrics.md §9.3).
     blockedFlowEfficiency(sql, projectId, from, to, caseIds),
+    // Per-segment thresholds (§8.1) of the whole project's report, for its ageing list and count.
+    scope ? null : loadSegmentJudge(sql, project, { from, to }),
   ]);
   const efficiency = blocked ? blocked.efficiency : fin.flowEfficiency;
   const segment =
@@ -62,15 +64,14 @@ export async function computeFlowReport(
         }
       : null;
   const thresholds = segment ? segment.thresholds : thresholdsOf(s, fin.cycleTime);
+  // A one-segment report already measures against that segment; the whole project's report measures
+  // each case against its own segment (§8.1), its count as its list, with one read of the thresholds.
   const [counts, listed, bySegment] = await Promise.all([
     wipCounts(sql, s, opts.now, thresholds.thresholdDays),
     ageingItems(sql, s, opts.now, thresholds, REPORT_LIMITS.ageing),
-    // The whole project's count measures each case against its own segment, as its list does (§8.1).
-    scope ? null : overThresholdBySegment(sql, project, { from, to }, opts.now),
+    judge ? overThresholdBySegment(sql, project, { from, to }, opts.now, judge) : null,
   ]);
-  // A one-segment report already measures against that segment; the whole project's report measures
-  // each listed case against its own segment (§8.1).
-  const ageing = scope ? listed : await judgeBySegment(sql, project, { from, to }, listed);
+  const ageing = judge ? await judgeBySegment(sql, project, { from, to }, listed, judge) : listed;
   const byStage = new Map<string, TimeInStage>();
   for (const t of statuses) {
     const cur = byStage.get(t.stage) ?? { stage: t.stage, days: 0, estimated: false };

@@ -1,10 +1,23 @@
 import type { Sql } from "postgres";
 import { segmentValueSql } from "../segments/segmenter.ts";
-import { loadSegmenter, segmentOfCases, segmentThresholds } from "./segments.ts";
+import { loadSegmenter, type SegmentThresholds, segmentOfCases, segmentThresholds } from "./segments.ts";
 import { daysSql } from "./sql-fragments.ts";
 import type { AgeingItem } from "./types.ts";
 import type { MetricsSettings } from "./window-settings.ts";
 import { judgeAge } from "./wip-ageing.ts";
+
+/**
+ * The per-segment thresholds of a project with a segment dimension over the window; null without one.
+ * Read once and handed to judgeBySegment and overThresholdBySegment when a caller needs both.
+ */
+export async function loadSegmentJudge(
+  sql: Sql,
+  s: MetricsSettings,
+  window: { from: Date; to: Date },
+): Promise<SegmentThresholds | null> {
+  const segmenter = await loadSegmenter(sql, s.projectId);
+  return segmenter ? segmentThresholds(sql, s, window, segmenter) : null;
+}
 
 /**
  * Over SLE per segment (docs/flow-metrics.md §8.1): in a project with a segment dimension, each WIP case
@@ -17,17 +30,16 @@ export async function judgeBySegment(
   s: MetricsSettings,
   window: { from: Date; to: Date },
   items: AgeingItem[],
+  judge?: SegmentThresholds | null,
 ): Promise<AgeingItem[]> {
-  const segmenter = await loadSegmenter(sql, s.projectId);
-  if (!segmenter || items.length === 0) return items;
-  const [thresholds, segmentOf] = await Promise.all([
-    segmentThresholds(sql, s, window, segmenter),
-    segmentOfCases(
-      sql,
-      segmenter,
-      items.map((i) => i.caseId),
-    ),
-  ]);
+  if (items.length === 0) return items;
+  const thresholds = judge === undefined ? await loadSegmentJudge(sql, s, window) : judge;
+  if (!thresholds?.segmenter) return items;
+  const segmentOf = await segmentOfCases(
+    sql,
+    thresholds.segmenter,
+    items.map((i) => i.caseId),
+  );
   return items.map((item) => {
     const segment = segmentOf.get(item.caseId);
     const of = thresholds.of(segment);
@@ -51,16 +63,14 @@ export async function overThresholdBySegment(
   s: MetricsSettings,
   window: { from: Date; to: Date },
   now: Date,
+  judge?: SegmentThresholds | null,
 ): Promise<number | null> {
-  const segmenter = await loadSegmenter(sql, s.projectId);
-  if (!segmenter) return null;
-  const [ages, thresholds] = await Promise.all([
-    sql<{ age: number; value: string }[]>`
-      select ${daysSql(sql, s, sql`fc.started_at`, sql`${now}::timestamptz`)} as age,
-             ${segmentValueSql(sql, segmenter, "tc")} as value
-      from flow_cases fc join tracked_cases tc on tc.id = fc.case_id
-      where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null`,
-    segmentThresholds(sql, s, window, segmenter),
-  ]);
+  const thresholds = judge === undefined ? await loadSegmentJudge(sql, s, window) : judge;
+  if (!thresholds?.segmenter) return null;
+  const ages = await sql<{ age: number; value: string }[]>`
+    select ${daysSql(sql, s, sql`fc.started_at`, sql`${now}::timestamptz`)} as age,
+           ${segmentValueSql(sql, thresholds.segmenter, "tc")} as value
+    from flow_cases fc join tracked_cases tc on tc.id = fc.case_id
+    where fc.project_id = ${s.projectId} and fc.finished_at is null and fc.started_at is not null`;
   return ages.filter((a) => judgeAge(a.age, thresholds.of(a.value).thresholds).overThreshold).length;
 }
