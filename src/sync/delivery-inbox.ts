@@ -62,7 +62,8 @@ interface Waiting {
  * Group commit for webhook deliveries. Each delivery must be durable, with its apply job enqueued in the
  * same transaction, before it is acknowledged; one transaction (and one WAL flush) per delivery caps the
  * route at the disk's flush rate. So deliveries that arrive while a transaction is in flight wait and go
- * together in the next one: a lone delivery is written at once, a burst shares commits. Every caller
+ * together in the next one, and so do those that arrive in the same turn of the event loop: a lone
+ * delivery is written at once, a burst shares commits. Every caller
  * still learns the outcome of its own delivery only after the commit that holds it.
  *
  * The wait is bounded, in count and size: while the database stalls, deliveries would otherwise pile
@@ -96,6 +97,29 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     if (w.onAbort) w.signal!.removeEventListener("abort", w.onAbort);
   };
 
+  // A delivery that finds the commit slot free starts its group at the end of this turn of the event
+  // loop rather than at once, so the others read in the same turn (a burst arrives on many sockets at
+  // once) share its commit instead of queueing behind a commit of one. A lone delivery waits for that
+  // turn only.
+  let pumpDue = false;
+  const schedulePump = () => {
+    if (pumpDue || inFlight >= maxConcurrent) return;
+    pumpDue = true;
+    setImmediate(() => {
+      pumpDue = false;
+      pump();
+      // Everything queued may have been dropped (its caller gave up) before the turn ended.
+      settleIdle();
+    });
+  };
+
+  const settleIdle = () => {
+    if (inFlight === 0 && queue.size === 0) {
+      for (const done of idle) done();
+      idle = [];
+    }
+  };
+
   const pump = () => {
     while (inFlight < maxConcurrent && queue.size > 0) {
       const batch: Waiting[] = [];
@@ -115,10 +139,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         clearTimeout(watchdog);
         inFlight -= 1;
         pump();
-        if (inFlight === 0 && queue.size === 0) {
-          for (const done of idle) done();
-          idle = [];
-        }
+        settleIdle();
       };
       // A server that stopped answering (frozen, or gone without closing the socket) would hold the one
       // commit slot for as long as TCP takes to notice; its deliveries are given up and the slot freed.
@@ -267,7 +288,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         }
         queue.add(w);
         queuedChars += chars;
-        pump();
+        schedulePump();
       });
     },
     drain() {

@@ -101,6 +101,28 @@ const within = (ms: number, p: Promise<string>) =>
   Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still waiting"), ms))]);
 
 describe("the delivery inbox", () => {
+  it("deliveries that arrive in the same turn of the event loop share one commit", async () => {
+    const inbox = createDeliveryInbox({ sql: database.sql, logger });
+    const outcomes = Array.from({ length: 20 }, (_, i) => outcome(inbox.store(delivery(`turn-${i}`))));
+    expect(await Promise.all(outcomes)).toEqual(outcomes.map(() => "stored"));
+    // Rows written by one transaction share its xmin.
+    const [row] = await database.sql<{ n: number; rows: number }[]>`
+      select count(distinct xmin::text)::int as n, count(*)::int as rows
+      from webhook_deliveries where task_id like 'turn-%'`;
+    expect(row).toEqual({ n: 1, rows: 20 });
+  });
+
+  it("waiting for the inbox to drain ends when everything queued was dropped before its commit started", async () => {
+    const inbox = createDeliveryInbox({ sql: database.sql, logger });
+    const caller = new AbortController();
+    const dropped = outcome(inbox.store(delivery("dropped-0"), caller.signal));
+    const drained = inbox.drain().then(() => "drained");
+    caller.abort();
+    expect(await dropped).toBe("expired");
+    expect(await within(1_000, drained)).toBe("drained");
+    expect(await stored("dropped")).toEqual([]);
+  });
+
   it("a body Postgres refuses (nesting too deep for its parser) fails only itself; its group is stored", async () => {
     const inbox = createDeliveryInbox({ sql: database.sql, logger });
     const lock = await lockDeliveries();
