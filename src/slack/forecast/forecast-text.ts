@@ -89,7 +89,8 @@ export function setText(ctx: ForecastContext, s: SetForecast, f: WhenForecast, s
   ].join("\n");
 }
 
-const codeOf = (text: string) => `\`${clip(text.replace(/`/g, "'"), 60)}\``;
+// Escaped: Slack reads `<!channel>` as a mention even inside backticks.
+const codeOf = (text: string) => `\`${escapeMrkdwn(clip(text.replace(/`/g, "'"), 60))}\``;
 
 /** A set or segment the project does not have: what it does have. */
 export function setProblemText(r: Exclude<SetResolution, { ok: true }>): string {
@@ -125,7 +126,7 @@ export function trackAlertText(track: TrackedForecast, chance: number, alert: Tr
     alert.previous === null
       ? ""
       : ` (${Math.round(chance * 100) - Math.round(alert.previous * 100) >= 0 ? "+" : "−"}${Math.abs(Math.round(chance * 100) - Math.round(alert.previous * 100))} points since the last run, ${percent(alert.previous)})`;
-  return `:chart_with_downwards_trend: The chance of finishing ${escapeMrkdwn(clip(track.setLabel, 80))} by ${formatDate(track.targetDate)} is now ${percent(chance)}${change}: below ${alert.band}%. \`/flow forecast ${clip(track.setText.replace(/`/g, "'"), 60)}\` shows the dates.`;
+  return `:chart_with_downwards_trend: The chance of finishing ${escapeMrkdwn(clip(track.setLabel, 80))} by ${formatDate(track.targetDate)} is now ${percent(chance)}${change}: below ${alert.band}%. ${codeOf(`/flow forecast ${track.setText}`)} shows the dates.`;
 }
 
 /** One line of `/flow forecast list`. */

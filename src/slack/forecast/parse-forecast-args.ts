@@ -1,4 +1,5 @@
 import { dayNumber } from "../../flow/forecast/local-dates.ts";
+import { escapeMrkdwn } from "../views/mrkdwn.ts";
 
 /*
  * The words after `/flow forecast` (docs/flow-metrics.md §12): which question, its date or N, an optional
@@ -28,7 +29,8 @@ const FORECAST_USAGE = [
   "`/flow forecast list` · `/flow forecast untrack <id or set>` _(admins)_",
 ].join("\n");
 
-const code = (text: string) => `\`${text.replace(/`/g, "'").slice(0, 40)}\``;
+// Escaped as well as clipped: Slack reads `<!channel>` as a mention even inside backticks.
+const code = (text: string) => `\`${escapeMrkdwn(text.replace(/`/g, "'").slice(0, 40))}\``;
 
 /** A real calendar date `YYYY-MM-DD`, or null. */
 function readDate(text: string): string | null {

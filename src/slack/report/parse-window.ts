@@ -1,4 +1,5 @@
 import type { SegmentFilter } from "../../flow/segments/resolve-segment.ts";
+import { escapeMrkdwn } from "../views/mrkdwn.ts";
 
 /** The longest report window: two years of history. */
 const MAX_WINDOW_DAYS = 730;
@@ -87,5 +88,6 @@ export function parseReportArgs(args: readonly string[]): ReportArgs {
 
 function clip(text: string): string {
   const plain = text.replace(/`/g, "'");
-  return plain.length > 40 ? `${plain.slice(0, 39)}…` : plain;
+  // Escaped after clipping: Slack reads `<!channel>` as a mention even inside backticks.
+  return escapeMrkdwn(plain.length > 40 ? `${plain.slice(0, 39)}…` : plain);
 }

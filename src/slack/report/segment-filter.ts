@@ -6,7 +6,7 @@ import {
   type SegmentResolution,
 } from "../../flow/segments/resolve-segment.ts";
 import { clip } from "../views/block-kit.ts";
-import { plural } from "../views/mrkdwn.ts";
+import { escapeMrkdwn, plural } from "../views/mrkdwn.ts";
 
 /** Values listed when a typed one matches none; the rest are counted. */
 const VALUES_LISTED = 25;
@@ -30,7 +30,8 @@ export async function resolveFilter(
 }
 
 /** Inline code that survives any text: backticks become quotes. */
-const code = (text: string, max = 60) => `\`${clip(text.replace(/`/g, "'"), max)}\``;
+// Escaped: Slack reads `<!channel>` as a mention even inside backticks.
+const code = (text: string, max = 60) => `\`${escapeMrkdwn(clip(text.replace(/`/g, "'"), max))}\``;
 
 /** What to answer (ephemerally) when a filter names no segment: the dimensions or values that exist. */
 export function filterProblemText(problem: ResolvedFilter & { ok: false }, windowDays: number): string {
@@ -56,10 +57,10 @@ export function filterProblemText(problem: ResolvedFilter & { ok: false }, windo
           : "No task of this channel holds any value of it yet.";
       const first = listed[0];
       const example = first
-        ? `\nFor example \`/flow report ${windowDays}d ${prefix}${first.value.replace(/`/g, "'")}\`.`
+        ? `\nFor example ${code(`/flow report ${windowDays}d ${prefix}${first.value}`, 120)}.`
         : "";
       return clip(
-        `:mag: No task of this channel has ${code(filter.value)} as its ${clip(resolution.title, 60)} now. ${values}${example}${resolution.note ? `\n${resolution.note}` : ""}`,
+        `:mag: No task of this channel has ${code(filter.value)} as its ${escapeMrkdwn(clip(resolution.title, 60))} now. ${values}${example}${resolution.note ? `\n${resolution.note}` : ""}`,
         3000,
       );
     }
