@@ -5,9 +5,9 @@ import { computeSignalHeadline, projectSignals, signalsOfWip } from "../../src/f
 import { stalledCases } from "../../src/flow/metrics/signals-stalled.ts";
 import { statusVisits, stuckCases } from "../../src/flow/metrics/signals-stuck.ts";
 import { loadMetricsSettings, windowOf } from "../../src/flow/metrics/window-settings.ts";
-import { recordTransition } from "../../src/sync/timeline/index.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
 import { newProject } from "./metrics-timeline.ts";
+import { caseWith } from "./status-path.ts";
 
 // The stuck-in-status and stalled signals on docs/flow-metrics.md §8.4's hand-computed examples (zone UTC,
 // now = Thu 19 Mar 2026 12:00), and the working-day clock for the stuck signal.
@@ -28,45 +28,6 @@ const NOW = new Date("2026-03-19T12:00:00Z");
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(`${iso}Z`);
 const plus = (d: Date, days: number) => new Date(d.getTime() + days * DAY);
-
-let seq = 0;
-/** A case created in "to do" at `created`, moved through `path` by exact webhook transitions. */
-async function caseWith(
-  sql: Sql,
-  bindingId: number,
-  created: Date,
-  path: [Status, Date][],
-  extra: { dateUpdated?: Date; lastActivityAt?: Date } = {},
-): Promise<number> {
-  seq += 1;
-  const [row] = await sql<{ id: number }[]>`
-    insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
-                               status_orderindex, date_created, date_updated, last_activity_at)
-    values (${bindingId}, ${`s${seq}`}, ${`Case ${seq}`}, ${`https://app.clickup.com/t/s${seq}`}, 'L',
-            ${S.todo.name}, ${S.todo.type}, ${S.todo.orderindex}, ${created}, ${extra.dateUpdated ?? created},
-            ${extra.lastActivityAt ?? null})
-    returning id::int as id`;
-  let from: Status = S.todo;
-  for (const [to, when] of path) {
-    seq += 1;
-    await recordTransition(sql, {
-      caseId: row!.id,
-      fromStatus: from.name,
-      fromType: from.type,
-      fromOrderindex: from.orderindex,
-      toStatus: to.name,
-      toType: to.type,
-      toOrderindex: to.orderindex,
-      occurredAt: when,
-      actorId: 7,
-      actorName: "Ada",
-      source: "webhook",
-      historyItemId: `h${seq}`,
-    });
-    from = to;
-  }
-  return row!.id;
-}
 
 /**
  * §8.4's history: seven cases finished in the window, with §4.8's cycle times 1.0, 2.5, 3.0, 4.0, 6.0,

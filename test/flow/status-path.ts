@@ -1,7 +1,7 @@
 import type { Sql } from "postgres";
 import { recordTransition } from "../../src/sync/timeline/index.ts";
 
-/* A case created in "to do" and moved through exact webhook transitions, for the chart metric tests. */
+/* A case created in "to do" and moved through exact webhook transitions, for the signal and chart metric tests. */
 
 export type Status = { name: string; type: string; orderindex: number };
 export const S = {
@@ -21,13 +21,15 @@ export async function caseWith(
   bindingId: number,
   created: Date,
   path: [Status, Date][],
+  extra: { dateUpdated?: Date; lastActivityAt?: Date } = {},
 ): Promise<number> {
   seq += 1;
   const [row] = await sql<{ id: number }[]>`
     insert into tracked_cases (binding_id, task_id, name, url, home_list_id, status_name, status_type,
-                               status_orderindex, date_created, date_updated)
+                               status_orderindex, date_created, date_updated, last_activity_at)
     values (${bindingId}, ${`p${seq}`}, ${`Case ${seq}`}, ${`https://app.clickup.com/t/p${seq}`}, 'L',
-            ${S.todo.name}, ${S.todo.type}, ${S.todo.orderindex}, ${created}, ${created})
+            ${S.todo.name}, ${S.todo.type}, ${S.todo.orderindex}, ${created}, ${extra.dateUpdated ?? created},
+            ${extra.lastActivityAt ?? null})
     returning id::int as id`;
   let from: Status = S.todo;
   for (const [to, when] of path) {
