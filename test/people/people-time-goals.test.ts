@@ -40,6 +40,8 @@ const CAROL_SLACK = "U0CAROL";
 const OTHER_TEAM_USER = "U0OTHER";
 const BOT = "U0BOT";
 
+/** The app's clock: NOW, until the last test moves it on past the admin check's cache. */
+let clock = NOW;
 let db: TestDatabase;
 let app: App;
 let projectId: number;
@@ -115,7 +117,7 @@ let b2: { id: string };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await startApp({ databaseUrl: db.url, now: () => NOW, slack });
+  app = await startApp({ databaseUrl: db.url, now: () => clock, slack });
   ({ projectId, bindingId } = await seedProject(app.sql, { signals: "over SLE only" }));
   await app.sql`update bindings set container_id = ${list.id} where id = ${bindingId}`;
   await seedFinishedHistory(app.sql, bindingId, NOW);
@@ -378,5 +380,20 @@ describe("a workspace that does not track time", () => {
     const text = await reportText();
     expect(text).not.toContain("Tracked time");
     expect(text).toContain("Ship billing v2");
+  });
+});
+
+describe("an admin who loses the rights while the modal is open", () => {
+  it("is refused on submit once Slack says so, and nothing changes", async () => {
+    const id = await app.modals.open(async () => expect(await app.run("people")).toEqual({}));
+    const before = JSON.stringify(await members());
+    slack.addUser({ id: ADMIN, is_admin: false, profile: { email: "ada@example.com" } });
+    // Past the admin check's five-minute trust in users.info.
+    clock = NOW + 6 * 60_000;
+    // Carol is mapped to CAROL_SLACK by now (above); the submission would move her to MEMBER.
+    const res = await app.modals.submit(id, values(String(carol.id), MEMBER));
+    expect(JSON.stringify(res.body)).toContain("Only flowbot admins can map ClickUp members to Slack users");
+    expect(JSON.stringify(await members())).toBe(before);
+    expect((await members()).find((m) => m.username === "Carol")!.slack).toBe(CAROL_SLACK);
   });
 });
