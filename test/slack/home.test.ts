@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
+import { CHART_ACTION_IDS } from "../../src/slack/report/chart-replies.ts";
 import { createSlackFake, type SlackFake } from "../fakes/slack/index.ts";
 import { pngInfo } from "../flow/png.ts";
 import { DAY_MS, seedCase, seedFinishedTen, seedProject } from "../flow/report-fixtures.ts";
@@ -27,7 +28,7 @@ type Block = {
   type: string;
   text?: { text: string };
   accessory?: { action_id: string; value: string };
-  elements?: { action_id?: string }[];
+  elements?: { action_id?: string; value?: string }[];
   slack_file?: { id: string };
 };
 
@@ -228,5 +229,67 @@ describe("App Home: the Flow page", () => {
     expect(blocks.flatMap((b) => b.elements ?? []).some((e) => e.action_id === "flow_report_share")).toBe(
       true,
     );
+    // The chart picker comes along; pressed in the DM, it sends that chart to the same DM.
+    const picker = blocks
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === CHART_ACTION_IDS.throughput);
+    expect(picker).toBeDefined();
+    const chart = await pressInDm(ALICE, CHART_ACTION_IDS.throughput, picker!.value!);
+    expect(chart.text).toContain("*Throughput*: 10 tasks finished");
+    expect(chart.text).toContain("<#C0ALPHA>");
+    const drawn = (chart.blocks as Block[]).filter((b) => b.type === "image");
+    expect(drawn.map((b) => pngInfo(slack.upload(b.slack_file!.id)!.bytes!).signatureOk)).toEqual([true]);
+  });
+
+  it("the picker in a DM checks the project its value names, never the DM", async () => {
+    const uploads = slack.uploads().length;
+    const value = (p: number | string) => JSON.stringify({ p, d: 90 });
+    // Carol is in none of alpha's channel: a value copied from Alice's DM draws nothing for her.
+    expect((await pressInDm(CAROL, CHART_ACTION_IDS.cfd, value(alphaId))).text).toBe(
+      ":lock: Only members of <#C0ALPHA> can draw this project's charts. Join the channel first.",
+    );
+    // A project id that is no project, or another Slack workspace's, or not a number at all.
+    const [other] = await flowbot.database.sql<{ id: number }[]>`
+      select id::int from projects where slack_team_id = 'T0OTHER'`;
+    for (const forged of [value(987654), value(other!.id), value("1 or 1=1"), "not json"]) {
+      expect((await pressInDm(ALICE, CHART_ACTION_IDS.ageing, forged)).text, forged).toContain(
+        "That chart button names no flowbot project any more",
+      );
+    }
+    expect(slack.uploads()).toHaveLength(uploads);
   });
 });
+
+/** A chart picker button pressed on a message in `user`'s DM with the app; resolves with what came back. */
+async function pressInDm(user: string, actionId: string, value: string) {
+  const dm = `D${user.slice(1)}`;
+  const messages = slack.messages(user).length;
+  const ephemerals = slack.ephemerals().length;
+  const res = await fetch(
+    interactionRequest({
+      url,
+      signingSecret: TEST_SIGNING_SECRET,
+      now: () => NOW.getTime(),
+      payload: {
+        type: "block_actions",
+        team: { id: TEAM },
+        user: { id: user, team_id: TEAM },
+        api_app_id: "A0FAKEAPP",
+        token: "x",
+        channel: { id: dm, name: "directmessage" },
+        container: { type: "message", message_ts: "1700000000.000200", channel_id: dm, is_ephemeral: false },
+        trigger_id: slack.issueTriggerId({ userId: user }),
+        actions: [
+          { type: "button", action_id: actionId, block_id: "flow_chart_picker", value, action_ts: "1" },
+        ],
+      },
+    }),
+  );
+  expect(res.status).toBe(200);
+  await expect
+    .poll(() => slack.messages(user).length + slack.ephemerals().length, { timeout: 20_000 })
+    .toBe(messages + ephemerals + 1);
+  const reply =
+    slack.messages(user).length > messages ? slack.messages(user).at(-1) : slack.ephemerals().at(-1);
+  return reply as { text?: string; blocks?: unknown[] };
+}

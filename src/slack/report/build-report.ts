@@ -82,7 +82,7 @@ export async function buildReport(
     shareable: boolean;
     files?: ChartFiles;
     sharedBy?: string;
-    /** The chart picker's buttons (docs/flow-metrics.md §13), for a reply in the project channel. */
+    /** The chart picker's buttons (docs/flow-metrics.md §13), for a reply in the project channel or the app's DM. */
     picker?: boolean;
     /** One segment only (docs/flow-metrics.md §7), and the filter as typed, for the share button. */
     segment?: { scope: SegmentScope; filter: SegmentFilter };

@@ -1,5 +1,5 @@
 import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
-import { findProjectByChannel, type ReportProject } from "../../flow/report-projects.ts";
+import { findProjectByChannel, findProjectById, type ReportProject } from "../../flow/report-projects.ts";
 import type { AccessRequest } from "../access/read-request.ts";
 import { type ChannelAnswer, channelMember } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
@@ -14,14 +14,30 @@ import {
 } from "./chart-replies.ts";
 import { filterProblemText, resolveFilter } from "./segment-filter.ts";
 
+/** A direct message with the app (Slack's DM ids start with D), where the App Home sends reports. */
+const isDirectMessage = (channelId: string | undefined) => channelId?.startsWith("D") === true;
+
 /**
  * The chart picker's buttons. Nothing in a button's value is trusted: the project is the one of the
  * channel the button was pressed in (Slack says which), the guard checks the user is a member of it,
- * and a value naming another project is refused; a filter is resolved again as if typed.
+ * and a value naming another project is refused; a filter is resolved again as if typed. Pressed in
+ * the app's DM (on a report opened from the App Home), the project is the one the value names, in this
+ * workspace, and the guard checks the user is a member of that project's channel, as for the Home
+ * tab's Open report; the chart is sent to the same DM.
  */
 export function registerChartActions(routes: SlackRoutes, services: SlackServices): void {
   const { database, logger } = services;
   const projectChannel = async (r: AccessRequest): Promise<ChannelAnswer> => {
+    if (r.teamId && isDirectMessage(r.channelId)) {
+      const value = decodePickerValue(r.value);
+      const named = value ? await findProjectById(database.db, r.teamId, value.p) : null;
+      return named
+        ? { channelId: named.channelId }
+        : {
+            refused:
+              ":warning: That chart button names no flowbot project any more (or is not flowbot's), so no chart was drawn. Reopen the Home tab, or run `/flow report cfd` in a project channel.",
+          };
+    }
     const project =
       r.teamId && r.channelId ? await findProjectByChannel(database.db, r.teamId, r.channelId) : null;
     return project
@@ -35,18 +51,21 @@ export function registerChartActions(routes: SlackRoutes, services: SlackService
     routes.action<BlockAction<ButtonAction>>(
       CHART_ACTION_IDS[chart],
       channelMember("draw this project's charts", projectChannel),
-      async ({ ack, action, client, access }) => {
+      async ({ ack, action, body, client, access }) => {
         await ack();
-        const say = (text: string, blocks?: unknown[]) =>
-          client.chat.postEphemeral({
-            channel: access.channelId!,
-            user: access.userId,
-            text,
-            ...(blocks ? { blocks: blocks as never } : {}),
-          });
-        const project = await findProjectByChannel(database.db, access.teamId, access.channelId!);
+        const inDirectMessage = isDirectMessage(body.channel?.id);
+        const say = (text: string, blocks?: unknown[]) => {
+          const content = { text, ...(blocks ? { blocks: blocks as never } : {}) };
+          return inDirectMessage
+            ? client.chat.postMessage({ channel: access.userId, ...content, unfurl_links: false })
+            : client.chat.postEphemeral({ channel: access.channelId!, user: access.userId, ...content });
+        };
         const value = decodePickerValue(action.value);
-        if (!project || !value || value.p !== project.id) {
+        // The guard has checked the user is in access.channelId: the project must be that channel's.
+        const project = inDirectMessage
+          ? value && (await findProjectById(database.db, access.teamId, value.p))
+          : await findProjectByChannel(database.db, access.teamId, access.channelId!);
+        if (!project || !value || value.p !== project.id || project.channelId !== access.channelId) {
           await say(
             `:warning: That chart button belongs to another channel's project (or is not flowbot's), so no chart was drawn. Run \`/flow report ${chart}\` here for this channel's.`,
           );

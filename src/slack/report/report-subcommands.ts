@@ -112,6 +112,7 @@ export function reportSubcommands(routes: SlackRoutes, services: SlackServices):
           at: new Date(services.now()),
           windowDays: project.windowDays,
           shareable: true,
+          picker: true,
         });
         await client.chat.postMessage({ channel: userId, ...built.message, unfurl_links: false });
       } catch (err) {
