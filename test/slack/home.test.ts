@@ -192,32 +192,19 @@ describe("App Home: the Flow page", () => {
   });
 
   it("Open report sends the project's Flow view, with its charts and a Share button, to the user", async () => {
-    const res = await fetch(
-      interactionRequest({
-        url,
-        signingSecret: TEST_SIGNING_SECRET,
-        now: () => NOW.getTime(),
-        payload: {
-          type: "block_actions",
-          team: { id: TEAM },
-          user: { id: ALICE, team_id: TEAM },
-          api_app_id: "A0FAKEAPP",
-          token: "x",
-          container: { type: "view", view_id: "V1" },
-          view: { id: "V1", type: "home" },
-          trigger_id: slack.issueTriggerId({ userId: ALICE }),
-          actions: [
-            {
-              type: "button",
-              action_id: "flow_home_open_report",
-              block_id: "b",
-              value: String(alphaId),
-              action_ts: "1",
-            },
-          ],
+    const res = await blockAction(ALICE, {
+      container: { type: "view", view_id: "V1" },
+      view: { id: "V1", type: "home" },
+      actions: [
+        {
+          type: "button",
+          action_id: "flow_home_open_report",
+          block_id: "b",
+          value: String(alphaId),
+          action_ts: "1",
         },
-      }),
-    );
+      ],
+    });
     expect(res.status).toBe(200);
     await expect.poll(() => slack.messages(ALICE).length, { timeout: 15_000 }).toBe(1);
     const blocks = slack.messages(ALICE)[0]!.blocks as Block[];
@@ -265,7 +252,23 @@ async function pressInDm(user: string, actionId: string, value: string) {
   const dm = `D${user.slice(1)}`;
   const messages = slack.messages(user).length;
   const ephemerals = slack.ephemerals().length;
-  const res = await fetch(
+  const res = await blockAction(user, {
+    channel: { id: dm, name: "directmessage" },
+    container: { type: "message", message_ts: "1700000000.000200", channel_id: dm, is_ephemeral: false },
+    actions: [{ type: "button", action_id: actionId, block_id: "flow_chart_picker", value, action_ts: "1" }],
+  });
+  expect(res.status).toBe(200);
+  await expect
+    .poll(() => slack.messages(user).length + slack.ephemerals().length, { timeout: 20_000 })
+    .toBe(messages + ephemerals + 1);
+  const reply =
+    slack.messages(user).length > messages ? slack.messages(user).at(-1) : slack.ephemerals().at(-1);
+  return reply as { text?: string; blocks?: unknown[] };
+}
+
+/** A signed block_actions request from `user` of this workspace, with the rest of its payload. */
+function blockAction(user: string, fields: Record<string, unknown>) {
+  return fetch(
     interactionRequest({
       url,
       signingSecret: TEST_SIGNING_SECRET,
@@ -276,20 +279,9 @@ async function pressInDm(user: string, actionId: string, value: string) {
         user: { id: user, team_id: TEAM },
         api_app_id: "A0FAKEAPP",
         token: "x",
-        channel: { id: dm, name: "directmessage" },
-        container: { type: "message", message_ts: "1700000000.000200", channel_id: dm, is_ephemeral: false },
         trigger_id: slack.issueTriggerId({ userId: user }),
-        actions: [
-          { type: "button", action_id: actionId, block_id: "flow_chart_picker", value, action_ts: "1" },
-        ],
+        ...fields,
       },
     }),
   );
-  expect(res.status).toBe(200);
-  await expect
-    .poll(() => slack.messages(user).length + slack.ephemerals().length, { timeout: 20_000 })
-    .toBe(messages + ephemerals + 1);
-  const reply =
-    slack.messages(user).length > messages ? slack.messages(user).at(-1) : slack.ephemerals().at(-1);
-  return reply as { text?: string; blocks?: unknown[] };
 }
