@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableTime } from "../storable-time.ts";
 
 /**
  * What the apply job reads from a stored ClickUp delivery (docs/clickup.md §5.3–5.4). Parsed leniently:
@@ -74,7 +75,8 @@ export type TaskChange =
 
 /**
  * One history item as it came (any field, status included), for the kept task fields and activity
- * (src/sync/task-fields: applyHistoryItem). Only items with an id and a readable date are kept.
+ * (src/sync/task-fields: applyHistoryItem). Only items with an id and a readable date (a time flowbot
+ * can store, src/sync/storable-time.ts) are kept.
  */
 export type DeliveryItem = { itemId: string; at: number; field: string | null; raw: unknown };
 
@@ -124,7 +126,7 @@ export function parseDelivery(body: unknown): ParsedDelivery {
   const items: DeliveryItem[] = [];
   for (const raw of parsed.data.history_items ?? []) {
     const item = historyItem.safeParse(raw);
-    if (!item.success || !Number.isFinite(item.data.date)) continue;
+    if (!item.success || !isStorableTime(item.data.date)) continue;
     const { id: itemId, date: at, field } = item.data;
     items.push({ itemId, at, field: field ?? null, raw });
     const actor = actorOf(item.data.user);
