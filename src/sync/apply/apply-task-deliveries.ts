@@ -368,7 +368,8 @@ async function newerApplied(
   const [row] = await tx`
     select 1 from webhook_deliveries d, jsonb_array_elements(d.body->'history_items') h
     where d.task_id = ${taskId} and d.outcome = 'applied' and h->>'field' = any(${fields}::text[])
-      and h->>'date' ~ '^[0-9]+$' and (h->>'date')::bigint > ${change.at}
+      -- At most 18 digits: a longer "date" (a hostile payload) would overflow bigint and fail every run.
+      and h->>'date' ~ '^[0-9]{1,18}$' and (h->>'date')::bigint > ${change.at}
       and (${person}::text is null or coalesce(h->'after'->>'id', h->'before'->>'id') = ${person}::text)
     limit 1`;
   return row !== undefined;
