@@ -78,6 +78,7 @@ type Pending = {
   event: string;
   changes: TaskChange[];
   items: DeliveryItem[];
+  unreadable: number;
 };
 
 /** ClickUp refusals that mean the connection's token cannot read the task: no retry helps. */
@@ -135,6 +136,17 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       webhookId: r.webhookId,
       ...parseDelivery(typeof r.body === "string" ? JSON.parse(r.body) : r.body),
     }));
+    for (const p of pending) {
+      // What was wrong, never the payload: it may hold a comment's text.
+      if (p.unreadable !== 0) {
+        deps.logger.warn(
+          { taskId, deliveryId: p.id, event: p.event, unreadableItems: p.unreadable },
+          p.unreadable < 0
+            ? "a stored ClickUp delivery is unreadable; it is ignored"
+            : "skipped unreadable history items of a ClickUp delivery (no id or no usable date)",
+        );
+      }
+    }
     const webhookIds = [...new Set(pending.map((p) => p.webhookId))];
     /** Deliveries marked in this run: their comment text goes (src/sync/comments). */
     const settled: number[] = [];

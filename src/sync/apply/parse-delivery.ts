@@ -80,7 +80,13 @@ export type TaskChange =
  */
 export type DeliveryItem = { itemId: string; at: number; field: string | null; raw: unknown };
 
-export type ParsedDelivery = { event: string; changes: TaskChange[]; items: DeliveryItem[] };
+export type ParsedDelivery = {
+  event: string;
+  changes: TaskChange[];
+  items: DeliveryItem[];
+  /** History items skipped as unreadable (no id, no storable date, not an object), or -1 for an unreadable body. */
+  unreadable: number;
+};
 
 function actorOf(user: z.infer<typeof userRef>): Actor {
   const id = user?.id === undefined || user?.id === null ? null : Number(user.id);
@@ -119,14 +125,18 @@ function assigneeOf(raw: unknown): Assignee | null {
  */
 export function parseDelivery(body: unknown): ParsedDelivery {
   const parsed = deliveryBody.safeParse(body);
-  if (!parsed.success) return { event: "unknown", changes: [], items: [] };
+  if (!parsed.success) return { event: "unknown", changes: [], items: [], unreadable: -1 };
   const { event } = parsed.data;
-  if (event === "taskDeleted") return { event, changes: [{ kind: "deleted" }], items: [] };
+  if (event === "taskDeleted") return { event, changes: [{ kind: "deleted" }], items: [], unreadable: 0 };
   const changes: TaskChange[] = [];
   const items: DeliveryItem[] = [];
+  let unreadable = 0;
   for (const raw of parsed.data.history_items ?? []) {
     const item = historyItem.safeParse(raw);
-    if (!item.success || !isStorableTime(item.data.date)) continue;
+    if (!item.success || !isStorableTime(item.data.date)) {
+      unreadable += 1;
+      continue;
+    }
     const { id: itemId, date: at, field } = item.data;
     items.push({ itemId, at, field: field ?? null, raw });
     const actor = actorOf(item.data.user);
@@ -143,5 +153,5 @@ export function parseDelivery(body: unknown): ParsedDelivery {
       if (assignee) changes.push({ kind: field, itemId, at, actor, assignee });
     }
   }
-  return { event, changes, items };
+  return { event, changes, items, unreadable };
 }
