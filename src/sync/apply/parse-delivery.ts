@@ -44,8 +44,15 @@ const listLocation = z
   })
   .nullish();
 
+/**
+ * ClickUp's ids are a few dozen characters at most; a longer one (a hostile payload) is unreadable: kept,
+ * it would exceed what a Postgres index entry holds and fail every write of the task (SQLSTATE 54000).
+ */
+export const MAX_ID_LENGTH = 128;
+const itemId = idText.pipe(z.string().min(1).max(MAX_ID_LENGTH));
+
 const historyItem = z.looseObject({
-  id: idText,
+  id: itemId,
   date: z.union([z.string(), z.number()]).transform(Number),
   field: z.string().nullish(),
   parent_id: idText.nullish(),
@@ -84,7 +91,7 @@ export type ParsedDelivery = {
   event: string;
   changes: TaskChange[];
   items: DeliveryItem[];
-  /** History items skipped as unreadable (no id, no storable date, not an object), or -1 for an unreadable body. */
+  /** History items skipped as unreadable (no usable id or storable date, not an object), or -1 for an unreadable body. */
   unreadable: number;
 };
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { labelOf, type SentimentLabel, scoreComment } from "../../flow/sentiment/score-comment.ts";
+import { MAX_ID_LENGTH } from "../apply/parse-delivery.ts";
 import { isStorableTime } from "../storable-time.ts";
 
 /** What flowbot keeps of a comment (docs/clickup.md §16.6): never its text. */
@@ -15,7 +16,8 @@ export type ScoredComment = {
 };
 
 const commentJson = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
+  // Longer than any ClickUp id, it could not be stored (src/sync/apply/parse-delivery.ts: MAX_ID_LENGTH).
+  id: z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(MAX_ID_LENGTH)),
   comment_text: z.string().nullish(),
   comment: z.array(z.looseObject({ text: z.string().nullish() })).nullish(),
   user: z.looseObject({ id: z.union([z.number(), z.string()]).nullish() }).nullish(),
