@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Flowbot, startFlowbot } from "../../src/app/start-flowbot.ts";
 import { CLICKUP_WEBHOOK_PATH } from "../../src/http/create-http-app.ts";
@@ -406,6 +407,44 @@ describe("malformed history items", () => {
     expect(JSON.stringify(skipped)).not.toContain("Blocked");
     expect(logs.text()).not.toContain(TOKEN);
     expect(logs.text()).not.toContain(bound.secret);
+  }, 60_000);
+});
+
+describe("ids too long for an index", () => {
+  it("a comment or history item id of kilobytes is unreadable, not a write every run of the task fails", async () => {
+    const bound = await boundList();
+    const taskId = await trackedTask(bound, "Long ids");
+    // Random, so Postgres cannot compress it under the 2,704-byte limit of a btree entry.
+    const long = randomBytes(8_000).toString("hex");
+    await postComment(bound, taskId, { commentId: long, text: "Blocked", at: BASE + MIN });
+    const status = JSON.stringify({
+      event: "taskStatusUpdated",
+      task_id: taskId,
+      webhook_id: bound.webhookId,
+      history_items: [
+        {
+          id: `${long}x`,
+          type: 1,
+          date: String(BASE + MIN),
+          field: "status",
+          parent_id: bound.listId,
+          data: { status_type: "custom" },
+          source: null,
+          user: { id: 100, username: "Jane" },
+          before: { status: "to do", type: "open", orderindex: 0 },
+          after: { status: "in progress", type: "custom", orderindex: 1 },
+        },
+      ],
+    });
+    expect((await post(bound, status)).status).toBe(200);
+    await postComment(bound, taskId, { commentId: "c-short", text: "Thanks, fixed", at: BASE + 2 * MIN });
+    await settled();
+    expect((await scoresOf(taskId)).map((s) => s.commentId)).toEqual(["c-short"]);
+    const [transitions] = await flowbot.database.sql<{ n: number }[]>`
+      select count(*)::int as n from status_transitions t join tracked_cases c on c.id = t.case_id
+      where c.task_id = ${taskId} and length(t.history_item_id) > 1000`;
+    expect(transitions!.n).toBe(0);
+    expect((await outcomes(taskId)).pending).toBeUndefined();
   }, 60_000);
 });
 
