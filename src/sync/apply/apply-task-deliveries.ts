@@ -92,7 +92,12 @@ const TOKEN_REFUSED = new Set(["token_invalid", "not_authorized"]);
  * activity (apply-field-items.ts), and the deliveries are marked. Any other failure — ClickUp rate-limited or
  * down, the process killed — rolls it all back and the job's retry applies everything exactly once.
  */
-export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Promise<ApplyResult> {
+export async function applyTaskDeliveries(
+  deps: ApplyDeps,
+  taskId: string,
+  /** Only these of its pending deliveries (to isolate one that cannot be applied); all when omitted. */
+  only?: readonly number[],
+): Promise<ApplyResult> {
   return deps.sql.begin(async (tx) => {
     // One round trip: postgres.js pipelines these, and Postgres runs them in order, so both reads
     // happen under the lock.
@@ -108,7 +113,9 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       tx`select set_config('synchronous_commit', 'off', true)`,
       tx<{ id: number; webhookId: string; body: unknown }[]>`
         select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
-        where task_id = ${taskId} and outcome = 'pending' order by id`,
+        where task_id = ${taskId} and outcome = 'pending'
+          and (${only === undefined}::boolean or id = any(${(only ?? []) as number[]}::bigint[]))
+        order by id`,
       tx<Target[]>`
         select b.id::int as "bindingId", b.webhook_id as "webhookId", b.container_type as "containerType",
           b.container_id as "containerId", b.container_path as "containerPath", c.id::int as "connectionId",
