@@ -448,6 +448,48 @@ describe("ids too long for an index", () => {
   }, 60_000);
 });
 
+describe("a delivery Postgres refuses at apply time", () => {
+  it("is ignored alone and logged by id; the task's other deliveries and the workspace's other tasks apply", async () => {
+    const bound = await boundList();
+    const taskId = await trackedTask(bound, "Poisoned by Postgres");
+    const otherId = await trackedTask(bound, "Next door");
+    // A refusal no payload check here foresees: Postgres raises a data exception for this comment.
+    await flowbot.database.sql.unsafe(`
+      create function refuse_poison() returns trigger language plpgsql as $$
+      begin
+        if new.comment_id = 'c-refused' then raise exception 'refused' using errcode = '22023'; end if;
+        return new;
+      end $$;
+      create trigger refuse_poison before insert on comment_sentiment
+        for each row execute function refuse_poison();`);
+    try {
+      const bodies = [
+        commentBody(bound, taskId, { commentId: "c-before", text: "Great", at: BASE + MIN }),
+        commentBody(bound, taskId, { commentId: "c-refused", text: "Secret words", at: BASE + 2 * MIN }),
+        commentBody(bound, taskId, { commentId: "c-after", text: "This is broken", at: BASE + 3 * MIN }),
+        commentBody(bound, otherId, { commentId: "c-other", text: "Thanks", at: BASE + 3 * MIN }),
+      ];
+      for (const body of bodies) expect((await post(bound, body)).status).toBe(200);
+      await settled();
+    } finally {
+      await flowbot.database.sql.unsafe(
+        "drop trigger refuse_poison on comment_sentiment; drop function refuse_poison();",
+      );
+    }
+    expect((await scoresOf(taskId)).map((s) => s.commentId)).toEqual(["c-before", "c-after"]);
+    expect((await scoresOf(otherId)).map((s) => s.commentId)).toEqual(["c-other"]);
+    expect(await outcomes(taskId)).toEqual({ applied: 2, ignored: 1 });
+    expect(await bodiesWithText(taskId)).toBe(0);
+    const refused = logs.lines.filter((l) => l.taskId === taskId && l.code === "22023");
+    expect(refused).toHaveLength(1);
+    expect(typeof refused[0]!.deliveryId).toBe("number");
+    expect(logs.text()).not.toContain("Secret words");
+    const [failed] = await flowbot.database.sql<{ n: number }[]>`
+      select count(*)::int as n from graphile_worker.jobs where last_error is not null`;
+    expect(failed!.n).toBe(0);
+  }, 60_000);
+});
+
 describe("an out-of-range date in an applied delivery", () => {
   it("is not read back as a number by later runs (it would overflow and fail each of the task's runs)", async () => {
     const bound = await boundList();
