@@ -2,7 +2,9 @@ import type { Task } from "graphile-worker";
 import { mapLimited } from "../src/concurrency/map-limited.ts";
 import { enqueueFlowRebuild } from "../src/flow/metrics/deferred-rebuild.ts";
 import { applyDepsOf, applyTaskDeliveries } from "../src/sync/apply/index.ts";
+import { withoutCommentText } from "../src/sync/comments/apply-comment-items.ts";
 import { FRESH_PENDING_MS } from "../src/sync/delivery-inbox.ts";
+import { isPayloadError } from "../src/sync/inbox-error.ts";
 import { parseJobPayload } from "../src/worker/job-catalog.ts";
 import type { JobDeps } from "../src/worker/job-deps.ts";
 
@@ -62,7 +64,16 @@ export default function applyDeliveriesJob(deps: JobDeps): Task<"apply-deliverie
               const result = await applyTaskDeliveries(applyDepsOf(deps, helpers.abortSignal), taskId);
               applied += result.applied;
               if (result.leftPending > 0) left.add(taskId);
-            } catch (err) {
+            } catch (first) {
+              let err = first;
+              if (isPoison(err)) {
+                try {
+                  applied += await isolatePoison(deps, helpers.abortSignal, taskId);
+                  return;
+                } catch (again) {
+                  err = again;
+                }
+              }
               left.add(taskId);
               failures.push(err);
               deps.logger.warn(
@@ -84,4 +95,45 @@ export default function applyDeliveriesJob(deps: JobDeps): Task<"apply-deliverie
       throw new AggregateError(failures, `${failures.length} of ${tried} tasks could not be applied`);
     }
   };
+}
+
+/**
+ * A failure no retry can cure: Postgres refuses the data (SQLSTATE class 22 or 54) or a value is out of
+ * range for JavaScript (an invalid Date). Retried by graphile-worker, it would fail the run forever and,
+ * with the run's backoff, hold up the workspace's later deliveries.
+ */
+function isPoison(err: unknown): boolean {
+  return isPayloadError(err) || err instanceof RangeError;
+}
+
+/**
+ * Applies a task's pending deliveries one at a time after the task failed with a poison error: each that
+ * fails alone the same way is marked ignored (its comment text removed) and logged by id and error code —
+ * never its payload or the error's message, which may quote it. Any other failure still fails the run.
+ */
+async function isolatePoison(
+  deps: JobDeps,
+  signal: AbortSignal | undefined,
+  taskId: string,
+): Promise<number> {
+  const { sql } = deps.database;
+  const ids = await sql<{ id: number }[]>`
+    select id::int as id from webhook_deliveries where task_id = ${taskId} and outcome = 'pending' order by id`;
+  let applied = 0;
+  for (const { id } of ids) {
+    try {
+      applied += (await applyTaskDeliveries(applyDepsOf(deps, signal), taskId, [id])).applied;
+    } catch (err) {
+      if (!isPoison(err)) throw err;
+      await sql`
+        update webhook_deliveries d set outcome = 'ignored', applied_at = now(),
+          body = ${withoutCommentText(sql, "d.body")}
+        where d.id = ${id} and d.outcome = 'pending'`;
+      deps.logger.warn(
+        { taskId, deliveryId: id, code: (err as { code?: string }).code ?? (err as Error).name },
+        "a ClickUp delivery cannot be applied (Postgres or JavaScript refuses a value in it); it is ignored",
+      );
+    }
+  }
+  return applied;
 }

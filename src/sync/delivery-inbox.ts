@@ -1,6 +1,7 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../log/create-logger.ts";
 import { addJobSql, jobKeySql, sqlValue } from "../worker/add-job-sql.ts";
+import { withoutCommentText } from "./comments/apply-comment-items.ts";
 import { InboxError, isPayloadError } from "./inbox-error.ts";
 import type { IngestPressure } from "./ingest-pressure.ts";
 
@@ -246,7 +247,10 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         where w.id in (select distinct webhook_id from input)
       ), stored as (
         insert into webhook_deliveries (idempotency_key, webhook_id, event, task_id, body, outcome)
-        select i.key, i.webhook_id, i.event, i.task_id, i.body,
+        select i.key, i.webhook_id, i.event, i.task_id,
+          -- Settled here, it is never applied: a comment's text goes now (docs/clickup.md §16.6).
+          (case when h.outcome = 'pending' and i.task_id is not null then i.body
+            else ${withoutCommentText(sql, "i.body")} end),
           (case when h.outcome = 'pending' and i.task_id is null then 'ignored' else h.outcome end)::delivery_outcome
         from input i join hooks h on h.id = i.webhook_id
         order by i.key

@@ -177,6 +177,7 @@ async function laterApplied(
     select h as item, h->>'date' as at
     from webhook_deliveries d, jsonb_array_elements(d.body->'history_items') h
     where d.task_id = ${taskId} and d.outcome = 'applied' and h->>'field' = any(${FIELD_ITEMS}::text[])
-      and h->>'date' ~ '^[0-9]+$' and (h->>'date')::bigint > ${after}`;
+      -- At most 18 digits: a longer "date" (a hostile payload) would overflow bigint and fail every run.
+      and h->>'date' ~ '^[0-9]{1,18}$' and (h->>'date')::bigint > ${after}`;
   return rows.map((r) => ({ at: Number(r.at), keys: keysOf(r.item) }));
 }

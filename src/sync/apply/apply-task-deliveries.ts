@@ -78,6 +78,7 @@ type Pending = {
   event: string;
   changes: TaskChange[];
   items: DeliveryItem[];
+  unreadable: number;
 };
 
 /** ClickUp refusals that mean the connection's token cannot read the task: no retry helps. */
@@ -91,7 +92,12 @@ const TOKEN_REFUSED = new Set(["token_invalid", "not_authorized"]);
  * activity (apply-field-items.ts), and the deliveries are marked. Any other failure — ClickUp rate-limited or
  * down, the process killed — rolls it all back and the job's retry applies everything exactly once.
  */
-export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Promise<ApplyResult> {
+export async function applyTaskDeliveries(
+  deps: ApplyDeps,
+  taskId: string,
+  /** Only these of its pending deliveries (to isolate one that cannot be applied); all when omitted. */
+  only?: readonly number[],
+): Promise<ApplyResult> {
   return deps.sql.begin(async (tx) => {
     // One round trip: postgres.js pipelines these, and Postgres runs them in order, so both reads
     // happen under the lock.
@@ -107,7 +113,9 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       tx`select set_config('synchronous_commit', 'off', true)`,
       tx<{ id: number; webhookId: string; body: unknown }[]>`
         select id::int as id, webhook_id as "webhookId", body from webhook_deliveries
-        where task_id = ${taskId} and outcome = 'pending' order by id`,
+        where task_id = ${taskId} and outcome = 'pending'
+          and (${only === undefined}::boolean or id = any(${(only ?? []) as number[]}::bigint[]))
+        order by id`,
       tx<Target[]>`
         select b.id::int as "bindingId", b.webhook_id as "webhookId", b.container_type as "containerType",
           b.container_id as "containerId", b.container_path as "containerPath", c.id::int as "connectionId",
@@ -135,6 +143,17 @@ export async function applyTaskDeliveries(deps: ApplyDeps, taskId: string): Prom
       webhookId: r.webhookId,
       ...parseDelivery(typeof r.body === "string" ? JSON.parse(r.body) : r.body),
     }));
+    for (const p of pending) {
+      // What was wrong, never the payload: it may hold a comment's text.
+      if (p.unreadable !== 0) {
+        deps.logger.warn(
+          { taskId, deliveryId: p.id, event: p.event, unreadableItems: p.unreadable },
+          p.unreadable < 0
+            ? "a stored ClickUp delivery is unreadable; it is ignored"
+            : "skipped unreadable history items of a ClickUp delivery (no id or no usable date)",
+        );
+      }
+    }
     const webhookIds = [...new Set(pending.map((p) => p.webhookId))];
     /** Deliveries marked in this run: their comment text goes (src/sync/comments). */
     const settled: number[] = [];
@@ -323,7 +342,12 @@ async function loadCase(tx: TransactionSql, bindingId: number, taskId: string): 
   return row ?? null;
 }
 
-/** The task from ClickUp, or null when it no longer exists. Rate limits and outages throw (job retries). */
+/**
+ * The task from ClickUp, or null when it no longer exists or the connected user cannot reach it: a task
+ * this binding never saw that sits in another workspace or a place the user cannot see is not one the
+ * binding tracks (a valid token, docs/clickup.md §2.3), and blaming the token for it would ask the admin
+ * to reconnect for nothing. A dead token still throws, and so do rate limits and outages (job retries).
+ */
 async function readTask(
   clickup: ClickUpClient,
   taskId: string,
@@ -332,7 +356,7 @@ async function readTask(
   try {
     return await clickup.getTask(taskId, { signal });
   } catch (err) {
-    if (isClickUpError(err, "not_found")) return null;
+    if (isClickUpError(err, "not_found") || isClickUpError(err, "not_authorized")) return null;
     throw err;
   }
 }
@@ -363,7 +387,8 @@ async function newerApplied(
   const [row] = await tx`
     select 1 from webhook_deliveries d, jsonb_array_elements(d.body->'history_items') h
     where d.task_id = ${taskId} and d.outcome = 'applied' and h->>'field' = any(${fields}::text[])
-      and h->>'date' ~ '^[0-9]+$' and (h->>'date')::bigint > ${change.at}
+      -- At most 18 digits: a longer "date" (a hostile payload) would overflow bigint and fail every run.
+      and h->>'date' ~ '^[0-9]{1,18}$' and (h->>'date')::bigint > ${change.at}
       and (${person}::text is null or coalesce(h->'after'->>'id', h->'before'->>'id') = ${person}::text)
     limit 1`;
   return row !== undefined;

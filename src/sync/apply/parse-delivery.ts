@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableTime } from "../storable-time.ts";
 
 /**
  * What the apply job reads from a stored ClickUp delivery (docs/clickup.md §5.3–5.4). Parsed leniently:
@@ -43,8 +44,15 @@ const listLocation = z
   })
   .nullish();
 
+/**
+ * ClickUp's ids are a few dozen characters at most; a longer one (a hostile payload) is unreadable: kept,
+ * it would exceed what a Postgres index entry holds and fail every write of the task (SQLSTATE 54000).
+ */
+export const MAX_ID_LENGTH = 128;
+const itemId = idText.pipe(z.string().min(1).max(MAX_ID_LENGTH));
+
 const historyItem = z.looseObject({
-  id: idText,
+  id: itemId,
   date: z.union([z.string(), z.number()]).transform(Number),
   field: z.string().nullish(),
   parent_id: idText.nullish(),
@@ -74,11 +82,18 @@ export type TaskChange =
 
 /**
  * One history item as it came (any field, status included), for the kept task fields and activity
- * (src/sync/task-fields: applyHistoryItem). Only items with an id and a readable date are kept.
+ * (src/sync/task-fields: applyHistoryItem). Only items with an id and a readable date (a time flowbot
+ * can store, src/sync/storable-time.ts) are kept.
  */
 export type DeliveryItem = { itemId: string; at: number; field: string | null; raw: unknown };
 
-export type ParsedDelivery = { event: string; changes: TaskChange[]; items: DeliveryItem[] };
+export type ParsedDelivery = {
+  event: string;
+  changes: TaskChange[];
+  items: DeliveryItem[];
+  /** History items skipped as unreadable (no usable id or storable date, not an object), or -1 for an unreadable body. */
+  unreadable: number;
+};
 
 function actorOf(user: z.infer<typeof userRef>): Actor {
   const id = user?.id === undefined || user?.id === null ? null : Number(user.id);
@@ -117,14 +132,18 @@ function assigneeOf(raw: unknown): Assignee | null {
  */
 export function parseDelivery(body: unknown): ParsedDelivery {
   const parsed = deliveryBody.safeParse(body);
-  if (!parsed.success) return { event: "unknown", changes: [], items: [] };
+  if (!parsed.success) return { event: "unknown", changes: [], items: [], unreadable: -1 };
   const { event } = parsed.data;
-  if (event === "taskDeleted") return { event, changes: [{ kind: "deleted" }], items: [] };
+  if (event === "taskDeleted") return { event, changes: [{ kind: "deleted" }], items: [], unreadable: 0 };
   const changes: TaskChange[] = [];
   const items: DeliveryItem[] = [];
+  let unreadable = 0;
   for (const raw of parsed.data.history_items ?? []) {
     const item = historyItem.safeParse(raw);
-    if (!item.success || !Number.isFinite(item.data.date)) continue;
+    if (!item.success || !isStorableTime(item.data.date)) {
+      unreadable += 1;
+      continue;
+    }
     const { id: itemId, date: at, field } = item.data;
     items.push({ itemId, at, field: field ?? null, raw });
     const actor = actorOf(item.data.user);
@@ -141,5 +160,5 @@ export function parseDelivery(body: unknown): ParsedDelivery {
       if (assignee) changes.push({ kind: field, itemId, at, actor, assignee });
     }
   }
-  return { event, changes, items };
+  return { event, changes, items, unreadable };
 }

@@ -1,4 +1,4 @@
-import type { TransactionSql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { DeliveryItem } from "../apply/parse-delivery.ts";
 import { type ScoredComment, scoredComment } from "./scored-comment.ts";
 import { storeCommentScores } from "./store-comment-scores.ts";
@@ -34,16 +34,29 @@ export async function applyCommentItems(
 export async function redactCommentText(tx: TransactionSql, deliveryIds: readonly number[]): Promise<void> {
   if (deliveryIds.length === 0) return;
   await tx`
-    update webhook_deliveries d
-    set body = jsonb_set(d.body, '{history_items}', (
+    update webhook_deliveries d set body = ${withoutCommentText(tx, "d.body")}
+    where d.id = any(${deliveryIds as number[]}::bigint[])
+      and jsonb_typeof(d.body->'history_items') = 'array'
+      and exists (select 1 from jsonb_array_elements(d.body->'history_items') h
+        where jsonb_typeof(h->'comment') = 'object')`;
+}
+
+/**
+ * The jsonb delivery body in column `body` (e.g. "d.body") with its comments' text removed, as
+ * redactCommentText leaves it; the body itself when it holds no comment object. The webhook route stores a
+ * delivery it settles at once (dropped, ignored) this way, since no apply run will see it.
+ */
+export function withoutCommentText(sql: Sql | TransactionSql, body: string) {
+  const b = sql(body);
+  return sql`(case
+    when jsonb_typeof(${b}->'history_items') = 'array' and exists (
+      select 1 from jsonb_array_elements(${b}->'history_items') h where jsonb_typeof(h->'comment') = 'object')
+    then jsonb_set(${b}, '{history_items}', (
       select coalesce(jsonb_agg(
         case when jsonb_typeof(h->'comment') = 'object'
           then jsonb_set(h, '{comment}', (h->'comment') - 'comment_text' - 'comment' - 'text_content')
           else h end
         order by n), '[]'::jsonb)
-      from jsonb_array_elements(d.body->'history_items') with ordinality as x(h, n)))
-    where d.id = any(${deliveryIds as number[]}::bigint[])
-      and jsonb_typeof(d.body->'history_items') = 'array'
-      and exists (select 1 from jsonb_array_elements(d.body->'history_items') h
-        where jsonb_typeof(h->'comment') = 'object')`;
+      from jsonb_array_elements(${b}->'history_items') with ordinality as x(h, n)))
+    else ${b} end)`;
 }

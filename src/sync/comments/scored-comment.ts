@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { labelOf, type SentimentLabel, scoreComment } from "../../flow/sentiment/score-comment.ts";
+import { MAX_ID_LENGTH } from "../apply/parse-delivery.ts";
+import { isStorableTime } from "../storable-time.ts";
 
 /** What flowbot keeps of a comment (docs/clickup.md §16.6): never its text. */
 export type ScoredComment = {
@@ -14,7 +16,8 @@ export type ScoredComment = {
 };
 
 const commentJson = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
+  // Longer than any ClickUp id, it could not be stored (src/sync/apply/parse-delivery.ts: MAX_ID_LENGTH).
+  id: z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(MAX_ID_LENGTH)),
   comment_text: z.string().nullish(),
   comment: z.array(z.looseObject({ text: z.string().nullish() })).nullish(),
   user: z.looseObject({ id: z.union([z.number(), z.string()]).nullish() }).nullish(),
@@ -32,8 +35,9 @@ export function scoredComment(raw: unknown, versionAt: number): ScoredComment | 
   const parsed = commentJson.safeParse(raw);
   if (!parsed.success) return null;
   const c = parsed.data;
-  const at = Number.isFinite(c.date) ? c.date : versionAt;
-  if (!Number.isFinite(at)) return null;
+  // Out-of-range times are unreadable: stored, they would fail the write (src/sync/storable-time.ts).
+  if (!isStorableTime(versionAt)) return null;
+  const at = isStorableTime(c.date) ? c.date : versionAt;
   // The plain text; the rich-text blocks hold the same words when it is missing.
   const text = c.comment_text ?? (c.comment ?? []).map((b) => b.text ?? "").join("");
   const author = c.user?.id === undefined || c.user?.id === null ? null : Number(c.user.id);
