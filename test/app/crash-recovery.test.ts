@@ -17,6 +17,7 @@ import {
 } from "../helpers/flowbot-process.ts";
 import { TEST_KEY_HEX } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /*
  * Crash recovery as an operator meets it: the real process (`node src/main.ts`) is killed with SIGKILL
@@ -170,22 +171,6 @@ async function bindSprint(database: Database): Promise<number> {
     values (${project!.id}, 'list', ${LIST}, 'Sprint', 'Engineering › Product › Sprint', '10', '20', 'U0ADMIN')
     returning id::int as id`;
   return binding!.id;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs: number,
-  context: () => string = () => "",
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${context()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The binding's checkpoint once its backfill job is running and has committed `page` (live tasks). */

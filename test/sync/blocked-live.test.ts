@@ -6,6 +6,7 @@ import { createSlackFake } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /*
  * Blocked intervals end to end (docs/flow-metrics.md §9.2): the ClickUp fake's tags and dependencies reach the
@@ -65,20 +66,6 @@ afterAll(async () => {
   await flowbot?.stop();
   await tdb?.drop();
 });
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 /** A list in folder Product, bound in `channels` (one project each) and backfilled by the real job. */
 async function boundList(name: string, channels: string[]) {

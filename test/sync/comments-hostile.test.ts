@@ -9,6 +9,7 @@ import { createSlackFake } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { waitFor as waitUntil } from "../helpers/wait-for.ts";
 
 /*
  * The comment-webhook path under attack: correctly signed deliveries of ClickUp's comment payload shape
@@ -70,15 +71,8 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${logs.text().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
+  waitUntil(what, probe, timeoutMs, () => logs.text().slice(-3000));
 
 /** Nothing fresh pending, no apply, backfill or comments job queued or running. */
 async function settled() {

@@ -13,6 +13,7 @@ import { createSlackFake } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /*
  * Live sync end to end: the ClickUp fake's signed webhook emitter posts into the running app's
@@ -73,20 +74,6 @@ afterAll(async () => {
   await flowbot?.stop();
   await tdb?.drop();
 });
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 /** A list in folder Product, bound in `channels` (one project each) and backfilled by the real job. */
 async function boundList(name: string, channels: string[]) {

@@ -8,6 +8,7 @@ import { bindFakeList } from "../helpers/bind-fake-list.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { useTestDatabase } from "../helpers/test-database.ts";
+import { waitFor as waitUntil } from "../helpers/wait-for.ts";
 
 // A live worker whose registry connection was down long enough for another worker to take it for gone
 // and release its jobs: it must stop its runner (its running job is aborted) and go on under a new
@@ -21,15 +22,8 @@ afterAll(async () => {
   await flowbot?.stop();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${logs.text()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
+  waitUntil(what, probe, timeoutMs, () => logs.text());
 
 describe("a worker taken for gone while alive", () => {
   it("stops its runner and carries on under a new registration, the job resumed from its checkpoint", {
