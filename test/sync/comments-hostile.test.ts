@@ -554,22 +554,6 @@ describe("comments on tasks the webhook does not track", () => {
     expect(cases).toHaveLength(0);
     expect(await bodiesWithText(task.id)).toBe(0);
   }, 60_000);
-
-  it("never attaches a comment to another workspace's case of the same task id, nor blames the token", async () => {
-    const ours = await boundList("9001");
-    const theirs = await boundList("9002");
-    const rivalTask = await trackedTask(theirs, "Rival task");
-    await postComment(ours, rivalTask, { commentId: "c-leak", text: "Broken", at: BASE + MIN });
-    await settled();
-    expect(await scoresOf(rivalTask)).toEqual([]);
-    const cases = await flowbot.database.sql<{ bindingId: number }[]>`
-      select binding_id::int as "bindingId" from tracked_cases where task_id = ${rivalTask}`;
-    expect(cases).toEqual([{ bindingId: theirs.bindingId }]);
-    const errors = await flowbot.database.sql`
-      select code from sync_errors where binding_id = ${ours.bindingId}`;
-    expect(errors).toEqual([]);
-    expect(await bodiesWithText(rivalTask)).toBe(0);
-  }, 60_000);
 });
 
 describe("out-of-order and repeated comment events", () => {
@@ -651,5 +635,28 @@ describe("paused binding, module off", () => {
     expect(await scoresOf(taskId)).toEqual([]);
     expect(await outcomes(taskId)).toEqual({ dropped: 2 });
     expect(await bodiesWithText(taskId)).toBe(0);
+  }, 60_000);
+});
+
+// Last in the file: the refused delivery stays pending (and its apply run retrying), which the other tests'
+// settled() would wait on.
+describe("a comment on another workspace's task", () => {
+  it("never attaches a comment to another workspace's case of the same task id", async () => {
+    const ours = await boundList("9001");
+    const theirs = await boundList("9002");
+    const rivalTask = await trackedTask(theirs, "Rival task");
+    await postComment(ours, rivalTask, { commentId: "c-leak", text: "Broken", at: BASE + MIN });
+    // ClickUp refuses our token the task (401/403): the delivery is not applied but kept for a retry —
+    // a refusal can be a permission that comes back — and the binding says why.
+    await waitFor("the refusal recorded", async () => {
+      const rows = await flowbot.database.sql`
+        select code from sync_errors where binding_id = ${ours.bindingId}`;
+      return rows.length > 0 && rows;
+    });
+    expect(await scoresOf(rivalTask)).toEqual([]);
+    const cases = await flowbot.database.sql<{ bindingId: number }[]>`
+      select binding_id::int as "bindingId" from tracked_cases where task_id = ${rivalTask}`;
+    expect(cases).toEqual([{ bindingId: theirs.bindingId }]);
+    expect(await outcomes(rivalTask)).toMatchObject({ pending: 1 });
   }, 60_000);
 });

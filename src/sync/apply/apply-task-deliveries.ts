@@ -342,12 +342,7 @@ async function loadCase(tx: TransactionSql, bindingId: number, taskId: string): 
   return row ?? null;
 }
 
-/**
- * The task from ClickUp, or null when it no longer exists or the connected user cannot reach it: a task
- * this binding never saw that sits in another workspace or a place the user cannot see is not one the
- * binding tracks (a valid token, docs/clickup.md §2.3), and blaming the token for it would ask the admin
- * to reconnect for nothing. A dead token still throws, and so do rate limits and outages (job retries).
- */
+/** The task from ClickUp, or null when it no longer exists. Rate limits and outages throw (job retries). */
 async function readTask(
   clickup: ClickUpClient,
   taskId: string,
@@ -356,7 +351,7 @@ async function readTask(
   try {
     return await clickup.getTask(taskId, { signal });
   } catch (err) {
-    if (isClickUpError(err, "not_found") || isClickUpError(err, "not_authorized")) return null;
+    if (isClickUpError(err, "not_found")) return null;
     throw err;
   }
 }
