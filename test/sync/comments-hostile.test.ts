@@ -9,7 +9,7 @@ import { createSlackFake } from "../fakes/slack/index.ts";
 import { captureLogs } from "../helpers/capture-logs.ts";
 import { testConfig } from "../helpers/test-config.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { waitFor as waitUntil } from "../helpers/wait-for.ts";
+import { waitForSyncSettled, waitFor as waitUntil } from "../helpers/wait-for.ts";
 
 /*
  * The comment-webhook path under attack: correctly signed deliveries of ClickUp's comment payload shape
@@ -74,21 +74,7 @@ afterAll(async () => {
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
   waitUntil(what, probe, timeoutMs, () => logs.text().slice(-3000));
 
-/** Nothing fresh pending, no apply, backfill or comments job queued or running. */
-async function settled() {
-  await clickup.webhooks.settled();
-  await waitFor("jobs done", async () => {
-    const [row] = await flowbot.database.sql<{ pending: number; jobs: number }[]>`
-      select (select count(*)::int from webhook_deliveries where outcome = 'pending') as pending,
-        (select count(*)::int from graphile_worker.jobs where task_identifier in
-          ('apply-deliveries', 'backfill-binding', 'backfill-comments', 'rebuild-flow-facts')) as jobs`;
-    return row!.pending === 0 && row!.jobs === 0;
-  }).catch(async (err) => {
-    const jobs = await flowbot.database
-      .sql`select task_identifier, attempts, last_error, run_at, locked_at from graphile_worker.jobs`;
-    throw new Error(`${(err as Error).message}\n${JSON.stringify(jobs)}`);
-  });
-}
+const settled = () => waitForSyncSettled(flowbot, clickup, () => logs.text().slice(-3000));
 
 type Bound = { listId: string; bindingId: number; webhookId: string; secret: string; team: string };
 
