@@ -61,11 +61,10 @@ export function registerChartActions(routes: SlackRoutes, services: SlackService
             : client.chat.postEphemeral({ channel: access.channelId!, user: access.userId, ...content });
         };
         const value = decodePickerValue(action.value);
-        // The guard has checked the user is in access.channelId: the project must be that channel's.
-        const project = inDirectMessage
-          ? value && (await findProjectById(database.db, access.teamId, value.p))
-          : await findProjectByChannel(database.db, access.teamId, access.channelId!);
-        if (!project || !value || value.p !== project.id || project.channelId !== access.channelId) {
+        // The guard has checked the user is in access.channelId (in a DM, the channel of the project the
+        // value names): the project must be that channel's.
+        const project = await findProjectByChannel(database.db, access.teamId, access.channelId!);
+        if (!project || !value || value.p !== project.id) {
           await say(
             `:warning: That chart button belongs to another channel's project (or is not flowbot's), so no chart was drawn. Run \`/flow report ${chart}\` here for this channel's.`,
           );
