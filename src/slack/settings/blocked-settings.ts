@@ -1,13 +1,12 @@
 import { loadBlockedRules, saveBlockedRules } from "../../flow/metrics/blocked-rules.ts";
 import { loadLabelSources } from "../../flow/segments/label-sources.ts";
-import { findProject } from "../../flow/settings/project-settings.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { BLOCKED_CALLBACK, blockedModal, describeBlockedRules } from "./blocked-modal.ts";
 import { parseBlockedSubmission } from "./blocked-submission.ts";
-import { type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
+import { commandProject, type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
 
 /**
  * `/flow settings blocked` (admins, in a project channel): the project's blocked rules
@@ -68,14 +67,8 @@ export function blockedSettings(
   );
 
   return async ({ ack, client, command, access }) => {
-    const project = await findProject(db, access.teamId, command.channel_id);
-    if (!project) {
-      await ack({
-        response_type: "ephemeral",
-        text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings blocked` again.",
-      });
-      return;
-    }
+    const project = await commandProject(db, { ack, command, access }, "/flow settings blocked");
+    if (!project) return;
     await ack();
     const [rules, { fields }] = await Promise.all([
       loadBlockedRules(sql, project.id),

@@ -1,11 +1,10 @@
 import { loadHolidaySettings, saveHolidaySettings } from "../../flow/holidays/save-holidays.ts";
-import { findProject } from "../../flow/settings/project-settings.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { describeHolidays, HOLIDAYS_CALLBACK, holidaysModal } from "./holidays-modal.ts";
 import { parseHolidaysSubmission } from "./holidays-submission.ts";
-import { type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
+import { commandProject, type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
 
 /**
  * `/flow settings holidays` (admins, in a project channel): the project's holiday calendar and blackout
@@ -68,14 +67,8 @@ export function holidaysSettings(
   );
 
   return async ({ ack, client, command, access }) => {
-    const project = await findProject(db, access.teamId, command.channel_id);
-    if (!project) {
-      await ack({
-        response_type: "ephemeral",
-        text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings holidays` again.",
-      });
-      return;
-    }
+    const project = await commandProject(db, { ack, command, access }, "/flow settings holidays");
+    if (!project) return;
     await ack();
     const current = (await loadHolidaySettings(sql, project.id)) ?? {
       country: null,

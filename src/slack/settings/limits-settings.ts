@@ -1,6 +1,6 @@
 import { enqueueWipLimitChecks } from "../../flow/metrics/wip-limits-alert.ts";
 import { loadWipLimits, saveWipLimits } from "../../flow/metrics/wip-limits-settings.ts";
-import { findProject, seenStatuses } from "../../flow/settings/project-settings.ts";
+import { seenStatuses } from "../../flow/settings/project-settings.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
@@ -8,7 +8,7 @@ import { noticeModal } from "../views/notice-modal.ts";
 import { LIMITS_CALLBACK, type LimitableStatus, limitsModal } from "./limits-modal.ts";
 import { parseLimitsSubmission } from "./limits-submission.ts";
 import { describeLimits } from "./limits-summary.ts";
-import { readSettingsMetadata, type SettingsOpenContext } from "./settings-metadata.ts";
+import { commandProject, type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
 
 /** Each input block's label, by block id, from the submitted view (so errors name the status). */
 function blockLabels(blocks: unknown): Map<string, string> {
@@ -36,29 +36,15 @@ export function limitsSettings(
     LIMITS_CALLBACK,
     admin("change WIP limits", "limits"),
     async ({ ack, view, client, access }) => {
-      const opened = access.view!;
-      const meta = readSettingsMetadata(view.private_metadata);
-      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal(
-            "WIP limits",
-            "This dialog is damaged; nothing was saved. Run `/flow settings limits` again.",
-          ),
-        });
-        return;
-      }
+      const project = await submittedProject(
+        db,
+        { ack, privateMetadata: view.private_metadata, access },
+        { title: "WIP limits", command: "/flow settings limits" },
+      );
+      if (!project) return;
       const parsed = parseLimitsSubmission(view.state.values, blockLabels(view.blocks));
       if (!parsed.ok) {
         await ack({ response_action: "errors", errors: parsed.errors });
-        return;
-      }
-      const project = await findProject(db, access.teamId, meta.channelId);
-      if (!project || project.id !== meta.projectId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal("WIP limits", "This channel's project no longer exists; nothing was saved."),
-        });
         return;
       }
       try {
@@ -103,14 +89,8 @@ export function limitsSettings(
   );
 
   return async ({ ack, client, command, access }) => {
-    const project = await findProject(db, access.teamId, command.channel_id);
-    if (!project) {
-      await ack({
-        response_type: "ephemeral",
-        text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings limits` again.",
-      });
-      return;
-    }
+    const project = await commandProject(db, { ack, command, access }, "/flow settings limits");
+    if (!project) return;
     await ack();
     // The trigger id expires 3 s after the command; collecting a big project's statuses can take
     // longer, so the modal opens at once and is filled in when they are known.

@@ -1,13 +1,12 @@
 import { loadLabelSources } from "../../flow/segments/label-sources.ts";
 import { loadSegmentDimension, saveSegmentDimension } from "../../flow/segments/segment-settings.ts";
-import { findProject } from "../../flow/settings/project-settings.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
 import { describeSegments, SEGMENTS_CALLBACK, segmentsModal } from "./segments-modal.ts";
 import { parseSegmentsSubmission } from "./segments-submission.ts";
-import { type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
+import { commandProject, type SettingsOpenContext, submittedProject } from "./settings-metadata.ts";
 
 /**
  * `/flow settings segments` (admins, in a project channel): the project's segment dimension
@@ -71,14 +70,8 @@ export function segmentsSettings(
   );
 
   return async ({ ack, client, command, access }) => {
-    const project = await findProject(db, access.teamId, command.channel_id);
-    if (!project) {
-      await ack({
-        response_type: "ephemeral",
-        text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings segments` again.",
-      });
-      return;
-    }
+    const project = await commandProject(db, { ack, command, access }, "/flow settings segments");
+    if (!project) return;
     await ack();
     const [dimension, { fields }] = await Promise.all([
       loadSegmentDimension(sql, project.id),

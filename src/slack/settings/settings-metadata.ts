@@ -11,13 +11,13 @@ type ViewAck = SlackViewMiddlewareArgs["ack"];
 /** What every settings modal carries in private_metadata: the project and channel it was opened for. */
 const metadataSchema = z.object({ projectId: z.number().int().positive(), channelId: z.string().min(1) });
 
-export type SettingsMetadata = z.output<typeof metadataSchema>;
+type SettingsMetadata = z.output<typeof metadataSchema>;
 
 /**
  * A settings modal's private_metadata, or undefined when it is not what flowbot wrote. It travelled
  * through Slack, so callers still compare it with the recorded view (src/slack/access/).
  */
-export function readSettingsMetadata(raw: string): SettingsMetadata | undefined {
+function readSettingsMetadata(raw: string): SettingsMetadata | undefined {
   try {
     const parsed = metadataSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
@@ -64,6 +64,26 @@ export async function submittedProject(
       view: noticeModal(modal.title, "This channel's project no longer exists; nothing was saved."),
     });
     return undefined;
+  }
+  return project;
+}
+
+/**
+ * The project of the channel a `/flow settings…` command was run in; when the channel has none, the
+ * command is answered (ephemeral) with how to make it one and undefined comes back. Does not ack
+ * otherwise: the opener acks when it is ready to open its modal.
+ */
+export async function commandProject(
+  db: Db,
+  ctx: Pick<SettingsOpenContext, "ack" | "command" | "access">,
+  command: string,
+): Promise<ProjectRow | undefined> {
+  const project = await findProject(db, ctx.access.teamId, ctx.command.channel_id);
+  if (!project) {
+    await ctx.ack({
+      response_type: "ephemeral",
+      text: `This channel is not a flowbot project yet. Bind a ClickUp list here first with \`/flow bind\`, then run \`${command}\` again.`,
+    });
   }
   return project;
 }

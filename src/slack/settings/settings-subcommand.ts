@@ -1,5 +1,5 @@
 import { enqueueWipLimitChecks } from "../../flow/metrics/wip-limits-alert.ts";
-import { findProject, saveProjectSettings, seenStatuses } from "../../flow/settings/project-settings.ts";
+import { saveProjectSettings, seenStatuses } from "../../flow/settings/project-settings.ts";
 import { recomputeProjectRework } from "../../sync/timeline/index.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
@@ -14,7 +14,7 @@ import { holidaysSettings } from "./holidays-settings.ts";
 import { limitsSettings } from "./limits-settings.ts";
 import { parseSettingsSubmission } from "./parse-settings-submission.ts";
 import { segmentsSettings } from "./segments-settings.ts";
-import { readSettingsMetadata } from "./settings-metadata.ts";
+import { commandProject, submittedProject } from "./settings-metadata.ts";
 import { FIELDS, SETTINGS_CALLBACK, settingsModal } from "./settings-modal.ts";
 import { signalsSettings } from "./signals-subcommand.ts";
 
@@ -35,20 +35,13 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
     SETTINGS_CALLBACK,
     admin("change flow settings", "settings"),
     async ({ ack, view, client, access }) => {
-      const { teamId, userId } = access;
-      // The project and channel the modal was opened for, as recorded; the metadata must agree.
-      const opened = access.view!;
-      const meta = readSettingsMetadata(view.private_metadata);
-      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal(
-            "Flow settings",
-            "This dialog is damaged; nothing was saved. Run `/flow settings` again.",
-          ),
-        });
-        return;
-      }
+      const { userId } = access;
+      const project = await submittedProject(
+        db,
+        { ack, privateMetadata: view.private_metadata, access },
+        { title: "Flow settings", command: "/flow settings" },
+      );
+      if (!project) return;
       const parsed = parseSettingsSubmission(view.state.values);
       if (!parsed.ok) {
         await ack({ response_action: "errors", errors: parsed.errors });
@@ -59,14 +52,6 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
         : undefined;
       if (channelProblem) {
         await ack({ response_action: "errors", errors: { [FIELDS.digestChannel]: channelProblem } });
-        return;
-      }
-      const project = await findProject(db, teamId, meta.channelId);
-      if (!project || project.id !== meta.projectId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal("Flow settings", "This channel's project no longer exists; nothing was saved."),
-        });
         return;
       }
       // Saving can take a while on a big project (a zone or mapping change re-derives every case's flow
@@ -139,14 +124,8 @@ export function settingsSubcommand(routes: SlackRoutes, services: SlackServices)
         await open(ctx);
         return;
       }
-      const project = await findProject(db, access.teamId, command.channel_id);
-      if (!project) {
-        await ack({
-          response_type: "ephemeral",
-          text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings` again.",
-        });
-        return;
-      }
+      const project = await commandProject(db, ctx, "/flow settings");
+      if (!project) return;
       await ack();
       // The trigger id expires 3 s after the command; collecting a big project's statuses can take
       // longer, so the modal opens at once and is filled in when they are known.

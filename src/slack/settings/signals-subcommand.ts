@@ -1,11 +1,10 @@
 import { loadSignalSettings, saveSignalSettings } from "../../flow/metrics/signals-settings.ts";
-import { findProject } from "../../flow/settings/project-settings.ts";
 import { admin } from "../access/rules.ts";
 import type { SlackRoutes } from "../access/slack-routes.ts";
 import type { Subcommand } from "../commands/subcommand.ts";
 import type { SlackServices } from "../slack-services.ts";
 import { noticeModal } from "../views/notice-modal.ts";
-import { readSettingsMetadata } from "./settings-metadata.ts";
+import { commandProject, submittedProject } from "./settings-metadata.ts";
 import { SIGNALS_CALLBACK, signalsModal } from "./signals-modal.ts";
 import { describeSignals, parseSignalsSubmission } from "./signals-submission.ts";
 
@@ -23,30 +22,15 @@ export function signalsSettings(routes: SlackRoutes, services: SlackServices): P
     SIGNALS_CALLBACK,
     admin("change the ageing signals", "signals"),
     async ({ ack, view, client, access }) => {
-      // The project and channel the modal was opened for, as recorded; the metadata must agree.
-      const opened = access.view!;
-      const meta = readSettingsMetadata(view.private_metadata);
-      if (!meta || meta.projectId !== opened.projectId || meta.channelId !== opened.channelId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal(
-            TITLE,
-            "This dialog is damaged; nothing was saved. Run `/flow settings signals` again.",
-          ),
-        });
-        return;
-      }
+      const project = await submittedProject(
+        db,
+        { ack, privateMetadata: view.private_metadata, access },
+        { title: TITLE, command: "/flow settings signals" },
+      );
+      if (!project) return;
       const parsed = parseSignalsSubmission(view.state.values);
       if (!parsed.ok) {
         await ack({ response_action: "errors", errors: parsed.errors });
-        return;
-      }
-      const project = await findProject(db, access.teamId, meta.channelId);
-      if (!project || project.id !== meta.projectId) {
-        await ack({
-          response_action: "update",
-          view: noticeModal(TITLE, "This channel's project no longer exists; nothing was saved."),
-        });
         return;
       }
       try {
@@ -77,14 +61,8 @@ export function signalsSettings(routes: SlackRoutes, services: SlackServices): P
 
   return {
     async run({ ack, client, command, access }) {
-      const project = await findProject(db, access.teamId, command.channel_id);
-      if (!project) {
-        await ack({
-          response_type: "ephemeral",
-          text: "This channel is not a flowbot project yet. Bind a ClickUp list here first with `/flow bind`, then run `/flow settings signals` again.",
-        });
-        return;
-      }
+      const project = await commandProject(db, { ack, command, access }, "/flow settings signals");
+      if (!project) return;
       await ack();
       const current = await loadSignalSettings(sql, project.id);
       await services.openModal(client, {
